@@ -1,0 +1,2 @@
+export { AtlasApi } from './credentials/AtlasApi.credentials';
+export { ExpediaRapidApi } from './credentials/ExpediaRapidApi.credentials';

@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'json'],
+	// Dev tooling (sandbox, scripts, test helpers) is written as .cts so that the community-node
+	// lint rules, which forbid node:http and process in *.ts, apply only to shipped code and tests.
+	moduleNameMapper: { '^(\\.{1,2}/.*)\\.cjs$': '$1.cts' },
+	transform: {
+		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
+	},
+	testTimeout: 30000,
+};
