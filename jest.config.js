@@ -2,6 +2,7 @@
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
+	rootDir: '.',
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'json'],
@@ -11,5 +12,6 @@ module.exports = {
 	transform: {
 		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
 	},
+	setupFiles: ['<rootDir>/test/setup.cts'],
 	testTimeout: 30000,
 };

@@ -12,7 +12,10 @@ export class AtlasApi implements ICredentialType {
 
 	displayName = 'Atlas API';
 
-	icon = { light: 'file:../nodes/Atlas/atlas.svg', dark: 'file:../nodes/Atlas/atlas.dark.svg' } as const;
+	icon = {
+		light: 'file:../nodes/Atlas/atlas.svg',
+		dark: 'file:../nodes/Atlas/atlas.dark.svg',
+	} as const;
 
 	documentationUrl = 'https://github.com/travel-ops/n8n-nodes-travel-ops#atlas-api';
 
@@ -108,7 +111,11 @@ export class AtlasApi implements ICredentialType {
 			},
 			{
 				type: 'responseSuccessBody',
-				properties: { key: 'status', value: 2, message: 'Atlas reported a system error (status 2)' },
+				properties: {
+					key: 'status',
+					value: 2,
+					message: 'Atlas reported a system error (status 2)',
+				},
 			},
 			{
 				type: 'responseSuccessBody',

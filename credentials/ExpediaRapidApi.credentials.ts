@@ -103,7 +103,7 @@ export class ExpediaRapidApi implements ICredentialType {
 					key: 'type',
 					value: 'request_unauthenticated',
 					message:
-						'Rapid rejected the API key or signature: check the key, the shared secret and this machine\'s clock',
+						"Rapid rejected the API key or signature: check the key, the shared secret and this machine's clock",
 				},
 			},
 			{

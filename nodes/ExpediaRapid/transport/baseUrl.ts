@@ -8,7 +8,8 @@ export interface RapidCredentialData {
 
 /** The base URL the credential points at, without a trailing slash. */
 export function rapidBaseUrl(credentials: RapidCredentialData): string {
-	if (credentials.environment === 'custom') return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+	if (credentials.environment === 'custom')
+		return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
 	return credentials.environment === 'test' ? RAPID_TEST_URL : RAPID_PRODUCTION_URL;
 }
 
