@@ -1,0 +1,66 @@
+/** Request and response plumbing both webhook triggers share. */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { ZodError } from 'zod';
+
+/** Answers the caller directly and starts no workflow. */
+export function rejectRequest(
+	context: IWebhookFunctions,
+	statusCode: number,
+	reason: string,
+): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.status(statusCode).json({ error: reason });
+	return { noWebhookResponse: true };
+}
+
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * The request body as JSON. The raw bytes are authoritative when n8n kept them (it does for
+ * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
+ * precise 400 rather than an empty event.
+ */
+export function readJsonBody(context: IWebhookFunctions): JsonBodyResult {
+	const request = context.getRequestObject() as { body?: unknown; rawBody?: unknown };
+	const raw = rawText(request.rawBody) ?? rawText(request.body);
+	if (raw === undefined) {
+		const { body } = request;
+		return body !== null && typeof body === 'object'
+			? { ok: true, value: body }
+			: { ok: false, reason: 'Empty request body: expected JSON' };
+	}
+	if (raw.trim() === '') return { ok: false, reason: 'Empty request body: expected JSON' };
+	try {
+		return { ok: true, value: JSON.parse(raw) };
+	} catch {
+		return { ok: false, reason: 'Request body is not valid JSON' };
+	}
+}
+
+function isByteArray(value: unknown): value is Uint8Array {
+	return value instanceof Uint8Array;
+}
+
+function rawText(value: unknown): string | undefined {
+	if (typeof value === 'string') return value;
+	if (isByteArray(value)) return new TextDecoder('utf-8').decode(value);
+	return undefined;
+}
+
+/** Where a payload departs from the documented shape, as `path: problem` lines. */
+export function describeShapeIssues(error: ZodError): string[] {
+	return error.issues
+		.slice(0, 20)
+		.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+}
+
+/**
+ * The fields every emitted item carries besides the provider's own: when we received it and, for a
+ * payload that does not match the documented shape, a flag and what differs (the event is still
+ * emitted: a changed schema must not lose events).
+ */
+export function receiptFields(receivedAt: Date, shapeIssues: string[]): IDataObject {
+	return shapeIssues.length > 0
+		? { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues }
+		: { receivedAt: receivedAt.toISOString() };
+}
