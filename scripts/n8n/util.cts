@@ -1,0 +1,158 @@
+/**
+ * Small helpers shared by the real-n8n runtime scripts: progress lines, child processes with
+ * captured output and a heartbeat, and a few file-system probes. Dev-only; never shipped.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+
+/** The repository root (scripts/n8n/ is two levels down). */
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** Where the pinned n8n, Node 24 and the default dev user folder live (ignored by git). */
+export function cacheRoot(): string {
+	return resolve(process.env.TRAVEL_OPS_CACHE_DIR || resolve(REPO_ROOT, '.cache'));
+}
+
+/** One progress line, always prefixed so it stands out among n8n's own output. */
+export function log(message: string): void {
+	process.stdout.write(`[n8n] ${message}\n`);
+}
+
+export function formatDuration(ms: number): string {
+	const s = Math.round(ms / 1000);
+	if (s < 60) return `${s}s`;
+	return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export interface RunOptions {
+	cwd?: string;
+	env?: NodeJS.ProcessEnv;
+	/** Append the command line and all of its output to this file. */
+	logFile?: string;
+	/** Print `[n8n]   …still <heartbeat> (1m20s)` every 20 s while the command runs. */
+	heartbeat?: string;
+	/** Also copy the child's output to our stdout/stderr as it arrives. */
+	echo?: boolean;
+	/** Data written to the child's stdin (stdin is closed afterwards). */
+	input?: string;
+}
+
+export interface RunResult {
+	code: number;
+	stdout: string;
+	stderr: string;
+}
+
+const MAX_CAPTURE = 4 * 1024 * 1024;
+
+/** Runs a command to completion; never rejects on a non-zero exit (callers decide). */
+export function run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+	return new Promise((resolvePromise, reject) => {
+		if (opts.logFile) {
+			mkdirSync(dirname(opts.logFile), { recursive: true });
+			appendFileSync(
+				opts.logFile,
+				`\n$ ${[command, ...args].join(' ')}   (cwd ${opts.cwd ?? process.cwd()}, ${new Date().toISOString()})\n`,
+			);
+		}
+		const child = spawn(command, args, {
+			cwd: opts.cwd,
+			env: opts.env ?? process.env,
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		const onData = (which: 'out' | 'err') => (chunk: Buffer) => {
+			const text = chunk.toString('utf8');
+			if (which === 'out') {
+				if (stdout.length < MAX_CAPTURE) stdout += text;
+				if (opts.echo) process.stdout.write(text);
+			} else {
+				if (stderr.length < MAX_CAPTURE) stderr += text;
+				if (opts.echo) process.stderr.write(text);
+			}
+			if (opts.logFile) appendFileSync(opts.logFile, text);
+		};
+		child.stdout.on('data', onData('out'));
+		child.stderr.on('data', onData('err'));
+		child.stdin.end(opts.input ?? '');
+
+		const started = Date.now();
+		const timer = opts.heartbeat
+			? setInterval(
+					() => log(`  …still ${opts.heartbeat} (${formatDuration(Date.now() - started)})`),
+					20_000,
+				)
+			: undefined;
+		child.on('error', (error) => {
+			if (timer) clearInterval(timer);
+			reject(
+				new Error(`Could not run ${command}: ${error.message}. Is it installed and on PATH?`, {
+					cause: error,
+				}),
+			);
+		});
+		child.on('close', (code, signal) => {
+			if (timer) clearInterval(timer);
+			resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+		});
+	});
+}
+
+/** The last lines of some text, for error messages. */
+export function tail(text: string, lines = 25): string {
+	return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export function tailOfFile(file: string, lines = 25): string {
+	try {
+		return tail(readFileSync(file, 'utf8'), lines);
+	} catch {
+		return '';
+	}
+}
+
+export function readJson<T>(file: string): T | undefined {
+	try {
+		return JSON.parse(readFileSync(file, 'utf8')) as T;
+	} catch {
+		return undefined;
+	}
+}
+
+export function isPidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/** True when nothing listens on 127.0.0.1:port (n8n binds all interfaces unless told otherwise). */
+export function isPortFree(port: number, host = '0.0.0.0'): Promise<boolean> {
+	return new Promise((resolvePromise) => {
+		const server = createServer();
+		server.once('error', () => resolvePromise(false));
+		server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePromise(true)));
+	});
+}
+
+/** A port the OS says is free right now. */
+export function findFreePort(): Promise<number> {
+	return new Promise((resolvePromise, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen({ port: 0, host: '0.0.0.0' }, () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolvePromise(port));
+		});
+	});
+}
+
+export function fileExists(file: string): boolean {
+	return existsSync(file);
+}
