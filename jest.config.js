@@ -8,7 +8,7 @@ module.exports = {
 	moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'json'],
 	// Dev tooling (sandbox, scripts, test helpers) is written as .cts so that the community-node
 	// lint rules, which forbid node:http and process in *.ts, apply only to shipped code and tests.
-	moduleNameMapper: { '^(\\.{1,2}/.*)\\.cjs$': '$1.cts' },
+	resolver: '<rootDir>/test/resolver.cjs',
 	transform: {
 		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
 	},

@@ -37,6 +37,8 @@ export interface RunOptions {
 	echo?: boolean;
 	/** Data written to the child's stdin (stdin is closed afterwards). */
 	input?: string;
+	/** Kill the child (and its process group) after this long; the result then has code 124. */
+	timeoutMs?: number;
 }
 
 export interface RunResult {
@@ -57,20 +59,37 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
 				`\n$ ${[command, ...args].join(' ')}   (cwd ${opts.cwd ?? process.cwd()}, ${new Date().toISOString()})\n`,
 			);
 		}
+		// Own process group, so a timeout (or our exit) can take down grandchildren too.
 		const child = spawn(command, args, {
 			cwd: opts.cwd,
 			env: opts.env ?? process.env,
 			stdio: ['pipe', 'pipe', 'pipe'],
+			detached: true,
 		});
+		const killGroup = () => {
+			if (child.pid && child.exitCode === null && child.signalCode === null)
+				killProcessGroup(child.pid, 'SIGKILL');
+		};
+		const unregister = registerCleanup({ hard: killGroup });
+		let timedOut = false;
+		const deadline = opts.timeoutMs
+			? setTimeout(() => {
+					timedOut = true;
+					killGroup();
+				}, opts.timeoutMs)
+			: undefined;
 		let stdout = '';
 		let stderr = '';
 		const onData = (which: 'out' | 'err') => (chunk: Buffer) => {
 			const text = chunk.toString('utf8');
+			// Keep the end of long outputs: error messages quote their last lines.
 			if (which === 'out') {
-				if (stdout.length < MAX_CAPTURE) stdout += text;
+				stdout += text;
+				if (stdout.length > 2 * MAX_CAPTURE) stdout = stdout.slice(-MAX_CAPTURE);
 				if (opts.echo) process.stdout.write(text);
 			} else {
-				if (stderr.length < MAX_CAPTURE) stderr += text;
+				stderr += text;
+				if (stderr.length > 2 * MAX_CAPTURE) stderr = stderr.slice(-MAX_CAPTURE);
 				if (opts.echo) process.stderr.write(text);
 			}
 			if (opts.logFile) appendFileSync(opts.logFile, text);
@@ -86,8 +105,13 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
 					20_000,
 				)
 			: undefined;
-		child.on('error', (error) => {
+		const cleanup = () => {
 			if (timer) clearInterval(timer);
+			if (deadline) clearTimeout(deadline);
+			unregister();
+		};
+		child.on('error', (error) => {
+			cleanup();
 			reject(
 				new Error(`Could not run ${command}: ${error.message}. Is it installed and on PATH?`, {
 					cause: error,
@@ -95,8 +119,9 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
 			);
 		});
 		child.on('close', (code, signal) => {
-			if (timer) clearInterval(timer);
-			resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+			cleanup();
+			if (timedOut) stderr += `\n[killed after ${formatDuration(opts.timeoutMs ?? 0)}]`;
+			resolvePromise({ code: timedOut ? 124 : (code ?? (signal ? 128 : 1)), stdout, stderr });
 		});
 	});
 }
@@ -155,4 +180,67 @@ export function findFreePort(): Promise<number> {
 
 export function fileExists(file: string): boolean {
 	return existsSync(file);
+}
+
+/** Sends a signal to a whole process group (a child started with detached: true); ignores ESRCH. */
+export function killProcessGroup(pid: number, signal: NodeJS.Signals): boolean {
+	try {
+		process.kill(-pid, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** True while any process of that group still exists. */
+export function processGroupAlive(pid: number): boolean {
+	try {
+		process.kill(-pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+interface Cleanup {
+	/** Synchronous last resort, run from process 'exit' (e.g. SIGKILL a process group). */
+	hard: () => void;
+	/** Graceful variant run on Ctrl-C / SIGTERM before we exit (awaited, at most 45 s). */
+	graceful?: () => Promise<void>;
+}
+
+const cleanups = new Set<Cleanup>();
+let handlersInstalled = false;
+
+/**
+ * Children run in their own process group (so we can stop n8n together with its task runners),
+ * which also means Ctrl-C no longer reaches them: we forward it here. Returns an unregister function.
+ */
+export function registerCleanup(cleanup: Cleanup): () => void {
+	cleanups.add(cleanup);
+	if (!handlersInstalled) {
+		handlersInstalled = true;
+		process.on('exit', () => {
+			for (const c of cleanups) c.hard();
+		});
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+			process.on(signal, () => {
+				log(`${signal}: stopping child processes…`);
+				void shutdownAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+			});
+		}
+	}
+	return () => {
+		cleanups.delete(cleanup);
+	};
+}
+
+/** Runs every registered graceful cleanup (then the hard ones). */
+export async function shutdownAll(): Promise<void> {
+	const pending = [...cleanups];
+	await Promise.race([
+		Promise.allSettled(pending.map((c) => (c.graceful ? c.graceful() : Promise.resolve(c.hard())))),
+		new Promise((r) => setTimeout(r, 45_000).unref()),
+	]);
+	for (const c of pending) c.hard();
 }

@@ -23,6 +23,7 @@ import {
 	retryAfterMs,
 	waitBeforeRetry,
 } from '../../shared/retry';
+import { networkApiError } from '../../shared/errors';
 import { atlasBaseUrl, type AtlasCredentialData } from './baseUrl';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
@@ -205,10 +206,13 @@ function toNodeApiError(
 				httpCode: String(attempt.statusCode),
 			});
 		case 'network':
-			return new NodeApiError(this.getNode(), { code: attempt.code } as JsonObject, {
-				...options,
-				message: `Could not reach Atlas (${attempt.code})${tries}`,
-				description: `${attempt.message}. Check the base URL of the Atlas API credential and the network.`,
+			return networkApiError(this.getNode(), {
+				service: 'Atlas',
+				code: attempt.code,
+				detail: attempt.message,
+				advice: 'the base URL of the Atlas API credential',
+				attempts,
+				itemIndex,
 			});
 	}
 }

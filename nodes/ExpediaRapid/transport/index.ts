@@ -24,6 +24,7 @@ import {
 	retryAfterMs,
 	waitBeforeRetry,
 } from '../../shared/retry';
+import { networkApiError } from '../../shared/errors';
 import { rapidBaseUrl, type RapidCredentialData } from './baseUrl';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
@@ -190,10 +191,12 @@ export async function rapidApiRequest<T = unknown>(
 				continue;
 			}
 			// Rebuilt rather than rethrown: the request error carries the signed Authorization header.
-			const code = networkErrorCode(error) ?? 'NETWORK_ERROR';
-			throw new NodeApiError(this.getNode(), { code } as JsonObject, {
-				message: `Could not reach Rapid (${code})${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
-				description: `${(error as Error).message}. Check the environment and base URL of the Expedia Rapid API credential.`,
+			throw networkApiError(this.getNode(), {
+				service: 'Rapid',
+				code: networkErrorCode(error) ?? 'NETWORK_ERROR',
+				detail: (error as Error).message,
+				advice: 'the environment and base URL of the Expedia Rapid API credential',
+				attempts,
 				itemIndex: options.itemIndex,
 			});
 		}

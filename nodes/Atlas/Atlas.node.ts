@@ -1,0 +1,47 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as incident from './actions/incident/Incident.resource';
+import { router } from './actions/router';
+import * as webhook from './actions/webhook/Webhook.resource';
+
+export class Atlas implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Atlas',
+		name: 'atlas',
+		icon: { light: 'file:atlas.svg', dark: 'file:atlas.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'List Atlas flight incidents and set the Atlas webhook URL',
+		defaults: { name: 'Atlas' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'atlasApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Incident', value: 'incident' },
+					{ name: 'Webhook', value: 'webhook' },
+				],
+				default: 'incident',
+			},
+			...incident.description,
+			...webhook.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,392 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import {
+	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+	DEFAULT_DEDUPE_MAX_ENTRIES,
+	isDuplicateAndRecord,
+} from '../shared/dedupe';
+import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
+import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
+import {
+	ATLAS_EVENT_TYPES,
+	callbackSchemaFor,
+	EVENT_TYPES_WITHOUT_CID,
+	summariseCallback,
+	toOptions,
+	type CallbackSummary,
+} from './events';
+import {
+	checkClientId,
+	firstValue,
+	isIpAllowed,
+	parseCidrList,
+	tokenFromHeader,
+	tokensMatch,
+} from './guards';
+import { ATLAS_CREDENTIAL_TYPE, atlasApiRequest } from './transport';
+
+/** Static-data key of the duplicate window (notificationIds seen). */
+export const SEEN_KEY = 'atlasSeenNotificationIds';
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+const ONE_URL_NOTICE =
+	'Atlas sends every event of an account to ONE webhook URL, and cannot show or delete it. With "Register URL on Activation", activating this workflow replaces the URL set in the Atlas console or by another workflow; deactivating leaves it in place.';
+const TEST_URL_WARNING =
+	'While you listen for a test event, ALL events of this Atlas account go to the test URL: production workflows receive nothing until this workflow is activated again (which registers the production URL).';
+
+interface TriggerOptions {
+	allowedIps?: string;
+	expectedClientId?: string;
+	acceptMissingClientId?: boolean;
+	includeUnknown?: boolean;
+	dropDuplicates?: boolean;
+}
+
+/** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
+const RESUMING: readonly string[] = ['init', 'leadershipChange'];
+
+type Denial = { status: number; reason: string } | undefined;
+
+// ---------------------------------------------------------------------------------------------
+// Activation: Atlas has one URL per account, no "read" and no "delete".
+
+const isTestWebhook = (context: IHookFunctions) =>
+	context.getMode() === 'manual' || context.getActivationMode() === 'manual';
+
+/** Whether this activation should point Atlas at this node's URL. */
+function shouldRegister(context: IHookFunctions): boolean {
+	if (!(context.getNodeParameter('registerOnActivation', true) as boolean)) return false;
+	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
+}
+
+/** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
+function callbackUrl(context: IHookFunctions): string {
+	const url = context.getNodeWebhookUrl('default') as string;
+	if (context.getNodeParameter('tokenLocation', 'none') !== 'query') return url;
+	const token = context.getNodeParameter('token', '') as string;
+	const separator = url.includes('?') ? '&' : '?';
+	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
+}
+
+function assertValidSettings(context: IHookFunctions): void {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	const { invalid } = parseCidrList(options.allowedIps ?? '');
+	if (invalid.length > 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`IP Allow-List has entries that are not IP addresses or CIDR ranges: ${invalid.join(', ')}`,
+		);
+	}
+	if (
+		context.getNodeParameter('tokenLocation', 'none') !== 'none' &&
+		!context.getNodeParameter('token', '')
+	) {
+		throw new NodeOperationError(context.getNode(), 'Shared Token is enabled but empty');
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiving: guard → parse → cid → filter → dedupe → one item.
+
+function checkSource(context: IWebhookFunctions, options: TriggerOptions): Denial {
+	const allowList = (options.allowedIps ?? '').trim();
+	if (allowList === '') return undefined;
+	// A non-empty list with no valid entry allows nobody: a typo must not open the URL.
+	const { cidrs } = parseCidrList(allowList);
+	const ip = context.getRequestObject().ip;
+	return isIpAllowed(ip, cidrs) ? undefined : { status: 403, reason: 'Source IP not allowed' };
+}
+
+function checkToken(context: IWebhookFunctions): Denial {
+	const location = context.getNodeParameter('tokenLocation', 'none') as string;
+	if (location === 'none') return undefined;
+	const expected = context.getNodeParameter('token', '') as string;
+	const given =
+		location === 'query'
+			? firstValue((context.getQueryData() as IDataObject)[TOKEN_QUERY_PARAMETER])
+			: tokenFromHeader(
+					context.getHeaderData()[
+						(context.getNodeParameter('headerName', '') as string).toLowerCase()
+					],
+				);
+	return tokensMatch(given, expected)
+		? undefined
+		: { status: 401, reason: 'Missing or wrong token' };
+}
+
+async function checkCid(
+	context: IWebhookFunctions,
+	options: TriggerOptions,
+	summary: CallbackSummary,
+): Promise<Denial> {
+	if (!(context.getNodeParameter('requireClientId', true) as boolean)) return undefined;
+	const expected =
+		options.expectedClientId?.trim() ||
+		String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
+	const result = checkClientId(summary.cid, expected);
+	if (result === 'match') return undefined;
+	if (result === 'missing') {
+		const exempt = EVENT_TYPES_WITHOUT_CID.includes(summary.eventType ?? '');
+		return exempt || options.acceptMissingClientId
+			? undefined
+			: { status: 403, reason: 'Payload has no cid' };
+	}
+	return { status: 403, reason: 'cid does not match this Atlas account' };
+}
+
+function isWanted(context: IWebhookFunctions, options: TriggerOptions, eventType: string | null) {
+	const types = context.getNodeParameter('events', [ALL_EVENTS]) as string[];
+	return isEventWanted(
+		eventType ?? undefined,
+		{ types, includeUnknown: options.includeUnknown ?? true },
+		ATLAS_EVENT_TYPES,
+	);
+}
+
+function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, id: string | null) {
+	if (id === null || options.dropDuplicates === false) return false;
+	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, id, {
+		maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+		maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+	});
+}
+
+/** The emitted item: normalised fields on top, the payload exactly as received below. */
+export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
+	const check = callbackSchemaFor(summary.eventType ?? '').safeParse(payload);
+	const issues = check.success ? [] : describeShapeIssues(check.error);
+	const { eventType, orderNo, notificationId } = summary;
+	return {
+		eventType,
+		orderNo,
+		notificationId,
+		...receiptFields(receivedAt, issues),
+		payload: payload as IDataObject,
+	};
+}
+
+const ignored = (reason: string): IWebhookResponseData => ({
+	webhookResponse: { received: true, ignored: reason },
+});
+
+export class AtlasTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Atlas Trigger',
+		name: 'atlasTrigger',
+		icon: { light: 'file:atlas.svg', dark: 'file:atlas.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		description:
+			'Starts the workflow on Atlas flight events: ticketing, voids, cancellations, schedule changes, airline status, emails and incidents',
+		defaults: { name: 'Atlas Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'atlasApi', required: true }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			{ displayName: ONE_URL_NOTICE, name: 'oneUrlNotice', type: 'notice', default: '' },
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: [ALL_EVENTS],
+				options: [
+					{
+						name: 'All Events',
+						value: ALL_EVENTS,
+						description: 'Every event, unknown types included',
+					},
+					...toOptions(ATLAS_EVENT_TYPES).sort((a, b) => a.name.localeCompare(b.name)),
+				],
+				description: 'Which event types start the workflow; others are acknowledged and dropped',
+			},
+			{
+				displayName: 'Register URL on Activation',
+				name: 'registerOnActivation',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to set this workflow's production URL as the account's webhook URL in Atlas when the workflow is activated (and when n8n restarts). Turn off to manage the URL in the Atlas console.",
+			},
+			{
+				displayName: 'Register Test URL When Listening',
+				name: 'registerTestUrl',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether "Listen for test event" also points Atlas at the test URL. Off: test with a copy of a payload sent to the test URL by hand.',
+				displayOptions: { show: { registerOnActivation: [true] } },
+			},
+			{
+				displayName: TEST_URL_WARNING,
+				name: 'testUrlWarning',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registerOnActivation: [true], registerTestUrl: [true] } },
+			},
+			{
+				displayName: 'Require Client ID Match',
+				name: 'requireClientId',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to reject (HTTP 403) events whose cid is not the credential's client ID. Airline status events, which Atlas sends without a cid, are let through.",
+			},
+			{
+				displayName: 'Shared Token',
+				name: 'tokenLocation',
+				type: 'options',
+				default: 'none',
+				description:
+					'A secret the caller must present; anything else gets HTTP 401. Atlas cannot send headers, so use the query parameter unless a proxy adds the header.',
+				options: [
+					{
+						name: 'In a Header',
+						value: 'header',
+						description: 'Set by a gateway in front of n8n',
+					},
+					{
+						name: 'In the URL',
+						value: 'query',
+						description: `Query parameter "${TOKEN_QUERY_PARAMETER}", added to the URL registered with Atlas`,
+					},
+					{ name: 'None', value: 'none' },
+				],
+			},
+			{
+				displayName: 'Token',
+				name: 'token',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				required: true,
+				description: 'A long random value',
+				displayOptions: { show: { tokenLocation: ['header', 'query'] } },
+			},
+			{
+				displayName: 'Header Name',
+				name: 'headerName',
+				type: 'string',
+				default: 'x-atlas-token',
+				description: 'Header holding the token (an optional "Bearer " prefix is accepted)',
+				displayOptions: { show: { tokenLocation: ['header'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Accept Events Without Client ID',
+						name: 'acceptMissingClientId',
+						type: 'boolean',
+						default: false,
+						description: 'Whether events with no cid at all pass the client ID check',
+					},
+					{
+						displayName: 'Drop Duplicates',
+						name: 'dropDuplicates',
+						type: 'boolean',
+						default: true,
+						description: `Whether to ignore an event whose notificationId was already seen (the last ${DEFAULT_DEDUPE_MAX_ENTRIES} IDs, kept ${DEFAULT_DEDUPE_MAX_AGE_SECONDS / 86400} days)`,
+					},
+					{
+						displayName: 'Expected Client ID',
+						name: 'expectedClientId',
+						type: 'string',
+						default: '',
+						description: "The cid events must carry. Empty: the credential's client ID.",
+					},
+					{
+						displayName: 'Include Unknown Event Types',
+						name: 'includeUnknown',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether event types this node does not know yet start the workflow when specific events are selected',
+					},
+					{
+						displayName: 'IP Allow-List',
+						name: 'allowedIps',
+						type: 'string',
+						default: '',
+						placeholder: '203.0.113.0/24, 2001:db8::/32',
+						description:
+							"Addresses or CIDR ranges allowed to call; others get HTTP 403. Behind a reverse proxy, set N8N_PROXY_HOPS so n8n sees the caller's address.",
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			/**
+			 * Atlas cannot report its URL, so existence cannot be checked. Answering false whenever
+			 * this node manages the URL makes n8n call create() on every activation and restart,
+			 * which re-asserts our URL (registering is idempotent and repairs a URL changed in the
+			 * console). Answering true otherwise makes n8n skip create(): that is how the test URL
+			 * stays unregistered without the opt-in.
+			 */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				assertValidSettings(this);
+				return !shouldRegister(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const registering = atlasApiRequest.call(this, 'updateWebhookURL', {
+					url: callbackUrl(this),
+				});
+				if (!RESUMING.includes(this.getActivationMode())) {
+					await registering;
+					return true;
+				}
+				// At n8n start-up the URL registered earlier still stands: keep serving it.
+				await registering.catch((error: Error) =>
+					this.logger.warn(`Atlas Trigger could not re-register its URL: ${error.message}`),
+				);
+				return true;
+			},
+			/** Atlas has no way to remove a URL: nothing to undo, and deactivation must not fail. */
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const receivedAt = new Date();
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+
+		const denied = checkSource(this, options) ?? checkToken(this);
+		if (denied) return rejectRequest(this, denied.status, denied.reason);
+
+		const body = readJsonBody(this);
+		if (!body.ok) return rejectRequest(this, 400, body.reason);
+		const summary = summariseCallback(body.value);
+
+		const cidDenied = await checkCid(this, options, summary);
+		if (cidDenied) return rejectRequest(this, cidDenied.status, cidDenied.reason);
+
+		if (!isWanted(this, options, summary.eventType)) return ignored('event type not selected');
+		if (isDuplicate(this, options, summary.notificationId))
+			return ignored('duplicate notificationId');
+
+		const item = toTriggerItem(body.value, summary, receivedAt);
+		return { workflowData: [[{ json: item }]] };
+	}
+}

@@ -1,0 +1,217 @@
+/**
+ * What Atlas sends: the callback event types (with labels for the UI), the incident types the
+ * incident list knows, and zod schemas of the callbacks. The schemas describe the documented shape
+ * only to flag departures from it: every event is emitted whatever its shape, unknown fields kept.
+ */
+import type { INodePropertyOptions } from 'n8n-workflow';
+import { z, type ZodTypeAny } from 'zod';
+
+/** A union whose issues read "Required" or "Expected …" rather than zod's "Invalid input". */
+const either = <T extends [ZodTypeAny, ZodTypeAny]>(options: T, expected: string) =>
+	z.union(options, {
+		errorMap: (_issue, ctx) => ({
+			message: ctx.data === undefined ? 'Required' : `Expected ${expected}`,
+		}),
+	});
+
+/** Atlas sends ids and codes as strings in some samples and numbers in others. */
+const idLike = either([z.string(), z.number()], 'a string or a number');
+const intLike = either(
+	[z.number().int(), z.string().regex(/^-?\d+$/, 'Expected an integer')],
+	'an integer',
+);
+const oneOf = (...values: number[]) =>
+	intLike.refine((v) => values.includes(Number(v)), {
+		message: `Expected one of ${values.join(', ')}`,
+	});
+
+const segment = z
+	.object({
+		depAirport: z.string(),
+		arrAirport: z.string(),
+		depTime: z.string(),
+		arrTime: z.string(),
+		carrier: z.string(),
+		flightNumber: idLike,
+	})
+	.partial()
+	.passthrough();
+
+const withOrderNo = <T extends z.ZodRawShape>(shape: T) =>
+	z.object({ orderNo: idLike }).extend(shape).passthrough();
+
+const dataSchemas = {
+	'order.ticketed': withOrderNo({
+		orderStatus: oneOf(0, 1, 2, -3).optional(),
+		paxTicketInfos: z
+			.array(
+				z
+					.object({ ticketNos: z.array(idLike), airlinePNRs: z.array(idLike) })
+					.partial()
+					.passthrough(),
+			)
+			.optional(),
+	}),
+	'order.void': withOrderNo({
+		voidCode: idLike.optional(),
+		voidStatus: oneOf(0, 1, 2, 3, 4, 5, 6).optional(),
+		message: z.string().nullish(),
+	}),
+	'order.cancelled': withOrderNo({
+		errorCode: idLike.nullish(),
+		errorMessage: z.string().nullish(),
+	}),
+	'order.schedulechange': withOrderNo({
+		scheduleChangeType: oneOf(1, 2).optional(),
+		originalSegs: z.array(segment).nullish(),
+		previousSegs: z.array(segment).nullish(),
+		revisedSegs: z.array(segment).nullish(),
+	}),
+	'email.schedulechange': withOrderNo({
+		emailSubject: z.string().nullish(),
+		emailLink: z.string().nullish(),
+	}),
+	'abnormal.cancelled': withOrderNo({ vendorRefundInformation: z.unknown() }),
+	'airline.status': z
+		.object({
+			airline: z.array(z.string()),
+			airlineStatus: z.enum(['Active', 'Maintenance', 'Inactive']),
+		})
+		.passthrough(),
+	'email.all': withOrderNo({
+		emailReceivingDate: z.string().nullish(),
+		uniqueCode: idLike.nullish(),
+		emailCategory: z.string().nullish(),
+		from: z.string().nullish(),
+		to: z.string().nullish(),
+		emailSubject: z.string().nullish(),
+		emailLink: z.string().nullish(),
+		createTime: z.string().nullish(),
+	}),
+	'order.addonComplete': withOrderNo({}),
+	'order.refundComplete': withOrderNo({}),
+} satisfies Record<string, ZodTypeAny>;
+
+export type AtlasEventType = keyof typeof dataSchemas;
+
+interface EventInfo {
+	name: string;
+	description: string;
+}
+
+/** Every callback type Atlas documents, for the trigger's event filter. */
+export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
+	'abnormal.cancelled': {
+		name: 'Unaccounted Cancellation',
+		description: 'An airline cancelled a booking without a matching request (abnormal.cancelled)',
+	},
+	'airline.status': {
+		name: 'Airline Status',
+		description: 'An airline became active, went into maintenance or inactive (airline.status)',
+	},
+	'email.all': {
+		name: 'Airline Email',
+		description: 'Any email received from an airline about an order (email.all)',
+	},
+	'email.schedulechange': {
+		name: 'Schedule Change (Email)',
+		description: 'A schedule change found in an airline email (email.schedulechange)',
+	},
+	'order.addonComplete': {
+		name: 'Add-on Complete (Older Docs)',
+		description: 'An ancillary purchase completed (order.addonComplete)',
+	},
+	'order.cancelled': {
+		name: 'Order Cancelled',
+		description: 'Ticketing failed and the order was cancelled (order.cancelled)',
+	},
+	'order.refundComplete': {
+		name: 'Refund Complete (Older Docs)',
+		description: 'A refund completed (order.refundComplete)',
+	},
+	'order.schedulechange': {
+		name: 'Schedule Change',
+		description: 'A structured schedule change or flight cancellation (order.schedulechange)',
+	},
+	'order.ticketed': {
+		name: 'Order Ticketed',
+		description: 'Ticketing finished or the order status changed (order.ticketed)',
+	},
+	'order.void': {
+		name: 'Order Voided',
+		description: 'A void request progressed (order.void)',
+	},
+};
+
+export const ATLAS_EVENT_TYPES = Object.keys(ATLAS_EVENTS) as AtlasEventType[];
+
+/** Spellings from older Atlas documents, mapped to the current type. */
+const TYPE_ALIASES: Record<string, AtlasEventType> = {
+	'order.scheduleChange': 'order.schedulechange',
+};
+
+/** Atlas documents these types without a `cid` in the payload. */
+export const EVENT_TYPES_WITHOUT_CID: readonly string[] = ['airline.status'];
+
+/** The incident types the incident list filters on (a subset of the callback types). */
+export const INCIDENT_TYPES: readonly AtlasEventType[] = [
+	'abnormal.cancelled',
+	'email.schedulechange',
+	'order.schedulechange',
+];
+
+export const toOptions = (types: readonly AtlasEventType[]): INodePropertyOptions[] =>
+	types.map((type) => ({ name: ATLAS_EVENTS[type].name, value: type, description: type }));
+
+const isKnownType = (type: string): type is AtlasEventType =>
+	Object.prototype.hasOwnProperty.call(dataSchemas, type);
+
+/** The current spelling of a type; unknown types come back unchanged. */
+export function canonicalEventType(type: string): string {
+	return TYPE_ALIASES[type] ?? type;
+}
+
+const callbackSchema = z
+	.object({
+		cid: idLike.optional(),
+		type: z.string().min(1),
+		notificationId: idLike.optional(),
+		status: intLike.optional(),
+		data: z.object({}).passthrough(),
+	})
+	.passthrough();
+
+/** The documented shape of a callback of `type`; unknown types get the common envelope only. */
+export function callbackSchemaFor(type: string): ZodTypeAny {
+	const canonical = canonicalEventType(type);
+	if (!isKnownType(canonical)) return callbackSchema;
+	const schema = callbackSchema.extend({ data: dataSchemas[canonical] });
+	return canonical === 'order.schedulechange' ? schema.extend({ status: oneOf(0, 1) }) : schema;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const asText = (value: unknown): string | null =>
+	typeof value === 'string' || typeof value === 'number' ? String(value) : null;
+
+export interface CallbackSummary {
+	/** Canonical type, or null when the payload has none. */
+	eventType: string | null;
+	orderNo: string | null;
+	notificationId: string | null;
+	cid: string | null;
+}
+
+/** The fields a trigger item puts on top, read leniently from any JSON value. */
+export function summariseCallback(payload: unknown): CallbackSummary {
+	const root = isRecord(payload) ? payload : {};
+	const data = isRecord(root.data) ? root.data : {};
+	const type = asText(root.type);
+	return {
+		eventType: type === null ? null : canonicalEventType(type),
+		orderNo: asText(data.orderNo),
+		notificationId: asText(root.notificationId),
+		cid: asText(root.cid),
+	};
+}

@@ -1,0 +1,32 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+export interface NetworkFailure {
+	/** The provider's name as users know it, e.g. "Atlas". */
+	service: string;
+	/** Low-level code such as ECONNRESET. */
+	code: string;
+	/** The underlying error's message (never the request, which carries credentials). */
+	detail: string;
+	/** What to check, e.g. "the base URL of the Atlas API credential". */
+	advice: string;
+	attempts: number;
+	itemIndex?: number;
+}
+
+/**
+ * A request that got no HTTP answer. NodeApiError swaps any message that contains a known code
+ * (ECONNABORTED, ETIMEDOUT…) for a generic sentence without the provider's name, so ours, which
+ * says who could not be reached and how often we tried, is set after construction.
+ */
+export function networkApiError(node: INode, failure: NetworkFailure): NodeApiError {
+	const tries = failure.attempts > 1 ? ` (after ${failure.attempts} attempts)` : '';
+	const message = `Could not reach ${failure.service} (${failure.code})${tries}`;
+	const error = new NodeApiError(node, { networkErrorCode: failure.code } as JsonObject, {
+		message,
+		description: `${failure.detail}. Check ${failure.advice} and the network.`,
+		itemIndex: failure.itemIndex,
+	});
+	error.message = message;
+	return error;
+}

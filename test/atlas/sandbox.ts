@@ -1,0 +1,59 @@
+/** Shared set-up for Atlas tests that talk to the sandbox over real HTTP. */
+import { NodeApiError, type INode } from 'n8n-workflow';
+
+import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
+import {
+	DEFAULT_ATLAS_CLIENT_ID,
+	DEFAULT_ATLAS_CLIENT_SECRET,
+	startSandbox,
+	type Sandbox,
+} from '../../sandbox/index.cjs';
+
+/**
+ * Retry delays of a few milliseconds: the nodes use the transport's default policy, and tests
+ * must not sit through real backoff (this module instance belongs to the test file only).
+ */
+export function useFastRetries(): void {
+	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 1, maxDelayMs: 5 });
+}
+
+/**
+ * Starts a sandbox with `incidentCount` incidents for the test file, clears its faults after each
+ * test, and returns a getter for it.
+ */
+export function useSandbox(incidentCount: number): () => Sandbox {
+	let sb: Sandbox | undefined;
+	beforeAll(async () => {
+		useFastRetries();
+		sb = await startSandbox({ port: 0, incidentCount });
+	});
+	afterAll(async () => await sb?.close());
+	afterEach(() => sb?.faults.clear());
+	return () => sb as Sandbox;
+}
+
+export const atlasCredentials = (sb: Sandbox, clientSecret = DEFAULT_ATLAS_CLIENT_SECRET) => ({
+	atlasApi: {
+		environment: 'custom',
+		baseUrl: sb.url,
+		clientId: DEFAULT_ATLAS_CLIENT_ID,
+		clientSecret,
+	},
+});
+
+export const requestsTo = (sb: Sandbox, route: string) =>
+	sb.requests.filter((r) => r.route === route);
+
+export async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NodeApiError);
+	return error as NodeApiError;
+}
+
+/** Node settings the test helper does not expose: "On Error → Continue". */
+export function continueOnFail(context: object): void {
+	(context as { node: INode }).node.onError = 'continueRegularOutput';
+}

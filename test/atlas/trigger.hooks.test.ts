@@ -1,0 +1,184 @@
+/**
+ * Atlas Trigger webhookMethods, driven the way n8n drives them: on activation n8n calls
+ * checkExists() and, when that says false, create(); on deactivation (and when "Listen for test
+ * event" ends) delete(). Test webhooks run with mode and activation 'manual' and the test URL.
+ */
+import type { IDataObject, INodeParameters, WorkflowActivateMode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
+import { DEFAULT_ATLAS_CLIENT_ID } from '../../sandbox/index.cjs';
+import { atlasApiRequest } from '../../nodes/Atlas/transport';
+import { createHookContext, createWebhookContext } from '../helpers/n8n';
+import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
+
+const trigger = new AtlasTrigger();
+const methods = trigger.webhookMethods.default;
+const PRODUCTION_URL = 'http://localhost:5678/webhook/test-webhook-id/webhook';
+const TEST_URL = 'http://localhost:5678/webhook-test/test-webhook-id/webhook';
+const SEEDED_URL = 'https://console.example.com/set-by-hand';
+
+const sandbox = useSandbox(1);
+
+function hookContext(
+	parameters: INodeParameters,
+	how: { test?: boolean; activation?: WorkflowActivateMode } = {},
+) {
+	return createHookContext({
+		nodeType: trigger,
+		parameters,
+		credentials: atlasCredentials(sandbox()),
+		isTest: how.test ?? false,
+		mode: how.test ? 'manual' : 'trigger',
+		activation: how.test ? 'manual' : (how.activation ?? 'activate'),
+	});
+}
+
+/** What n8n's WebhookService.createWebhookIfNotExists does. */
+async function activate(parameters: INodeParameters, how?: Parameters<typeof hookContext>[1]) {
+	const context = hookContext(parameters, how);
+	if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+}
+
+const registrations = () => requestsTo(sandbox(), 'atlas.updateWebhookURL');
+
+/**
+ * Sets the account's URL as if by hand in the Atlas console, then runs `action` and returns its
+ * outcome with the registrations it made.
+ */
+async function fromSeededUrl(action: () => Promise<unknown>) {
+	await atlasApiRequest.call(hookContext({}), 'updateWebhookURL', { url: SEEDED_URL });
+	const start = registrations().length;
+	const outcome = await action().then(
+		(value) => ({ value, error: undefined }),
+		(error: unknown) => ({ value: undefined, error }),
+	);
+	return { ...outcome, calls: registrations().slice(start) };
+}
+
+describe('Atlas Trigger: activation', () => {
+	it('registers the production URL through updateWebhookURL.do', async () => {
+		const { calls } = await fromSeededUrl(async () => await activate({}));
+		expect(calls).toHaveLength(1);
+		expect(calls[0].body).toEqual({ url: PRODUCTION_URL });
+		expect(sandbox().atlas.webhookUrl()).toBe(PRODUCTION_URL);
+	});
+
+	it('re-registers on every activation and restart, since Atlas cannot say what it has', async () => {
+		const { calls } = await fromSeededUrl(async () => {
+			await activate({}, { activation: 'activate' });
+			await activate({}, { activation: 'init' });
+		});
+		expect(calls).toHaveLength(2);
+		expect(sandbox().atlas.webhookUrl()).toBe(PRODUCTION_URL);
+	});
+
+	it('adds the shared token to the registered URL when it travels in the query', async () => {
+		await activate({ tokenLocation: 'query', token: 'a b&c' });
+		expect(sandbox().atlas.webhookUrl()).toBe(`${PRODUCTION_URL}?token=a%20b%26c`);
+	});
+
+	it('leaves the URL alone when registration is off', async () => {
+		const { calls } = await fromSeededUrl(
+			async () => await activate({ registerOnActivation: false }),
+		);
+		expect(calls).toHaveLength(0);
+		expect(sandbox().atlas.webhookUrl()).toBe(SEEDED_URL);
+	});
+
+	it('fails activation with the Atlas error when a user activates', async () => {
+		const { error } = await fromSeededUrl(async () => {
+			sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'atlas-status', status: 902 });
+			await activate({});
+		});
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect((error as NodeApiError).message).toMatch(/status 902/);
+	});
+
+	it('keeps serving at n8n start-up when Atlas cannot be reached (the earlier URL stands)', async () => {
+		const { error, calls } = await fromSeededUrl(async () => {
+			sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'http', status: 503 });
+			await activate({}, { activation: 'init' });
+		});
+		expect(error).toBeUndefined();
+		expect(calls.length).toBeGreaterThan(1);
+	});
+
+	it('refuses to activate with an unreadable IP allow-list or an empty token', async () => {
+		await expect(activate({ options: { allowedIps: '10.0.0.0/8, 10.0.0.300' } })).rejects.toThrow(
+			NodeOperationError,
+		);
+		await expect(activate({ options: { allowedIps: '10.0.0.0/8, 10.0.0.300' } })).rejects.toThrow(
+			/10\.0\.0\.300/,
+		);
+		await expect(activate({ tokenLocation: 'header', token: '' })).rejects.toThrow(/Shared Token/);
+	});
+});
+
+describe('Atlas Trigger: "Listen for test event"', () => {
+	it('does NOT register the test URL without the opt-in', async () => {
+		const { calls } = await fromSeededUrl(async () => await activate({}, { test: true }));
+		expect(calls).toHaveLength(0);
+		expect(sandbox().atlas.webhookUrl()).toBe(SEEDED_URL);
+	});
+
+	it('registers the test URL only with the explicit opt-in', async () => {
+		const { calls } = await fromSeededUrl(
+			async () => await activate({ registerTestUrl: true }, { test: true }),
+		);
+		expect(calls.map((call) => call.body)).toEqual([{ url: TEST_URL }]);
+		expect(sandbox().atlas.webhookUrl()).toBe(TEST_URL);
+	});
+
+	it('ignores the opt-in when registration is off altogether', async () => {
+		const { calls } = await fromSeededUrl(
+			async () =>
+				await activate({ registerOnActivation: false, registerTestUrl: true }, { test: true }),
+		);
+		expect(calls).toHaveLength(0);
+	});
+});
+
+describe('Atlas Trigger: deactivation', () => {
+	it.each([false, true])('delete() succeeds and calls nothing (test webhook: %p)', async (test) => {
+		const { calls, value } = await fromSeededUrl(
+			async () => await methods.delete.call(hookContext({ registerTestUrl: true }, { test })),
+		);
+		expect(value).toBe(true);
+		expect(calls).toHaveLength(0);
+		expect(sandbox().atlas.webhookUrl()).toBe(SEEDED_URL);
+	});
+});
+
+describe('Atlas Trigger: sandbox events', () => {
+	it('emits every event type the sandbox sends, in the documented shape', async () => {
+		expect(sandbox().atlas.eventTypes.length).toBeGreaterThan(0);
+		for (const type of sandbox().atlas.eventTypes) {
+			const payload = sandbox().atlas.sampleEvent(type, {}) as IDataObject;
+			const { context } = createWebhookContext({
+				nodeType: trigger,
+				parameters: {},
+				credentials: atlasCredentials(sandbox()),
+				request: {
+					headers: { 'content-type': 'application/json;charset=UTF-8' },
+					rawBody: Buffer.from(JSON.stringify(payload)),
+				},
+			});
+			const result = await trigger.webhook.call(context);
+			const item = result.workflowData?.[0]?.[0]?.json;
+			expect({ type, item: item && { ...item, receivedAt: 'x' } }).toEqual({
+				type,
+				item: expect.objectContaining({ eventType: type, payload }),
+			});
+			expect({ type, unexpectedShape: item?.unexpectedShape }).toEqual({
+				type,
+				unexpectedShape: undefined,
+			});
+		}
+	});
+
+	it('uses the account client ID as cid', () => {
+		const payload = sandbox().atlas.sampleEvent('order.ticketed', {}) as IDataObject;
+		expect(payload.cid).toBe(DEFAULT_ATLAS_CLIENT_ID);
+	});
+});

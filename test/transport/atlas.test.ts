@@ -1,0 +1,173 @@
+import { NodeApiError } from 'n8n-workflow';
+
+import { atlasApiRequest, type AtlasRetryPolicy } from '../../nodes/Atlas/transport';
+import {
+	DEFAULT_ATLAS_CLIENT_ID,
+	DEFAULT_ATLAS_CLIENT_SECRET,
+	startSandbox,
+	type Sandbox,
+} from '../../sandbox/index.cjs';
+import { createExecuteContext, transportTestNode } from '../helpers/n8n';
+
+const FAST_RETRY: Partial<AtlasRetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
+
+let sb: Sandbox;
+beforeAll(async () => {
+	sb = await startSandbox({ port: 0, incidentCount: 40 });
+});
+afterAll(async () => await sb.close());
+afterEach(() => sb.faults.clear());
+
+const context = (clientSecret = DEFAULT_ATLAS_CLIENT_SECRET) =>
+	createExecuteContext({
+		nodeType: transportTestNode,
+		credentials: {
+			atlasApi: {
+				environment: 'custom',
+				baseUrl: `${sb.url}/`,
+				clientId: DEFAULT_ATLAS_CLIENT_ID,
+				clientSecret,
+			},
+		},
+	});
+
+const listPage = async (retry = FAST_RETRY, secret?: string, timeoutMs?: number) =>
+	await atlasApiRequest.call(
+		context(secret),
+		'event/getPageList',
+		{ pageSize: 10, pageIndex: 1 },
+		{ retry, timeoutMs },
+	);
+
+const pageListCalls = () => sb.requests.filter((r) => r.route === 'atlas.getPageList').length;
+
+async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NodeApiError);
+	return error as NodeApiError;
+}
+
+describe('Atlas transport against the sandbox', () => {
+	it('sends the client headers, asks for gzip, and returns the envelope payload', async () => {
+		const before = sb.requests.length;
+		const envelope = await listPage();
+		expect(envelope.status).toBe(0);
+		expect(Array.isArray(envelope.records)).toBe(true);
+		expect(Number(envelope.total)).toBe(40);
+		const request = sb.requests[before];
+		expect(request.path).toBe('/event/getPageList.do');
+		expect(request.headers['x-atlas-client-id']).toBe(DEFAULT_ATLAS_CLIENT_ID);
+		expect(String(request.headers['accept-encoding'])).toContain('gzip');
+	});
+
+	it('turns status 900 into a NodeApiError with a credential hint, without the secret', async () => {
+		const error = await expectApiError(listPage(FAST_RETRY, 'wrong-secret-value'));
+		expect(error.message).toContain('status 900');
+		expect(error.description).toMatch(/client ID or client secret/);
+		expect(JSON.stringify(error)).not.toContain('wrong-secret-value');
+		expect(JSON.stringify(error)).not.toContain(DEFAULT_ATLAS_CLIENT_SECRET);
+	});
+
+	it.each([
+		[902, /denied access/],
+		[2, /system error/],
+	])('does not retry status %d and explains it', async (status, hint) => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage());
+		expect(error.message).toContain(`status ${status}`);
+		expect(error.description).toMatch(hint);
+		expect(pageListCalls() - before).toBe(1);
+	});
+
+	it.each([-1, 9999])('retries transient status %d once, then succeeds', async (status) => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status, times: 1 });
+		const before = pageListCalls();
+		expect((await listPage()).status).toBe(0);
+		expect(pageListCalls() - before).toBe(2);
+	});
+
+	it('gives up on transient status after one retry', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 9999 });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage());
+		expect(error.message).toMatch(/status 9999.*after 2 attempts/);
+		expect(pageListCalls() - before).toBe(2);
+	});
+
+	it('backs off on status 110 and succeeds when the limit lifts', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110, times: 3 });
+		const before = pageListCalls();
+		expect((await listPage()).status).toBe(0);
+		expect(pageListCalls() - before).toBe(4);
+	});
+
+	it('stops backing off after the configured retries', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110 });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 2 }));
+		expect(error.message).toMatch(/status 110.*after 3 attempts/);
+		expect(error.description).toMatch(/rate-limited/);
+		expect(pageListCalls() - before).toBe(3);
+	});
+
+	it.each([429, 500, 503])('retries HTTP %d with backoff', async (status) => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'http', status, times: 2 });
+		const before = pageListCalls();
+		expect((await listPage()).status).toBe(0);
+		expect(pageListCalls() - before).toBe(3);
+	});
+
+	it('reports a persistent HTTP 503 with its code', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'http', status: 503 });
+		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 1 }));
+		expect(error.httpCode).toBe('503');
+		expect(error.message).toMatch(/HTTP 503.*after 2 attempts/);
+	});
+
+	it('retries a malformed JSON body once, then says what it got', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'malformed-json', times: 1 });
+		expect((await listPage()).status).toBe(0);
+
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'malformed-json' });
+		const error = await expectApiError(listPage());
+		expect(error.message).toMatch(/not a JSON envelope/);
+	});
+
+	it('recovers from a truncated gzip body', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'truncated-gzip', times: 1 });
+		expect((await listPage()).status).toBe(0);
+	});
+
+	it('reports a persistently truncated gzip body as a network failure', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'truncated-gzip' });
+		const error = await expectApiError(listPage());
+		expect(error.message).toMatch(/Could not reach Atlas|not a JSON envelope/);
+	});
+
+	it('times out, retries, and reports the timeout', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'timeout' });
+		const error = await expectApiError(listPage(FAST_RETRY, undefined, 200));
+		expect(error.message).toMatch(/Could not reach Atlas \(E\w+\).*after 2 attempts/);
+	});
+
+	it('recovers from a connection reset', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'reset', times: 1 });
+		expect((await listPage()).status).toBe(0);
+	});
+
+	it('survives injected latency', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'latency', latencyMs: 50 });
+		expect((await listPage()).status).toBe(0);
+	});
+
+	it('registers a webhook URL', async () => {
+		await atlasApiRequest.call(context(), 'updateWebhookURL', {
+			url: 'https://n8n.example.com/webhook/abc/webhook',
+		});
+		expect(sb.atlas.webhookUrl()).toBe('https://n8n.example.com/webhook/abc/webhook');
+	});
+});

@@ -1,0 +1,137 @@
+import { NodeApiError } from 'n8n-workflow';
+
+import { parseAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
+import { describeClockSkew, rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
+import {
+	DEFAULT_RAPID_API_KEY,
+	DEFAULT_RAPID_SHARED_SECRET,
+	startSandbox,
+	type Sandbox,
+} from '../../sandbox/index.cjs';
+import { createExecuteContext, transportTestNode } from '../helpers/n8n';
+
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
+
+let sb: Sandbox;
+beforeAll(async () => {
+	sb = await startSandbox({ port: 0 });
+});
+afterAll(async () => await sb.close());
+afterEach(() => sb.faults.clear());
+
+const context = (sharedSecret = DEFAULT_RAPID_SHARED_SECRET) =>
+	createExecuteContext({
+		nodeType: transportTestNode,
+		credentials: {
+			expediaRapidApi: {
+				environment: 'custom',
+				baseUrl: sb.url,
+				apiKey: DEFAULT_RAPID_API_KEY,
+				sharedSecret,
+			},
+		},
+	});
+
+const drainOnce = async (secret?: string, retry = FAST_RETRY) =>
+	await rapidApiRequest.call(context(secret), 'GET', '/v3/notifications', {
+		qs: { undeliverable: true },
+		retry,
+		timeoutMs: 500,
+	});
+
+async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
+	const error = await promise.then(
+		() => undefined,
+		(e: unknown) => e,
+	);
+	expect(error).toBeInstanceOf(NodeApiError);
+	return error as NodeApiError;
+}
+
+const drainCalls = () => sb.requests.filter((r) => r.route === 'rapid.getUndeliverable').length;
+
+describe('Rapid transport against the sandbox', () => {
+	it('signs every request afresh and returns the body', async () => {
+		sb.rapid.enqueueUndeliverable(3);
+		const before = sb.requests.length;
+		const response = await drainOnce();
+		expect(response.statusCode).toBe(200);
+		expect(response.body).toHaveLength(3);
+		const header = sb.requests[before].headers.authorization;
+		const parsed = parseAuthorizationHeader(header);
+		expect(parsed.ok && parsed.parts.apiKey).toBe(DEFAULT_RAPID_API_KEY);
+		expect(sb.requests[before].headers['user-agent']).toContain('n8n-nodes-travel-ops');
+	});
+
+	it('maps a 401 into a readable error with both clocks, never the secret', async () => {
+		const error = await expectApiError(drainOnce('not-the-secret'));
+		expect(error.httpCode).toBe('401');
+		expect(error.message).toMatch(/answered 401/);
+		expect(error.description).toMatch(/Rapid's clock reads .* this machine's reads/);
+		expect(JSON.stringify(error)).not.toContain('not-the-secret');
+		expect(JSON.stringify(error)).not.toContain(DEFAULT_RAPID_SHARED_SECRET);
+	});
+
+	it('maps a 400 error body with its fields', async () => {
+		const error = await expectApiError(
+			rapidApiRequest.call(context(), 'POST', '/v3/notifications', {
+				body: { event_type: 'no.such.type' },
+			}),
+		);
+		expect(error.httpCode).toBe('400');
+		expect(error.message).toMatch(/invalid_input/);
+		expect(error.description).toMatch(/event_type/);
+	});
+
+	it('returns 204 for a test notification request', async () => {
+		const response = await rapidApiRequest.call(context(), 'POST', '/v3/notifications', {
+			body: { event_type: 'itinerary.agent.create' },
+		});
+		expect(response.statusCode).toBe(204);
+	});
+
+	it.each([429, 500, 503])('retries HTTP %d and then succeeds', async (status) => {
+		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'http', status, times: 2 });
+		const before = drainCalls();
+		expect((await drainOnce()).statusCode).toBe(200);
+		expect(drainCalls() - before).toBe(3);
+	});
+
+	it('gives up after the configured retries with the status in the error', async () => {
+		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'http', status: 503 });
+		const error = await expectApiError(
+			drainOnce(undefined, { ...FAST_RETRY, retries: 1 } as never),
+		);
+		expect(error.httpCode).toBe('503');
+		expect(error.message).toMatch(/after 2 attempts/);
+	});
+
+	it('reports a timeout as a network failure', async () => {
+		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'timeout' });
+		const error = await expectApiError(
+			drainOnce(undefined, { ...FAST_RETRY, retries: 1 } as never),
+		);
+		expect(error.message).toMatch(/Could not reach Rapid/);
+	});
+
+	it('hands back a malformed body as text rather than failing', async () => {
+		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'malformed-json', times: 1 });
+		const response = await drainOnce();
+		expect(typeof response.body).toBe('string');
+	});
+});
+
+describe('describeClockSkew', () => {
+	it('shows how far apart the clocks are', () => {
+		const text = describeClockSkew(
+			{ fields: [{ name: 'servertimestamp', type: 'server', value: '1700000000' }] },
+			1700000420 * 1000,
+		);
+		expect(text).toContain('+420 s');
+		expect(text).toContain('2023-11-14T22:13:20.000Z');
+	});
+
+	it('says nothing without a server timestamp', () => {
+		expect(describeClockSkew({ fields: [] })).toBeUndefined();
+	});
+});
