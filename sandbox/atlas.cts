@@ -2,7 +2,7 @@
  * The fake Atlas: client-header auth, updateWebhookURL.do, event/getPageList.do over the incident
  * store, and webhook callbacks pushed to the registered URL (best effort, no retries, unsigned).
  */
-import { constantTimeEqual } from '../nodes/ExpediaRapid/signature';
+import { constantTimeEqual } from '../nodes/shared/constantTime';
 import { ATLAS_EVENT_TYPES, sampleAtlasEvent, type SampleOrder } from './atlasEvents.cjs';
 import { parseIncidentQuery, runIncidentQuery } from './atlasQuery.cjs';
 import { ATLAS_STATUS, atlasError } from './errors.cjs';

@@ -3,7 +3,7 @@
  * from what we can check here: the `cid` in the payload, a shared token the caller must present,
  * and the caller's IP address. Every function is pure: the trigger decides what to do with a "no".
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { constantTimeEqual } from '../shared/constantTime';
 
 // ---------------------------------------------------------------------------------------------
 // Client ID
@@ -19,12 +19,10 @@ export function checkClientId(cid: string | null, expected: string): CidCheck {
 // ---------------------------------------------------------------------------------------------
 // Shared token
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
-/** Constant-time comparison (hashing first makes lengths equal and hides the expected length). */
+/** Whether the caller presented the configured token; an empty configured token matches nothing. */
 export function tokensMatch(given: string | undefined, expected: string): boolean {
 	if (given === undefined || expected === '') return false;
-	return timingSafeEqual(digest(given), digest(expected));
+	return constantTimeEqual(given, expected);
 }
 
 /** The first value of a header or query parameter that may arrive as a list. */

@@ -7,7 +7,9 @@
  * It is a plain SHA-512 (not an HMAC) over the key, the secret and a Unix timestamp in seconds; the
  * body is not covered, so TLS is what protects the body (see README, "Security").
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { createHash } from 'crypto';
+
+import { constantTimeEqual } from '../shared/constantTime';
 
 export const RAPID_AUTH_SCHEME = 'EAN';
 /** Rapid accepts timestamps up to five minutes away from its clock, in both directions. */
@@ -112,13 +114,6 @@ export function parseAuthorizationHeader(header: unknown): ParseResult {
 		ok: true,
 		parts: { apiKey, signature: signature.toLowerCase(), timestamp: Number(timestamp) },
 	};
-}
-
-/** Equal-time comparison of two strings of any length (hashing first evens out the lengths). */
-export function constantTimeEqual(a: string, b: string): boolean {
-	const digestA = createHash('sha256').update(a, 'utf8').digest();
-	const digestB = createHash('sha256').update(b, 'utf8').digest();
-	return timingSafeEqual(digestA, digestB) && a.length === b.length;
 }
 
 /** Verifies an incoming `Authorization` header exactly as Rapid's own servers check ours. */

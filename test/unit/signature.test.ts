@@ -1,11 +1,11 @@
 import {
 	buildAuthorizationHeader,
 	computeSignature,
-	constantTimeEqual,
 	DEFAULT_TOLERANCE_SECONDS,
 	parseAuthorizationHeader,
 	verifyAuthorizationHeader,
 } from '../../nodes/ExpediaRapid/signature';
+import { constantTimeEqual } from '../../nodes/shared/constantTime';
 
 const KEY = 'sandbox-api-key';
 const SECRET = 'sandbox-shared-secret';

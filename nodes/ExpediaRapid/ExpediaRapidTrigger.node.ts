@@ -1,0 +1,227 @@
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+	DEFAULT_DEDUPE_MAX_ENTRIES,
+	isDuplicateAndRecord,
+	MAX_DEDUPE_MAX_ENTRIES,
+} from '../shared/dedupe';
+import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
+import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
+import {
+	RAPID_EVENT_TYPES,
+	rapidEventOptions,
+	rapidNotificationSchema,
+	summariseNotification,
+} from './events';
+import { DEFAULT_TOLERANCE_SECONDS, verifyAuthorizationHeader } from './signature';
+import { RAPID_CREDENTIAL_TYPE } from './transport';
+
+/** Static-data key of the duplicate window (event_ids seen). */
+export const SEEN_KEY = 'rapidSeenEventIds';
+
+const SECONDS_PER_DAY = 86400;
+const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_DAY;
+
+const URL_NOTICE =
+	'Rapid sends every notification of your partner account to ONE URL, set by Rapid support: give them the Production URL below (HTTPS, TLS 1.2+) and the event types to enable. Use a separate workflow and URL for test notifications.';
+const NO_VERIFICATION_WARNING =
+	'Signature verification is OFF: anyone who knows this URL can start the workflow with any payload. Turn it back on before going live.';
+
+interface TriggerOptions {
+	toleranceSeconds?: number;
+	includeUnknown?: boolean;
+	dropDuplicates?: boolean;
+	dedupeWindowSize?: number;
+	dedupeWindowDays?: number;
+}
+
+/** The emitted item: the notification exactly as received, plus when it arrived. */
+export function toTriggerItem(notification: unknown, receivedAt: Date): IDataObject {
+	const check = rapidNotificationSchema.safeParse(notification);
+	const issues = check.success ? [] : describeShapeIssues(check.error);
+	const fields = receiptFields(receivedAt, issues);
+	// A body that is not an object (an array, a string) is still emitted, under `payload`.
+	return typeof notification === 'object' && notification !== null && !Array.isArray(notification)
+		? { ...(notification as IDataObject), ...fields }
+		: { payload: notification as IDataObject, ...fields };
+}
+
+async function checkSignature(context: IWebhookFunctions, options: TriggerOptions) {
+	if (!(context.getNodeParameter('verifySignature', true) as boolean)) return undefined;
+	const credentials = await context.getCredentials(RAPID_CREDENTIAL_TYPE);
+	const verdict = verifyAuthorizationHeader(context.getHeaderData().authorization, {
+		apiKey: String(credentials.apiKey ?? ''),
+		sharedSecret: String(credentials.sharedSecret ?? ''),
+		toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+	});
+	return verdict.ok ? undefined : verdict.message;
+}
+
+function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, eventId: string | null) {
+	if (eventId === null || options.dropDuplicates === false) return false;
+	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, eventId, {
+		maxEntries: options.dedupeWindowSize ?? DEFAULT_DEDUPE_MAX_ENTRIES,
+		maxAgeSeconds: (options.dedupeWindowDays ?? DEFAULT_WINDOW_DAYS) * SECONDS_PER_DAY,
+	});
+}
+
+// Rapid counts only a 2xx as delivered: ignored and duplicate notifications get 200 so that
+// Rapid stops retrying them.
+const ignored = (reason: string): IWebhookResponseData => ({
+	webhookResponse: { received: true, ignored: reason },
+});
+
+export class ExpediaRapidTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Expedia Rapid Trigger',
+		name: 'expediaRapidTrigger',
+		icon: { light: 'file:expediaRapid.svg', dark: 'file:expediaRapid.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		description:
+			'Starts the workflow on Expedia Rapid booking notifications (cancellations, changes, confirmations, messages), verifying their signature',
+		defaults: { name: 'Expedia Rapid Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'expediaRapidApi', required: true }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			{ displayName: URL_NOTICE, name: 'urlNotice', type: 'notice', default: '' },
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: [ALL_EVENTS],
+				options: [
+					{
+						name: 'All Events',
+						value: ALL_EVENTS,
+						description: 'Every notification, unknown types included',
+					},
+					...rapidEventOptions(),
+				],
+				description:
+					'Which notification types start the workflow; others are acknowledged (HTTP 200) and dropped',
+			},
+			{
+				displayName: 'Verify Signature',
+				name: 'verifySignature',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to check the Authorization header against the credential's API key and shared secret; a failure is answered 401 and starts nothing",
+			},
+			{
+				displayName: NO_VERIFICATION_WARNING,
+				name: 'noVerificationWarning',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { verifySignature: [false] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Drop Duplicates',
+						name: 'dropDuplicates',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to ignore a notification whose event_id was already seen (Rapid retries reuse it); duplicates still get HTTP 200',
+					},
+					{
+						displayName: 'Duplicate Window (Days)',
+						name: 'dedupeWindowDays',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 30 },
+						default: DEFAULT_WINDOW_DAYS,
+						description:
+							'How long an event_id is remembered. Rapid retries for 7 days, so keep at least 8.',
+					},
+					{
+						displayName: 'Duplicate Window (Events)',
+						name: 'dedupeWindowSize',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: MAX_DEDUPE_MAX_ENTRIES },
+						default: DEFAULT_DEDUPE_MAX_ENTRIES,
+						description: `How many recent event_ids are remembered, about 25 bytes each in the workflow's static data (at most ${MAX_DEDUPE_MAX_ENTRIES})`,
+					},
+					{
+						displayName: 'Include Unknown Event Types',
+						name: 'includeUnknown',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether notification types this node does not know yet start the workflow when specific events are selected',
+					},
+					{
+						displayName: 'Timestamp Tolerance (Seconds)',
+						name: 'toleranceSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_TOLERANCE_SECONDS,
+						description:
+							"How far the signature's timestamp may be from this server's clock, either way. Rapid itself allows 300.",
+					},
+				],
+			},
+		],
+	};
+
+	/**
+	 * Rapid support sets the notification URL by hand; there is no API to register or remove it,
+	 * so activation has nothing to do.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(): Promise<boolean> {
+				return true;
+			},
+			async create(): Promise<boolean> {
+				return true;
+			},
+			async delete(): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	/** verify → parse → filter → dedupe → one item. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const receivedAt = new Date();
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+
+		const signatureProblem = await checkSignature(this, options);
+		if (signatureProblem) return rejectRequest(this, 401, signatureProblem);
+
+		const body = readJsonBody(this);
+		if (!body.ok) return rejectRequest(this, 400, body.reason);
+		const { eventId, eventType } = summariseNotification(body.value);
+
+		const types = this.getNodeParameter('events', [ALL_EVENTS]) as string[];
+		const filter = { types, includeUnknown: options.includeUnknown ?? true };
+		if (!isEventWanted(eventType ?? undefined, filter, RAPID_EVENT_TYPES)) {
+			return ignored('event type not selected');
+		}
+		if (isDuplicate(this, options, eventId)) return ignored('duplicate event_id');
+
+		return { workflowData: [[{ json: toTriggerItem(body.value, receivedAt) }]] };
+	}
+}

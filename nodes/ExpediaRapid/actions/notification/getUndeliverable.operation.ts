@@ -1,0 +1,116 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { rapidApiRequest } from '../../transport';
+import { queryParametersProperty, readQueryParameters } from './queryParameters';
+
+export const DEFAULT_MAX_CALLS = 400;
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Rapid deletes each undeliverable notification as it returns it: the output of this node is the only copy. Connect what must handle them before you activate the workflow.',
+		name: 'deleteNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Max Calls',
+		name: 'maxCalls',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: DEFAULT_MAX_CALLS,
+		description:
+			'Rapid returns at most 25 notifications per call; the node calls until the queue is empty or this many calls were made (400 calls = up to 10,000 notifications)',
+	},
+	queryParametersProperty,
+];
+
+export const description: INodeProperties[] = properties.map((property) => ({
+	...property,
+	displayOptions: { show: { resource: ['notification'], operation: ['getUndeliverable'] } },
+}));
+
+export interface DrainResult {
+	notifications: IDataObject[];
+	calls: number;
+	/** Why the drain stopped before the queue was empty; undefined when it was emptied. */
+	stoppedBecause?: 'maxCalls' | { error: Error };
+}
+
+const asItem = (value: unknown): IDataObject =>
+	typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as IDataObject)
+		: { value: value as IDataObject };
+
+/**
+ * Calls `fetchBatch` until it returns an empty batch or `maxCalls` calls were made. What a call
+ * returns is already deleted on Rapid's side, so a failure stops the loop but keeps every
+ * notification received so far: the caller decides how to report it.
+ */
+export async function drainQueue(
+	fetchBatch: () => Promise<unknown>,
+	maxCalls: number,
+): Promise<DrainResult> {
+	const notifications: IDataObject[] = [];
+	for (let calls = 1; calls <= maxCalls; calls++) {
+		let batch: unknown;
+		try {
+			batch = await fetchBatch();
+		} catch (error) {
+			return { notifications, calls, stoppedBecause: { error: error as Error } };
+		}
+		// 204 (no body) and [] both mean empty; a lone object is one notification.
+		if (batch === undefined || batch === null || batch === '') return { notifications, calls };
+		if (typeof batch === 'string') {
+			// Not JSON: whatever it held is gone from Rapid's queue, so keep the text itself.
+			notifications.push({ unreadableResponse: batch });
+			const error = new Error('Rapid returned a response that is not JSON');
+			return { notifications, calls, stoppedBecause: { error } };
+		}
+		const received = [batch].flat().map(asItem);
+		if (received.length === 0) return { notifications, calls };
+		notifications.push(...received);
+	}
+	return { notifications, calls: maxCalls, stoppedBecause: 'maxCalls' };
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const maxCalls = Math.max(1, Math.floor(this.getNodeParameter('maxCalls', itemIndex) as number));
+	const qs = { ...readQueryParameters.call(this, itemIndex), undeliverable: 'true' };
+	const result = await drainQueue(
+		async () =>
+			(await rapidApiRequest.call(this, 'GET', '/v3/notifications', { qs, itemIndex })).body,
+		maxCalls,
+	);
+	const { notifications, stoppedBecause } = result;
+
+	if (stoppedBecause === 'maxCalls') {
+		this.addExecutionHints({
+			message: `Stopped after ${maxCalls} calls (${notifications.length} notifications); more may be waiting. Raise "Max Calls" or run again.`,
+			type: 'info',
+			location: 'outputPane',
+		});
+	}
+	if (stoppedBecause && stoppedBecause !== 'maxCalls') {
+		const { error } = stoppedBecause;
+		// Nothing received yet: nothing can be lost, so fail the usual way.
+		if (notifications.length === 0) throw error;
+		// Received notifications exist nowhere else any more: output them all, then the failure
+		// as a final item the workflow can branch on (an IF on `drainError`).
+		const description = (error as { description?: string }).description;
+		this.addExecutionHints({
+			message: `The drain failed after ${notifications.length} notifications: ${error.message}. They are all in the output; the rest stay queued at Rapid.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+		return [
+			...notifications,
+			{
+				drainError: error.message,
+				...(description ? { description } : {}),
+				notificationsReceived: notifications.length,
+			},
+		];
+	}
+	return notifications;
+}

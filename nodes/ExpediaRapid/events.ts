@@ -1,0 +1,117 @@
+/**
+ * What Rapid pushes: the notification event types (seed 001 plus one from public material, with
+ * labels for the UI) and a zod schema of a notification. The schema only flags departures from the
+ * documented shape: every notification is emitted whatever its shape, unknown fields kept.
+ */
+import type { INodePropertyOptions } from 'n8n-workflow';
+import { z } from 'zod';
+
+interface EventInfo {
+	name: string;
+	description: string;
+}
+
+export const RAPID_EVENTS = {
+	'itinerary.agent.create': {
+		name: 'Agent Created Itinerary',
+		description: 'A Rapid support agent or Affiliate Voyager created a booking',
+	},
+	'itinerary.agent.change': {
+		name: 'Agent Changed Itinerary',
+		description: 'A Rapid support agent or Affiliate Voyager changed a booking',
+	},
+	'itinerary.agent.cancel': {
+		name: 'Agent Cancelled Itinerary',
+		description: 'A Rapid support agent or Affiliate Voyager cancelled a booking',
+	},
+	'itinerary.supplier.cancel': {
+		name: 'Property Cancelled Itinerary',
+		description: 'The hotel cancelled a booking; the customer should contact your support',
+	},
+	'itinerary.supplier.confirm': {
+		name: 'Property Confirmed Rooms',
+		description: 'The hotel set its confirmation ID for one or more rooms',
+	},
+	'itinerary.supplier.change': {
+		name: 'Property Changed Itinerary',
+		description: 'The hotel changed a booking after a late check-in or early check-out',
+	},
+	'itinerary.supplier.refund': {
+		name: 'Property Refunded Traveler',
+		description: 'For Expedia Collect bookings: the hotel refunded the traveler on request',
+	},
+	'itinerary.fraud.cancel': {
+		name: 'Expedia Cancelled Itinerary (Fraud)',
+		description: 'Expedia cancelled a booking that did not meet the terms of the transaction',
+	},
+	'itinerary.message.received': {
+		name: 'Property Message Received',
+		description: 'The hotel sent a message through the Property Message Center',
+	},
+	'itinerary.traveler.noshow': {
+		name: 'Traveler No-Show',
+		description: 'The traveler did not arrive and the hotel marked the booking a no-show',
+	},
+	'itinerary.payment_verification.failure': {
+		name: 'Payment Verification Failed',
+		description: 'Payment verification failed (mentioned in public material, not in the seed)',
+	},
+} as const satisfies Record<string, EventInfo>;
+
+export type RapidEventType = keyof typeof RAPID_EVENTS;
+
+export const RAPID_EVENT_TYPES = Object.keys(RAPID_EVENTS) as RapidEventType[];
+
+/** Options for the UI, by label. */
+export const rapidEventOptions = (): INodePropertyOptions[] =>
+	RAPID_EVENT_TYPES.map((type) => ({
+		name: RAPID_EVENTS[type].name,
+		value: type,
+		description: `${type}: ${RAPID_EVENTS[type].description}`,
+	})).sort((a, b) => a.name.localeCompare(b.name));
+
+/** A notification as documented; extra fields (rooms, topic_tags, whatever comes) are kept. */
+export const rapidNotificationSchema = z
+	.object({
+		event_id: z.string().min(1),
+		event_type: z.string().min(1),
+		event_time: z.string(),
+		itinerary_id: z.string(),
+		email: z.string().optional(),
+		message: z.string().optional(),
+		affiliate_reference_id: z.string().optional(),
+		rooms: z
+			.array(
+				z
+					.object({
+						confirmation_id: z
+							.object({ expedia: z.string(), property: z.string() })
+							.partial()
+							.passthrough(),
+					})
+					.partial()
+					.passthrough(),
+			)
+			.optional(),
+	})
+	.passthrough();
+
+export type RapidNotification = z.infer<typeof rapidNotificationSchema>;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The event id and type of any body, read leniently (a body of the wrong shape has neither). */
+export function summariseNotification(body: unknown): {
+	eventId: string | null;
+	eventType: string | null;
+} {
+	if (!isObject(body)) return { eventId: null, eventType: null };
+	const text = (value: unknown) =>
+		typeof value === 'string' && value !== ''
+			? value
+			: typeof value === 'number'
+				? String(value)
+				: null;
+	return { eventId: text(body.event_id), eventType: text(body.event_type) };
+}

@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** One operation run for one input item: the items it outputs. */
+export type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject[]>;
+
+export type OperationTable = Record<string, Record<string, Operation>>;
+
+/** The item `continueOnFail` outputs in place of a failed run. */
+export function errorItem(error: unknown, itemIndex: number): INodeExecutionData {
+	const { message, description } = error as { message: string; description?: string };
+	return {
+		json: description ? { error: message, description } : { error: message },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * Runs the chosen resource/operation once per input item (the Airtable v2 router): every output
+ * item points at its input item, and with "Continue On Fail" a failure becomes an error item.
+ */
+export async function routeOperations(
+	this: IExecuteFunctions,
+	operations: OperationTable,
+): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const run = operations[resource]?.[operation];
+	if (!run) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" of "${resource}" is not supported`,
+		);
+	}
+
+	const returnData: INodeExecutionData[] = [];
+	const items = this.getInputData();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const results = await run.call(this, itemIndex);
+			returnData.push(...results.map((json) => ({ json, pairedItem: { item: itemIndex } })));
+		} catch (error) {
+			if (this.continueOnFail()) {
+				returnData.push(errorItem(error, itemIndex));
+				continue;
+			}
+			// Both constructors hand back an error that already has their type.
+			if (error instanceof NodeApiError)
+				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		}
+	}
+	return [returnData];
+}
