@@ -10,7 +10,7 @@ module.exports = {
 	// lint rules, which forbid node:http and process in *.ts, apply only to shipped code and tests.
 	resolver: '<rootDir>/test/resolver.cjs',
 	transform: {
-		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }],
+		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},
 	setupFiles: ['<rootDir>/test/setup.cts'],
 	testTimeout: 30000,

@@ -23,7 +23,7 @@ export interface Receiver {
 }
 
 /** `respond` picks the status for the n-th request (0-based); default 200. */
-export type Responder = (index: number, request: ReceivedRequest) => number;
+export type Responder = (index: number, request: ReceivedRequest) => number | Promise<number>;
 
 const parseJson = (text: string): unknown => {
 	try {
@@ -49,13 +49,17 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Rec
 				body,
 				json: parseJson(body),
 			};
-			const status = respond(received.length, request);
+			const index = received.length;
 			received.push(request);
-			res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
-			for (const waiter of waiters.filter((w) => received.length >= w.count)) {
-				waiters.splice(waiters.indexOf(waiter), 1);
-				waiter.resolve([...received]);
-			}
+			void Promise.resolve(respond(index, request))
+				.catch(() => 500)
+				.then((status) => {
+					res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'nope');
+					for (const waiter of waiters.filter((w) => received.length >= w.count)) {
+						waiters.splice(waiters.indexOf(waiter), 1);
+						waiter.resolve([...received]);
+					}
+				});
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
