@@ -11,6 +11,10 @@
  *   POST   /_admin/rapid/undeliverable        {count} or {notifications: [...]}
  *   PUT    /_admin/rapid/callback             {url} (null or missing clears it)
  *   GET    /_admin/faults, POST /_admin/faults {route, kind, ...}, DELETE /_admin/faults
+ *   GET    /_admin/caught?name=NAME           what was POSTed to the catcher
+ *   POST   /_catcher/NAME                     the catcher: stands in for Slack incoming webhooks and
+ *                                             other outbound calls of example workflows, so that
+ *                                             nothing leaves the machine
  */
 import { FaultSpecError } from './faults.cjs';
 import { isDelivered } from './pusher.cjs';
@@ -146,13 +150,23 @@ export function createAdmin({ sandbox, pendingDeliveries }: AdminDeps): AdminHan
 			const fault = faults.add(objectBody(request) as unknown as FaultSpec);
 			return json({ fault, faults: faults.list() }, 201);
 		},
+		'GET /_admin/caught': async ({ query }) =>
+			json(sandbox.caught.filter((c) => !query.name || c.name === query.name)),
 		'DELETE /_admin/faults': async () => {
 			faults.clear();
 			return json({ faults: [] });
 		},
 	};
 
+	const CATCHER = /^\/_catcher\/([\w.-]+)\/?$/;
+	const catcher = async (request: RouteRequest, name: string): Promise<RouteResult> => {
+		sandbox.caught.push({ name, body: request.body, at: Date.now() });
+		return json({ ok: true });
+	};
+
 	return async (request) => {
+		const caughtName = request.method === 'POST' ? CATCHER.exec(request.path)?.[1] : undefined;
+		if (caughtName) return await catcher(request, caughtName);
 		const route = routes[`${request.method} ${request.path.replace(/\/+$/, '')}`];
 		if (!route) return undefined;
 		try {

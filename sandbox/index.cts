@@ -84,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		url: '',
 		port: 0,
 		requests,
+		caught: [],
 		faults: { add: faults.add, clear: faults.clear, list: faults.list },
 		atlas: atlas.api,
 		rapid: rapid.api,

@@ -54,7 +54,8 @@ export interface RunningServer {
 	close(): Promise<void>;
 }
 
-const ADMIN_PREFIX = '/_admin/';
+/** Admin API and the catcher: not provider routes, never faulted or recorded. */
+const ADMIN_PREFIXES = ['/_admin/', '/_catcher/'];
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
 	const chunks: Buffer[] = [];
@@ -188,7 +189,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 		body: await readBody(req),
 	};
 
-	if (request.path.startsWith(ADMIN_PREFIX)) {
+	if (ADMIN_PREFIXES.some((prefix) => request.path.startsWith(prefix))) {
 		const result = await deps.admin(request);
 		send(
 			req,

@@ -168,10 +168,19 @@ export interface SandboxRapid {
 	testRequests: RapidTestRequest[];
 }
 
+/** One POST to the catcher (/_catcher/NAME): what an example workflow "sent to Slack". */
+export interface CaughtMessage {
+	name: string;
+	body: any; // any: tests read arbitrary fields of it
+	at: number;
+}
+
 export interface Sandbox {
 	url: string;
 	port: number;
 	requests: RecordedRequest[];
+	/** Messages example workflows posted to the catcher, oldest first. */
+	caught: CaughtMessage[];
 	faults: FaultController;
 	atlas: SandboxAtlas;
 	rapid: SandboxRapid;

@@ -161,3 +161,20 @@ describe('incident generation', () => {
 		expect(new Set(s.atlas.incidents.map((i) => i.airline)).size).toBeGreaterThan(5);
 	});
 });
+
+describe('catcher', () => {
+	it('records what example workflows post and lists it by name', async () => {
+		const post = async (name: string, body: unknown) =>
+			await fetch(`${sb.url}/_catcher/${name}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+		expect((await post('slack', { text: 'hello' })).status).toBe(200);
+		expect((await post('email', { subject: 'x' })).status).toBe(200);
+		const listed = (await (await fetch(`${sb.url}/_admin/caught?name=slack`)).json()) as unknown[];
+		expect(listed).toEqual([expect.objectContaining({ name: 'slack', body: { text: 'hello' } })]);
+		expect(sb.caught.map((c) => c.name)).toEqual(['slack', 'email']);
+		expect(sb.requests.some((r) => r.path.startsWith('/_catcher'))).toBe(false);
+	});
+});

@@ -1,0 +1,11 @@
+/** End-to-end tests against a real n8n (`npm run test:e2e`): one n8n for the suite, run in band. */
+const base = require('./jest.config.js');
+
+/** @type {import('jest').Config} */
+module.exports = {
+	...base,
+	testMatch: ['**/test/e2e/**/*.e2e.test.ts'],
+	testPathIgnorePatterns: ['/node_modules/'],
+	maxWorkers: 1,
+	testTimeout: 5 * 60_000,
+};

@@ -1,0 +1,229 @@
+/**
+ * One real n8n for the end-to-end suite: pinned n8n on Node 24, this package installed from its
+ * `npm pack` tarball into <userFolder>/.n8n/nodes/node_modules (as the Community Nodes screen does),
+ * the sandbox standing in for both providers, the example workflows plus a few test workflows
+ * imported and published with the n8n CLI. Written as .cts: it needs node:fs, timers and process.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
+import { readExecutions, type StoredExecution } from '../../scripts/n8n/db.cjs';
+import { runN8nCli, startN8n, type RunningN8n } from '../../scripts/n8n/process.cjs';
+import { N8nRestClient } from '../../scripts/n8n/rest.cjs';
+import { ensureN8nRuntime, type N8nRuntime } from '../../scripts/n8n/runtime.cjs';
+import { packageLoadProblems } from '../../scripts/n8n/smoke.cjs';
+import {
+	ATLAS_CREDENTIAL_ID,
+	loadExamples,
+	prepareUserFolder,
+	RAPID_CREDENTIAL_ID,
+	webhookUrl,
+	type WorkflowFile,
+} from '../../scripts/n8n/stack.cjs';
+import { findFreePort } from '../../scripts/n8n/util.cjs';
+
+export const T = {
+	rapidTrigger: 'E2eRapidTrigger',
+	atlasTrigger: 'E2eAtlasTrigger',
+	getMany: 'E2eAtlasGetMany',
+	drain: 'E2eRapidDrain',
+	sendTest: 'E2eRapidSendTest',
+} as const;
+
+const RAPID = { expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' } };
+const ATLAS = { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } };
+
+const manual = {
+	parameters: {},
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+};
+const chain = (
+	id: string,
+	name: string,
+	first: WorkflowFile['nodes'][number],
+	second?: WorkflowFile['nodes'][number],
+): WorkflowFile => ({
+	id,
+	name,
+	nodes: second ? [first, second] : [first],
+	connections: second
+		? { [first.name]: { main: [[{ node: second.name, type: 'main', index: 0 }]] } }
+		: {},
+	active: false,
+	settings: { executionOrder: 'v1' },
+});
+
+/** Test workflows: each node alone, so that executions show exactly what the node did. */
+export function testWorkflows(): WorkflowFile[] {
+	return [
+		chain(T.rapidTrigger, 'e2e: Rapid Trigger', {
+			parameters: { events: ['*'], options: {} },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a001',
+			credentials: RAPID,
+		}),
+		chain(T.atlasTrigger, 'e2e: Atlas Trigger', {
+			// Registration stays off here: example 02 owns the account's one URL.
+			parameters: { events: ['*'], registerOnActivation: false, options: {} },
+			name: 'Atlas Trigger',
+			type: 'n8n-nodes-travel-ops.atlasTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
+			credentials: ATLAS,
+		}),
+		chain(T.getMany, 'e2e: Atlas Get Many', manual, {
+			parameters: {
+				resource: 'incident',
+				operation: 'getMany',
+				returnAll: true,
+				filters: {},
+				options: { pageSize: 7 },
+			},
+			name: 'Atlas',
+			type: 'n8n-nodes-travel-ops.atlas',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: ATLAS,
+		}),
+		chain(T.drain, 'e2e: Rapid Get Undeliverable', manual, {
+			parameters: { resource: 'notification', operation: 'getUndeliverable' },
+			name: 'Expedia Rapid',
+			type: 'n8n-nodes-travel-ops.expediaRapid',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: RAPID,
+		}),
+		chain(T.sendTest, 'e2e: Rapid Send Test', manual, {
+			parameters: {
+				resource: 'notification',
+				operation: 'sendTest',
+				eventType: 'itinerary.supplier.cancel',
+			},
+			name: 'Expedia Rapid',
+			type: 'n8n-nodes-travel-ops.expediaRapid',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: RAPID,
+		}),
+	];
+}
+
+export interface Stack {
+	sandbox: Sandbox;
+	n8n: RunningN8n;
+	runtime: N8nRuntime;
+	userFolder: string;
+	workflows: WorkflowFile[];
+	rest: N8nRestClient;
+	/** Production webhook URL of a workflow's trigger. */
+	url(workflowId: string): string;
+	executions(workflowId: string): Promise<StoredExecution[]>;
+	/** `n8n execute --id`: runs a workflow from the CLI against the same database. */
+	execute(workflowId: string): Promise<{ code: number; stdout: string; stderr: string }>;
+	logText(): string;
+	loadProblems(): string[];
+	stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+	const runtime = await ensureN8nRuntime();
+	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-e2e-'));
+	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
+	const workflows = [...loadExamples(sandbox.url), ...testWorkflows()];
+	const port = await findFreePort();
+	const n8nUrl = `http://127.0.0.1:${port}`;
+	const byId = (id: string) => {
+		const workflow = workflows.find((w) => w.id === id);
+		if (!workflow) throw new Error(`No workflow ${id}`);
+		return workflow;
+	};
+	try {
+		await prepareUserFolder({
+			userFolder,
+			runtime,
+			sandboxUrl: sandbox.url,
+			workflows,
+			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+		});
+		const n8n = await startN8n({ userFolder, port, runtime });
+		const rest = new N8nRestClient(n8n.url);
+		await rest.ensureOwner();
+		return {
+			sandbox,
+			n8n,
+			runtime,
+			userFolder,
+			workflows,
+			rest,
+			url: (id) => webhookUrl(n8nUrl, byId(id)),
+			executions: async (workflowId) =>
+				await readExecutions(runtime, userFolder, { workflowId, limit: 500 }),
+			execute: async (workflowId) =>
+				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
+			logText: () => readFileSync(n8n.logPath, 'utf8'),
+			loadProblems: () => packageLoadProblems(readFileSync(n8n.logPath, 'utf8')),
+			stop: async () => {
+				await n8n.stop();
+				await sandbox.close();
+				if (process.env.TRAVEL_OPS_KEEP !== '1')
+					rmSync(userFolder, { recursive: true, force: true });
+			},
+		};
+	} catch (error) {
+		await sandbox.close();
+		throw error;
+	}
+}
+
+/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value either way. */
+export async function waitFor<V>(
+	read: () => Promise<V>,
+	done: (value: V) => boolean,
+	timeoutMs = 20_000,
+): Promise<V> {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (!done(value) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		value = await read();
+	}
+	return value;
+}
+
+export const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+const FINISHED = (e: StoredExecution) => !['new', 'running', 'waiting'].includes(e.status);
+
+/** Waits until a workflow has `count` finished executions (and returns them, newest first). */
+export async function finishedExecutions(
+	stack: Stack,
+	workflowId: string,
+	count: number,
+	timeoutMs?: number,
+) {
+	return await waitFor(
+		async () => (await stack.executions(workflowId)).filter(FINISHED),
+		(list) => list.length >= count,
+		timeoutMs,
+	);
+}
+
+/** The JSON of every item a node output in an execution. */
+export function nodeOutput(
+	execution: StoredExecution,
+	nodeName: string,
+): Array<Record<string, any>> {
+	const runs = (execution.data?.resultData?.runData?.[nodeName] ?? []) as Array<{
+		data?: { main?: Array<Array<{ json: Record<string, any> }>> };
+	}>;
+	return runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
+}

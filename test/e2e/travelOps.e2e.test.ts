@@ -1,0 +1,211 @@
+/**
+ * The package inside a real n8n (see harness.cts): nodes and credentials load, published triggers
+ * start executions for genuine events only, action nodes run against the sandbox, Send Test closes
+ * the loop through the trigger, and every example workflow runs. Assertions read what n8n recorded
+ * (executions and their data), not only HTTP answers. Run with `npm run test:e2e`.
+ */
+import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
+import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET } from '../../sandbox/index.cjs';
+import { finishedExecutions, nodeOutput, pause, startStack, T, type Stack } from './harness.cjs';
+
+let stack: Stack;
+beforeAll(async () => {
+	stack = await startStack();
+}, 30 * 60_000);
+afterAll(async () => await stack?.stop(), 120_000);
+
+const signed = (timestamp?: number) =>
+	buildAuthorizationHeader(DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET, timestamp);
+
+async function postRaw(url: string, body: string, headers: Record<string, string>) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body,
+	});
+	return { status: response.status, text: await response.text() };
+}
+
+/** Runs a manual workflow with `n8n execute` and returns its finished execution. */
+async function execute(workflowId: string) {
+	const before = (await stack.executions(workflowId)).length;
+	const result = await stack.execute(workflowId);
+	expect({ code: result.code, tail: result.code ? result.stdout.slice(-1500) : '' }).toEqual({
+		code: 0,
+		tail: '',
+	});
+	const executions = await finishedExecutions(stack, workflowId, before + 1);
+	expect(executions.length).toBe(before + 1);
+	return executions[0];
+}
+
+describe('loading', () => {
+	it('lists the four nodes and two credentials, with no load errors in the log', async () => {
+		const credentialTypes = (await stack.rest.credentialTypes()).map((t) => t.name);
+		expect(credentialTypes).toEqual(expect.arrayContaining(['atlasApi', 'expediaRapidApi']));
+		const nodeTypes = (await stack.rest.nodeTypes()).map((t) => t.name);
+		expect(nodeTypes).toEqual(
+			expect.arrayContaining([
+				'n8n-nodes-travel-ops.atlas',
+				'n8n-nodes-travel-ops.atlasTrigger',
+				'n8n-nodes-travel-ops.expediaRapid',
+				'n8n-nodes-travel-ops.expediaRapidTrigger',
+			]),
+		);
+		expect(stack.loadProblems()).toEqual([]);
+	});
+});
+
+describe('Expedia Rapid Trigger, published', () => {
+	it('starts exactly one execution per genuine notification; forged, stale, malformed and duplicate start none', async () => {
+		const url = stack.url(T.rapidTrigger);
+		const genuine = stack.sandbox.rapid.sampleNotification('itinerary.supplier.cancel');
+		expect((await stack.sandbox.rapid.push(genuine, { url })).status).toBe(200);
+		const [execution] = await finishedExecutions(stack, T.rapidTrigger, 1);
+		expect(execution.status).toBe('success');
+		expect(nodeOutput(execution, 'Rapid Trigger')).toEqual([
+			expect.objectContaining({ ...genuine, receivedAt: expect.any(String) }),
+		]);
+
+		const forged = `EAN APIKey=${DEFAULT_RAPID_API_KEY},Signature=${'0'.repeat(128)},timestamp=${Math.floor(Date.now() / 1000)}`;
+		const other = JSON.stringify(stack.sandbox.rapid.sampleNotification('itinerary.agent.cancel'));
+		expect((await postRaw(url, other, { authorization: forged })).status).toBe(401);
+		const stale = signed(Math.floor(Date.now() / 1000) - 301);
+		expect((await postRaw(url, other, { authorization: stale })).status).toBe(401);
+		expect((await postRaw(url, '{"event_id": "x",', { authorization: signed() })).status).toBe(400);
+		// A retry of the first notification: acknowledged, no new execution.
+		expect((await stack.sandbox.rapid.push(genuine, { url })).status).toBe(200);
+
+		await pause(2000);
+		expect(await stack.executions(T.rapidTrigger)).toHaveLength(1);
+	});
+});
+
+describe('Atlas Trigger, published', () => {
+	it('receives every event type and rejects a wrong cid', async () => {
+		const url = stack.url(T.atlasTrigger);
+		const types = stack.sandbox.atlas.eventTypes;
+		for (const type of types) {
+			const result = await stack.sandbox.atlas.push(type, undefined, { url });
+			expect({ type, status: result.status }).toEqual({ type, status: 200 });
+		}
+		const wrongCid = await stack.sandbox.atlas.push(
+			'order.ticketed',
+			{ cid: 'someone-else' },
+			{ url },
+		);
+		expect(wrongCid.status).toBe(403);
+
+		const executions = await finishedExecutions(stack, T.atlasTrigger, types.length);
+		await pause(1500);
+		expect(await stack.executions(T.atlasTrigger)).toHaveLength(types.length);
+		const received = executions.flatMap((e) => nodeOutput(e, 'Atlas Trigger'));
+		expect(received.map((item) => item.payload.type).sort()).toEqual([...types].sort());
+	});
+
+	it('registered the n8n production URL of the example workflow on activation', () => {
+		const registered = stack.sandbox.atlas.registrations.map((r) => r.url);
+		expect(registered).toContain(stack.url('TravelOpsExample02'));
+		expect(stack.sandbox.atlas.webhookUrl()).toBe(stack.url('TravelOpsExample02'));
+	});
+});
+
+describe('action nodes inside n8n', () => {
+	it('Atlas Get Many with Return All outputs every seeded incident once', async () => {
+		const execution = await execute(T.getMany);
+		const ids = nodeOutput(execution, 'Atlas').map((item) => item.eventId);
+		expect(ids).toHaveLength(stack.sandbox.atlas.incidents.length);
+		expect(new Set(ids)).toEqual(new Set(stack.sandbox.atlas.incidents.map((i) => i.eventId)));
+	});
+
+	it('Expedia Rapid Get Undeliverable drains the queue', async () => {
+		stack.sandbox.rapid.enqueueUndeliverable(60);
+		const queued = stack.sandbox.rapid.undeliverable.map(
+			(n) => (n as { event_id: string }).event_id,
+		);
+		const execution = await execute(T.drain);
+		expect(nodeOutput(execution, 'Expedia Rapid').map((item) => item.event_id)).toEqual(queued);
+		expect(stack.sandbox.rapid.undeliverable).toHaveLength(0);
+	});
+
+	it('Send Test yields a signed push that the published trigger accepts (full loop)', async () => {
+		stack.sandbox.rapid.setCallbackUrl(stack.url(T.rapidTrigger));
+		const before = (await stack.executions(T.rapidTrigger)).length;
+		const execution = await execute(T.sendTest);
+		expect(nodeOutput(execution, 'Expedia Rapid')).toEqual([
+			{ eventType: 'itinerary.supplier.cancel', requested: true, statusCode: 204 },
+		]);
+		const [latest] = await finishedExecutions(stack, T.rapidTrigger, before + 1);
+		expect(nodeOutput(latest, 'Rapid Trigger')[0]).toMatchObject({
+			event_type: 'itinerary.supplier.cancel',
+		});
+	});
+});
+
+describe('example workflows', () => {
+	const caught = (name = 'slack') => stack.sandbox.caught.filter((c) => c.name === name);
+
+	it('01: a supplier cancellation posts to Slack, an agent change does not', async () => {
+		const url = stack.url('TravelOpsExample01');
+		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.supplier.cancel');
+		const before = caught().length;
+		expect((await stack.sandbox.rapid.push(cancel, { url })).status).toBe(200);
+		expect(
+			(
+				await stack.sandbox.rapid.push(
+					stack.sandbox.rapid.sampleNotification('itinerary.agent.change'),
+					{ url },
+				)
+			).status,
+		).toBe(200);
+		const executions = await finishedExecutions(stack, 'TravelOpsExample01', 2);
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
+		expect(caught().slice(before)).toEqual([
+			expect.objectContaining({
+				body: { text: expect.stringContaining(String(cancel.itinerary_id)) },
+			}),
+		]);
+	});
+
+	it('02: a schedule change and a cancellation reach Slack through the registered URL', async () => {
+		const before = caught().length;
+		expect((await stack.sandbox.atlas.push('order.schedulechange')).status).toBe(200);
+		expect((await stack.sandbox.atlas.push('abnormal.cancelled')).status).toBe(200);
+		expect((await stack.sandbox.atlas.push('order.ticketed')).status).toBe(200);
+		const executions = await finishedExecutions(stack, 'TravelOpsExample02', 3);
+		expect(executions.every((e) => e.status === 'success')).toBe(true);
+		const texts = caught()
+			.slice(before)
+			.map((c) => c.body.text as string);
+		expect(texts).toHaveLength(2);
+		expect(texts.join('\n')).toMatch(/Schedule change on order/);
+		expect(texts.join('\n')).toMatch(/cancelled \(abnormal\.cancelled\)/);
+	});
+
+	it('03: the daily summary lists the unconfirmed incidents of the last 24 h', async () => {
+		const before = caught().length;
+		const execution = await execute('TravelOpsExample03');
+		expect(execution.status).toBe('success');
+		const dayAgo = Date.now() - 24 * 3600_000;
+		const expected = stack.sandbox.atlas.incidents.filter(
+			(i) => i.eventStatus === 0 && Date.parse(i.eventTime.replace(' ', 'T') + '+08:00') >= dayAgo,
+		);
+		const [message] = caught().slice(before);
+		expect(message.body.text).toMatch(new RegExp(`^📋 ${expected.length} unconfirmed`));
+	});
+
+	it('04: the hourly drain handles queued cancellations like the trigger does', async () => {
+		const before = caught().length;
+		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.fraud.cancel');
+		stack.sandbox.rapid.enqueueUndeliverable([
+			cancel,
+			stack.sandbox.rapid.sampleNotification('itinerary.agent.create'),
+		]);
+		const execution = await execute('TravelOpsExample04');
+		expect(execution.status).toBe('success');
+		expect(caught().slice(before)).toEqual([
+			expect.objectContaining({ body: { text: expect.stringMatching(/by Expedia: fraud check/) } }),
+		]);
+		expect(stack.sandbox.rapid.undeliverable).toHaveLength(0);
+	});
+});
