@@ -26,16 +26,20 @@ async function postRaw(url: string, body: string, headers: Record<string, string
 	return { status: response.status, text: await response.text() };
 }
 
-/** Runs a manual workflow with `n8n execute` and returns its finished execution. */
+/**
+ * Runs a manual workflow with `n8n execute` and returns the execution n8n recorded. The CLI at
+ * times dies by a signal while shutting down after a finished run (exit 128 here), so the recorded
+ * execution, not the exit code, is the verdict; the CLI's output explains a missing one.
+ */
 async function execute(workflowId: string) {
 	const before = (await stack.executions(workflowId)).length;
 	const result = await stack.execute(workflowId);
-	expect({ code: result.code, tail: result.code ? result.stdout.slice(-1500) : '' }).toEqual({
-		code: 0,
-		tail: '',
-	});
-	const executions = await finishedExecutions(stack, workflowId, before + 1);
-	expect(executions.length).toBe(before + 1);
+	const executions = await finishedExecutions(stack, workflowId, before + 1, 10_000);
+	const recorded = executions.length === before + 1;
+	const output = recorded
+		? ''
+		: `exit ${result.code}\n${result.stdout.slice(-800)}\n${result.stderr.slice(-1500)}`;
+	expect({ recorded, output }).toEqual({ recorded: true, output: '' });
 	return executions[0];
 }
 
@@ -72,7 +76,12 @@ describe('Expedia Rapid Trigger, published', () => {
 		expect((await postRaw(url, other, { authorization: forged })).status).toBe(401);
 		const stale = signed(Math.floor(Date.now() / 1000) - 301);
 		expect((await postRaw(url, other, { authorization: stale })).status).toBe(401);
-		expect((await postRaw(url, '{"event_id": "x",', { authorization: signed() })).status).toBe(400);
+		// Malformed JSON: n8n's own body parser answers a JSON content type with 422 before any node
+		// runs; with another content type n8n hands the raw bytes over and the trigger answers 400.
+		const broken = '{"event_id": "x",';
+		expect((await postRaw(url, broken, { authorization: signed() })).status).toBe(422);
+		const asText = { authorization: signed(), 'content-type': 'text/plain' };
+		expect((await postRaw(url, broken, asText)).status).toBe(400);
 		// A retry of the first notification: acknowledged, no new execution.
 		expect((await stack.sandbox.rapid.push(genuine, { url })).status).toBe(200);
 
