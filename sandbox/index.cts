@@ -23,6 +23,7 @@ import { createFaults } from './faults.cjs';
 import { Lifecycle } from './lifecycle.cjs';
 import { createRapid } from './rapid.cjs';
 import { startServer } from './server.cjs';
+import { startSmtpCatcher } from './smtp.cjs';
 import type { RecordedRequest, Sandbox, SandboxOptions } from './types.cjs';
 import { DEFAULT_TOLERANCE_SECONDS } from '../nodes/ExpediaRapid/signature';
 
@@ -83,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const sandbox: Sandbox = {
 		url: '',
 		port: 0,
+		smtpPort: 0,
 		requests,
 		caught: [],
 		faults: { add: faults.add, clear: faults.clear, list: faults.list },
@@ -99,9 +101,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		clock,
 		log,
 	});
+	const smtp = await startSmtpCatcher(options.smtpPort ?? 0, sandbox.caught).catch(
+		async (error) => {
+			await server.close();
+			throw error;
+		},
+	);
 	let closing: Promise<void> | undefined;
 	sandbox.port = server.port;
 	sandbox.url = `http://${HOST}:${server.port}`;
-	sandbox.close = async () => await (closing ??= server.close());
+	sandbox.smtpPort = smtp.port;
+	sandbox.close = async () =>
+		await (closing ??= Promise.all([server.close(), smtp.close()]).then(() => undefined));
 	return sandbox;
 }

@@ -110,6 +110,8 @@ export interface RapidTestRequest {
 export interface SandboxOptions {
 	/** 0 = a free port (default). The host is always 127.0.0.1. */
 	port?: number;
+	/** The SMTP catcher's port; 0 = a free port (default). */
+	smtpPort?: number;
 	/** Generated incidents (default 300); deterministic for a given seed and anchor. */
 	incidentCount?: number;
 	seed?: number;
@@ -178,6 +180,8 @@ export interface CaughtMessage {
 export interface Sandbox {
 	url: string;
 	port: number;
+	/** The SMTP catcher's port (plain SMTP, no TLS, no auth) on 127.0.0.1. */
+	smtpPort: number;
 	requests: RecordedRequest[];
 	/** Messages example workflows posted to the catcher, oldest first. */
 	caught: CaughtMessage[];

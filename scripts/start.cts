@@ -4,7 +4,7 @@
  * packages, the sandbox standing in for Atlas and Rapid, credentials pointing at it, the example
  * workflows imported and published, n8n on http://localhost:5678. Ctrl-C stops everything.
  *
- * Env: N8N_VERSION (default 2.40.7), N8N_PORT (5678), SANDBOX_PORT (4010),
+ * Env: N8N_VERSION (default 2.40.7), N8N_PORT (5678), SANDBOX_PORT (4010), SMTP_PORT (4025),
  * TRAVEL_OPS_USER_FOLDER (default ~/.cache/n8n-nodes-travel-ops/demo), TRAVEL_OPS_FRESH=1.
  */
 import { rmSync } from 'node:fs';
@@ -17,6 +17,9 @@ import { DEFAULT_OWNER, N8nRestClient } from './n8n/rest.cjs';
 import { ensureN8nRuntime } from './n8n/runtime.cjs';
 import { EXAMPLE_SANDBOX_URL, loadExamples, prepareUserFolder, webhookUrl } from './n8n/stack.cjs';
 import { isPortFree, registerCleanup } from './n8n/util.cjs';
+
+/** Where the sandbox catches the example workflows' email. */
+const DEFAULT_SMTP_PORT = 4025;
 
 const STEPS = 5;
 let current = 0;
@@ -53,9 +56,11 @@ async function requirePort(port: number, what: string, variable: string): Promis
 async function main(): Promise<void> {
 	const n8nPort = Number(process.env.N8N_PORT ?? DEFAULT_PORT);
 	const sandboxPort = Number(process.env.SANDBOX_PORT ?? DEFAULT_CLI_PORT);
+	const smtpPort = Number(process.env.SMTP_PORT ?? DEFAULT_SMTP_PORT);
 	const folder = userFolder();
 	await requirePort(n8nPort, 'n8n', 'N8N_PORT');
 	await requirePort(sandboxPort, 'sandbox', 'SANDBOX_PORT');
+	await requirePort(smtpPort, 'SMTP catcher', 'SMTP_PORT');
 
 	step(
 		'Node 24 and n8n (first run downloads ~3 GB and takes ~5 minutes; later runs reuse .cache/)',
@@ -71,13 +76,14 @@ async function main(): Promise<void> {
 	step(`Sandbox (fake Atlas + Rapid API) on port ${sandboxPort}`);
 	const sandbox: Sandbox = await startSandbox({
 		port: sandboxPort,
+		smtpPort,
 		// Rapid's retries (5 min, 1 h, 12 h…) in seconds, so a failed push is retried while you watch.
 		rapid: { retryTimeScale: 0.01 },
 		log: (line) => detail(`sandbox: ${line}`),
 	});
 	registerCleanup({ hard: () => undefined, graceful: async () => await sandbox.close() });
 	const sandboxUrl = sandbox.url;
-	detail(sandboxUrl);
+	detail(`${sandboxUrl}, SMTP catcher on port ${sandbox.smtpPort}`);
 
 	step('Package, credentials and example workflows into n8n');
 	if (process.env.TRAVEL_OPS_FRESH === '1') rmSync(folder, { recursive: true, force: true });
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
 		userFolder: folder,
 		runtime,
 		sandboxUrl,
+		smtpPort: sandbox.smtpPort,
 		workflows: examples,
 		step: detail,
 	}).catch((error: Error) => {
@@ -102,6 +109,7 @@ async function main(): Promise<void> {
 	const n8nBase = `http://localhost:${n8nPort}`;
 	const rapidExample = examples.find((w) => w.id === 'TravelOpsExample01');
 	if (rapidExample) sandbox.rapid.setCallbackUrl(webhookUrl(n8nBase, rapidExample));
+	const emailExample = examples.find((w) => w.id === 'TravelOpsExample01b');
 
 	step('Running');
 	const lines = [
@@ -115,9 +123,11 @@ async function main(): Promise<void> {
 		'',
 		'Fire sample events (in another terminal):',
 		'  npm run sandbox -- send rapid itinerary.supplier.cancel    → example 1 posts to "Slack"',
+		`  npm run sandbox -- send rapid itinerary.fraud.cancel --url ${emailExample ? webhookUrl(n8nBase, emailExample) : ''}`,
+		'                                                             → example 1b emails the traveller',
 		'  npm run sandbox -- send atlas order.schedulechange         → example 2 posts to "Slack"',
 		'  npm run sandbox -- undeliverable 30                        → example 4 drains them hourly (or run it in the editor)',
-		`  curl ${sandboxUrl}/_admin/caught                 → what the workflows "sent to Slack"`,
+		`  curl ${sandboxUrl}/_admin/caught                 → what the workflows "sent to Slack" or emailed`,
 		'',
 		'Ctrl-C stops n8n and the sandbox.',
 	];

@@ -21,6 +21,7 @@ import { REPO_ROOT } from './util.cjs';
 
 export const ATLAS_CREDENTIAL_ID = 'TravelOpsAtlasDemo';
 export const RAPID_CREDENTIAL_ID = 'TravelOpsRapidDemo';
+export const SMTP_CREDENTIAL_ID = 'TravelOpsSmtpDemo';
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
 /** The sandbox address written in the example files (the port `npm run sandbox` uses). */
 export const EXAMPLE_SANDBOX_URL = `http://${HOST}:${DEFAULT_CLI_PORT}`;
@@ -39,8 +40,11 @@ export interface WorkflowFile {
 	[key: string]: unknown;
 }
 
-/** Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys. */
-export function sandboxCredentials(sandboxUrl: string): unknown[] {
+/**
+ * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, and
+ * an SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth).
+ */
+export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknown[] {
 	// Plain `data` objects: import:credentials encrypts them with the instance key.
 	return [
 		{
@@ -63,6 +67,19 @@ export function sandboxCredentials(sandboxUrl: string): unknown[] {
 				baseUrl: sandboxUrl,
 				apiKey: DEFAULT_RAPID_API_KEY,
 				sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+			},
+		},
+		{
+			id: SMTP_CREDENTIAL_ID,
+			name: 'SMTP (sandbox catcher)',
+			type: 'smtp',
+			data: {
+				host: HOST,
+				port: smtpPort,
+				secure: false,
+				disableStartTls: true,
+				user: '',
+				password: '',
 			},
 		},
 	];
@@ -90,6 +107,8 @@ export interface PrepareOptions {
 	userFolder: string;
 	runtime: N8nRuntime;
 	sandboxUrl: string;
+	/** The sandbox's SMTP catcher port, for the SMTP credential. */
+	smtpPort: number;
 	workflows: WorkflowFile[];
 	/** Workflow ids to publish (activate); default: every workflow given. */
 	publish?: string[];
@@ -113,7 +132,10 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 	mkdirSync(fixtures, { recursive: true });
 	const credentialsFile = join(fixtures, 'credentials.json');
 	const workflowsFile = join(fixtures, 'workflows.json');
-	writeFileSync(credentialsFile, JSON.stringify(sandboxCredentials(opts.sandboxUrl), null, 2));
+	writeFileSync(
+		credentialsFile,
+		JSON.stringify(sandboxCredentials(opts.sandboxUrl, opts.smtpPort), null, 2),
+	);
 	writeFileSync(workflowsFile, JSON.stringify(opts.workflows, null, 2));
 	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, check: true } as const;
 

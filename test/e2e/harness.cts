@@ -151,6 +151,7 @@ export async function startStack(): Promise<Stack> {
 			userFolder,
 			runtime,
 			sandboxUrl: sandbox.url,
+			smtpPort: sandbox.smtpPort,
 			workflows,
 			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
 		});

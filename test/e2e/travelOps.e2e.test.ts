@@ -176,6 +176,28 @@ describe('example workflows', () => {
 		]);
 	});
 
+	it('01b: a fraud cancellation emails the traveller; other types are filtered by the trigger', async () => {
+		const url = stack.url('TravelOpsExample01b');
+		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.fraud.cancel');
+		const before = caught('email').length;
+		expect((await stack.sandbox.rapid.push(cancel, { url })).status).toBe(200);
+		const change = stack.sandbox.rapid.sampleNotification('itinerary.agent.change');
+		expect((await stack.sandbox.rapid.push(change, { url })).status).toBe(200);
+		const [execution] = await finishedExecutions(stack, 'TravelOpsExample01b', 1);
+		expect(execution.status).toBe('success');
+		await pause(1000);
+		expect(await stack.executions('TravelOpsExample01b')).toHaveLength(1);
+		expect(caught('email').slice(before)).toEqual([
+			expect.objectContaining({
+				body: expect.objectContaining({
+					to: [cancel.email],
+					subject: `Your hotel booking ${String(cancel.itinerary_id)} was cancelled`,
+					raw: expect.stringContaining('Expedia cancelled your hotel booking'),
+				}),
+			}),
+		]);
+	});
+
 	it('02: a schedule change and a cancellation reach Slack through the registered URL', async () => {
 		const before = caught().length;
 		expect((await stack.sandbox.atlas.push('order.schedulechange')).status).toBe(200);
