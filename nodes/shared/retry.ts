@@ -45,9 +45,21 @@ const TRANSIENT_NETWORK_CODES = new Set([
 	'EPIPE',
 	'EAI_AGAIN',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
-	'Z_BUF_ERROR',
-	'Z_DATA_ERROR',
 ]);
+
+/** The server answered, but the body broke in transit (cut-off gzip stream). */
+const BROKEN_BODY_CODES = new Set(['Z_BUF_ERROR', 'Z_DATA_ERROR']);
+
+/**
+ * A response that arrived broken: the server did handle the request. Safe to retry for reads that
+ * change nothing, but not for calls whose answer is the only copy of what they return.
+ */
+export function isBrokenResponseError(error: unknown): boolean {
+	const code = networkErrorCode(error);
+	if (code && BROKEN_BODY_CODES.has(code)) return true;
+	const message = error instanceof Error ? error.message.toLowerCase() : '';
+	return message.includes('unexpected end of file');
+}
 
 /** The low-level error code behind an error thrown by n8n's request helpers (wrapped or not). */
 export function networkErrorCode(error: unknown): string | undefined {
@@ -62,15 +74,13 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
+/** Failures where the request may never have been handled, or (broken bodies) safely re-read. */
 export function isTransientNetworkError(error: unknown): boolean {
 	const code = networkErrorCode(error);
 	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
+	if (isBrokenResponseError(error)) return true;
 	const message = error instanceof Error ? error.message.toLowerCase() : '';
-	return (
-		message.includes('unexpected end of file') ||
-		message.includes('socket hang up') ||
-		message.includes('timeout')
-	);
+	return message.includes('socket hang up') || message.includes('timeout');
 }
 
 export const isRetryableHttpStatus = (status: number): boolean =>

@@ -5,7 +5,11 @@
  * (executions and their data), not only HTTP answers. Run with `npm run test:e2e`.
  */
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
-import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET } from '../../sandbox/index.cjs';
+import {
+	DEFAULT_ATLAS_CLIENT_SECRET,
+	DEFAULT_RAPID_API_KEY,
+	DEFAULT_RAPID_SHARED_SECRET,
+} from '../../sandbox/index.cjs';
 import { finishedExecutions, nodeOutput, pause, startStack, T, type Stack } from './harness.cjs';
 
 let stack: Stack;
@@ -238,5 +242,25 @@ describe('example workflows', () => {
 			expect.objectContaining({ body: { text: expect.stringMatching(/by Expedia: fraud check/) } }),
 		]);
 		expect(stack.sandbox.rapid.undeliverable).toHaveLength(0);
+	});
+});
+
+describe('secrets', () => {
+	it('appear in no n8n log line and no recorded execution', async () => {
+		const secrets = [
+			DEFAULT_RAPID_API_KEY,
+			DEFAULT_RAPID_SHARED_SECRET,
+			DEFAULT_ATLAS_CLIENT_SECRET,
+		];
+		const log = stack.logText();
+		expect(log.length).toBeGreaterThan(0);
+		const executions = JSON.stringify(
+			await Promise.all(stack.workflows.map(async (w) => await stack.executions(w.id))),
+		);
+		expect(executions.length).toBeGreaterThan(1000);
+		for (const secret of secrets) {
+			expect(log.includes(secret)).toBe(false);
+			expect(executions.includes(secret)).toBe(false);
+		}
 	});
 });

@@ -63,6 +63,8 @@ export const atlasEnvelopeSchema = z
 export type AtlasEnvelope = z.infer<typeof atlasEnvelopeSchema> & IDataObject;
 
 export interface AtlasRetryPolicy extends BackoffPolicy {
+	/** How long one attempt may take. */
+	requestTimeoutMs: number;
 	/** Retries for -1/9999, network failures and unreadable bodies (Atlas: "retry once"). */
 	transientRetries: number;
 	/** Retries with exponential backoff for status 110 and HTTP 429/5xx. */
@@ -74,6 +76,7 @@ export const DEFAULT_ATLAS_RETRY: AtlasRetryPolicy = {
 	backoffRetries: 5,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
+	requestTimeoutMs: 30000,
 };
 
 export interface AtlasRequestOptions {
@@ -236,7 +239,7 @@ export async function atlasApiRequest(
 		body,
 		json: true,
 		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' },
-		timeout: options.timeoutMs ?? 30000,
+		timeout: options.timeoutMs ?? policy.requestTimeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import {
 	type BackoffPolicy,
 	isRetryableHttpStatus,
+	isBrokenResponseError,
 	isTransientNetworkError,
 	networkErrorCode,
 	retryAfterMs,
@@ -59,6 +60,8 @@ export const rapidErrorSchema = z
 export type RapidErrorBody = z.infer<typeof rapidErrorSchema>;
 
 export interface RapidRetryPolicy extends BackoffPolicy {
+	/** How long one attempt may take. */
+	requestTimeoutMs: number;
 	/** Retries with exponential backoff for HTTP 429/5xx (and network failures on GET). */
 	retries: number;
 }
@@ -67,6 +70,7 @@ export const DEFAULT_RAPID_RETRY: RapidRetryPolicy = {
 	retries: 3,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
+	requestTimeoutMs: 30000,
 };
 
 export interface RapidRequestOptions {
@@ -114,7 +118,22 @@ const STATUS_ADVICE: Record<number, string> = {
 	429: 'Rapid rate-limited these requests and the retries ran out. Run the workflow less often.',
 };
 
-/** Builds a readable error from Rapid's error body; never includes request headers. */
+/** Fields of a 401 body that echo what we sent: the API key is a credential, so it never shows. */
+const ECHOED_CREDENTIAL_FIELDS = ['apikey', 'signature'];
+
+function withoutCredentials(error: RapidErrorBody): RapidErrorBody {
+	if (!error.fields) return error;
+	return {
+		...error,
+		fields: error.fields.map((field) =>
+			ECHOED_CREDENTIAL_FIELDS.includes(field.name?.toLowerCase() ?? '')
+				? { ...field, value: '[redacted]' }
+				: field,
+		),
+	};
+}
+
+/** Builds a readable error from Rapid's error body; never includes request headers or keys. */
 export function rapidHttpError(
 	this: RapidRequestContext,
 	path: string,
@@ -142,7 +161,7 @@ export function rapidHttpError(
 		.join(' ');
 	return new NodeApiError(
 		this.getNode(),
-		{ ...(parsed.success ? errorBody : { body: snippet(text) }) } as JsonObject,
+		(parsed.success ? withoutCredentials(errorBody) : { body: snippet(text) }) as JsonObject,
 		{
 			message: `Rapid ${path} answered ${statusCode}${errorBody.type ? ` ${errorBody.type}` : ''}: ${summary}${tries}`,
 			description: description || undefined,
@@ -171,7 +190,7 @@ export async function rapidApiRequest<T = unknown>(
 		body: options.body,
 		json: true,
 		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT },
-		timeout: options.timeoutMs ?? 30000,
+		timeout: options.timeoutMs ?? policy.requestTimeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
@@ -185,6 +204,20 @@ export async function rapidApiRequest<T = unknown>(
 				request,
 			)) as IN8nHttpFullResponse;
 		} catch (error) {
+			// A broken body means Rapid did answer: for the undeliverable queue the notifications in
+			// it are already deleted, so say so instead of quietly asking for the next batch.
+			if (isBrokenResponseError(error)) {
+				throw new NodeApiError(
+					this.getNode(),
+					{ networkErrorCode: networkErrorCode(error) ?? '' } as JsonObject,
+					{
+						message: `Rapid's response to ${method} ${path} was cut off in transit`,
+						description:
+							'Rapid handled the request but the answer arrived incomplete. For undeliverable notifications this means the ones in that answer are lost (Rapid deletes what it returns): ask Rapid support to resend them.',
+						itemIndex: options.itemIndex,
+					},
+				);
+			}
 			const retryable = method === 'GET' && isTransientNetworkError(error);
 			if (retryable && attempts <= policy.retries) {
 				await waitBeforeRetry(attempts, policy);
