@@ -12,6 +12,7 @@ import {
 	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
 	DEFAULT_DEDUPE_MAX_ENTRIES,
 	isDuplicateAndRecord,
+	processKeyOf,
 } from '../shared/dedupe';
 import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
@@ -153,7 +154,9 @@ function isWanted(context: IWebhookFunctions, options: TriggerOptions, eventType
 
 function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, id: string | null) {
 	if (id === null || options.dropDuplicates === false) return false;
+	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, SEEN_KEY);
 	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, id, {
+		processKey,
 		maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
 		maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
 	});

@@ -11,6 +11,7 @@ import {
 	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
 	DEFAULT_DEDUPE_MAX_ENTRIES,
 	isDuplicateAndRecord,
+	processKeyOf,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
 import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
@@ -67,7 +68,9 @@ async function checkSignature(context: IWebhookFunctions, options: TriggerOption
 
 function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, eventId: string | null) {
 	if (eventId === null || options.dropDuplicates === false) return false;
+	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, SEEN_KEY);
 	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, eventId, {
+		processKey,
 		maxEntries: options.dedupeWindowSize ?? DEFAULT_DEDUPE_MAX_ENTRIES,
 		maxAgeSeconds: (options.dedupeWindowDays ?? DEFAULT_WINDOW_DAYS) * SECONDS_PER_DAY,
 	});

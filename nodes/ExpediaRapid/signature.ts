@@ -7,7 +7,7 @@
  * It is a plain SHA-512 (not an HMAC) over the key, the secret and a Unix timestamp in seconds; the
  * body is not covered, so TLS is what protects the body (see README, "Security").
  */
-import { createHash } from 'crypto';
+import { createHash, timingSafeEqual } from 'crypto';
 
 import { constantTimeEqual } from '../shared/constantTime';
 
@@ -133,7 +133,8 @@ export function verifyAuthorizationHeader(header: unknown, options: VerifyOption
 		return { ok: false, reason: 'wrong_api_key', message: 'APIKey does not match the credential' };
 	}
 	const expected = computeSignature(options.apiKey, options.sharedSecret, parts.timestamp);
-	if (!constantTimeEqual(parts.signature, expected)) {
+	// Both are 128 lower-case hex characters (the parser checked): compare the bytes directly.
+	if (!timingSafeEqual(Buffer.from(parts.signature, 'latin1'), Buffer.from(expected, 'latin1'))) {
 		return { ok: false, reason: 'bad_signature', message: 'Signature does not match' };
 	}
 

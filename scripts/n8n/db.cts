@@ -100,3 +100,53 @@ export function readExecutions(
 		{ parseFlatted: true },
 	);
 }
+
+const FIELD_SCRIPT = `
+const [dbPath, workflowId, nodeName, field] = process.argv.slice(1);
+const sqlite3 = require('sqlite3');
+const flatted = require('flatted');
+const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (openError) => {
+	if (openError) { console.error(openError.message); process.exit(2); }
+	const out = [];
+	db.each(
+		'SELECT e.id, e.status, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ?',
+		[workflowId],
+		(error, row) => {
+			if (error) { console.error(error.message); process.exit(3); }
+			let values = [];
+			try {
+				const runs = flatted.parse(row.data).resultData.runData[nodeName] || [];
+				values = runs.flatMap((r) => ((r.data && r.data.main && r.data.main[0]) || []).map((i) => i.json[field]));
+			} catch {}
+			out.push({ id: row.id, status: row.status, values });
+		},
+		(error) => {
+			if (error) { console.error(error.message); process.exit(3); }
+			process.stdout.write(JSON.stringify(out));
+			db.close();
+		},
+	);
+});
+`;
+
+/**
+ * One field of what a node output, for every execution of a workflow: compact enough for tens of
+ * thousands of executions (load tests), where readExecutions would move megabytes of run data.
+ */
+export async function readNodeOutputField(
+	runtime: Pick<N8nRuntime, 'nodeBin' | 'dir'>,
+	userFolder: string,
+	opts: { workflowId: string; nodeName: string; field: string },
+): Promise<Array<{ id: number; status: string; values: unknown[] }>> {
+	const result = await run(
+		runtime.nodeBin,
+		['-e', FIELD_SCRIPT, databasePath(userFolder), opts.workflowId, opts.nodeName, opts.field],
+		{ cwd: runtime.dir },
+	);
+	if (result.code !== 0) {
+		throw new Error(
+			`Reading executions failed (${databasePath(userFolder)}): ${tail(result.stderr, 5)}`,
+		);
+	}
+	return JSON.parse(result.stdout) as Array<{ id: number; status: string; values: unknown[] }>;
+}

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
-import { readExecutions, type StoredExecution } from '../../scripts/n8n/db.cjs';
+import {
+	readExecutions,
+	readNodeOutputField,
+	type StoredExecution,
+} from '../../scripts/n8n/db.cjs';
 import { runN8nCli, startN8n, type RunningN8n } from '../../scripts/n8n/process.cjs';
 import { N8nRestClient } from '../../scripts/n8n/rest.cjs';
 import { ensureN8nRuntime, type N8nRuntime } from '../../scripts/n8n/runtime.cjs';
@@ -30,7 +34,14 @@ export const T = {
 	getMany: 'E2eAtlasGetMany',
 	drain: 'E2eRapidDrain',
 	sendTest: 'E2eRapidSendTest',
+	load: 'E2eRapidLoad',
 } as const;
+
+/** Requests in the load test (E2E_LOAD_EVENTS overrides, e.g. for a quick local run). */
+export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
+
+/** Prints a report line outside jest's console decoration (lint keeps console out of *.ts). */
+export const report = (line: string) => process.stdout.write(`${line}\n`);
 
 const RAPID = { expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' } };
 const ATLAS = { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } };
@@ -80,6 +91,15 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
 			credentials: ATLAS,
 		}),
+		chain(T.load, 'e2e: Rapid Trigger under load', {
+			parameters: { events: ['*'], options: {} },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
+			credentials: RAPID,
+		}),
 		chain(T.getMany, 'e2e: Atlas Get Many', manual, {
 			parameters: {
 				resource: 'incident',
@@ -127,6 +147,12 @@ export interface Stack {
 	/** Production webhook URL of a workflow's trigger. */
 	url(workflowId: string): string;
 	executions(workflowId: string): Promise<StoredExecution[]>;
+	/** One field of a node's output per execution (compact; for thousands of executions). */
+	outputField(
+		workflowId: string,
+		nodeName: string,
+		field: string,
+	): ReturnType<typeof readNodeOutputField>;
 	/** `n8n execute --id`: runs a workflow from the CLI against the same database. */
 	execute(workflowId: string): Promise<{ code: number; stdout: string; stderr: string }>;
 	logText(): string;
@@ -168,6 +194,8 @@ export async function startStack(): Promise<Stack> {
 			url: (id) => webhookUrl(n8nUrl, byId(id)),
 			executions: async (workflowId) =>
 				await readExecutions(runtime, userFolder, { workflowId, limit: 500 }),
+			outputField: async (workflowId, nodeName, field) =>
+				await readNodeOutputField(runtime, userFolder, { workflowId, nodeName, field }),
 			execute: async (workflowId) =>
 				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
 			logText: () => readFileSync(n8n.logPath, 'utf8'),

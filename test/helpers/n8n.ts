@@ -115,9 +115,16 @@ export interface NodeSetup {
 	credentials?: CredentialData;
 	/** Static data of the workflow (kept between calls when the same object is passed again). */
 	staticData?: IDataObject;
+	/**
+	 * Default: a fresh id per context, so that process-wide state keyed by workflow (the triggers'
+	 * in-memory duplicate window) never leaks between tests. Pass one to act as the same workflow.
+	 */
+	workflowId?: string;
 	nodeName?: string;
 	webhookId?: string;
 }
+
+let workflowCounter = 0;
 
 function createWorkflow(setup: NodeSetup): { workflow: Workflow; node: INode } {
 	const { nodeType } = setup;
@@ -142,7 +149,7 @@ function createWorkflow(setup: NodeSetup): { workflow: Workflow; node: INode } {
 		getKnownTypes: () => ({}),
 	} as unknown as INodeTypes;
 	const workflow = new Workflow({
-		id: 'workflow-under-test',
+		id: setup.workflowId ?? `workflow-under-test-${++workflowCounter}`,
 		name: 'Test workflow',
 		nodes: [node],
 		connections: {},
@@ -255,7 +262,7 @@ export class FakeResponse {
 
 export function createWebhookContext(
 	setup: NodeSetup & { request: FakeRequest; mode?: WorkflowExecuteMode; webhookName?: string },
-): { context: WebhookContext; response: FakeResponse } {
+): { context: WebhookContext; response: FakeResponse; request: { rawBody?: Buffer } } {
 	const { workflow, node } = createWorkflow(setup);
 	const response = new FakeResponse();
 	const headers = Object.fromEntries(
@@ -296,5 +303,5 @@ export function createWebhookContext(
 		[],
 		null,
 	);
-	return { context, response };
+	return { context, response, request: httpRequest };
 }

@@ -1,0 +1,95 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	fingerprint,
+	isDuplicateAndRecord,
+	MAX_DEDUPE_MAX_ENTRIES,
+	processKeyOf,
+} from '../../nodes/shared/dedupe';
+
+const KEY = 'seen';
+const opts = (extra: object = {}) => ({
+	maxEntries: 1000,
+	maxAgeSeconds: 3600,
+	now: 1000,
+	...extra,
+});
+let scope = 0;
+const freshProcessKey = () => processKeyOf(`wf-${++scope}`, 'node', KEY);
+
+describe('duplicate window', () => {
+	it('records an id once and recognises it after', () => {
+		const data: IDataObject = {};
+		expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(false);
+		expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(true);
+		expect(isDuplicateAndRecord(data, KEY, 'b', opts())).toBe(false);
+		expect(data[KEY]).toEqual({ ids: [fingerprint('a'), fingerprint('b')], at: [1000, 1000] });
+	});
+
+	it('forgets ids older than the window and beyond its size', () => {
+		const data: IDataObject = {};
+		isDuplicateAndRecord(data, KEY, 'old', opts({ now: 0 }));
+		expect(isDuplicateAndRecord(data, KEY, 'old', opts({ now: 3601 }))).toBe(false);
+		const small = opts({ maxEntries: 2 });
+		for (const id of ['x', 'y', 'z']) isDuplicateAndRecord(data, KEY, id, small);
+		expect((data[KEY] as { ids: string[] }).ids).toHaveLength(2);
+		expect(isDuplicateAndRecord(data, KEY, 'x', small)).toBe(false);
+	});
+
+	it('caps the size whatever is configured, and stays about 25 bytes per id', () => {
+		const data: IDataObject = {};
+		for (let i = 0; i < MAX_DEDUPE_MAX_ENTRIES + 500; i++) {
+			isDuplicateAndRecord(data, KEY, `id-${i}`, opts({ maxEntries: 1e9 }));
+		}
+		const state = data[KEY] as { ids: string[] };
+		expect(state.ids).toHaveLength(MAX_DEDUPE_MAX_ENTRIES);
+		expect(JSON.stringify(state).length / MAX_DEDUPE_MAX_ENTRIES).toBeLessThan(25);
+	});
+
+	it('reads a corrupt state as empty rather than failing', () => {
+		for (const corrupt of [null, 'x', { ids: ['a'], at: [] }, { ids: 'a', at: 1 }]) {
+			const data: IDataObject = { [KEY]: corrupt as IDataObject };
+			expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(false);
+		}
+	});
+
+	it('catches a duplicate whose record a concurrent call overwrote in static data (process window)', () => {
+		const processKey = freshProcessKey();
+		// Two concurrent calls load the same (empty) static data and save last-writer-wins.
+		const loadedByFirst: IDataObject = {};
+		const loadedBySecond: IDataObject = {};
+		isDuplicateAndRecord(loadedByFirst, KEY, 'first', opts({ processKey }));
+		isDuplicateAndRecord(loadedBySecond, KEY, 'second', opts({ processKey }));
+		const saved = loadedBySecond; // 'first' is gone from what n8n stored
+		const retry: IDataObject = JSON.parse(JSON.stringify(saved));
+		expect(isDuplicateAndRecord(retry, KEY, 'first', opts({ processKey }))).toBe(true);
+		// The window written back holds both again, oldest first.
+		expect((retry[KEY] as { ids: string[] }).ids).toEqual([
+			fingerprint('first'),
+			fingerprint('second'),
+		]);
+	});
+
+	it('still uses static data for what an earlier process recorded', () => {
+		const data: IDataObject = {};
+		isDuplicateAndRecord(data, KEY, 'before-restart', opts());
+		expect(
+			isDuplicateAndRecord(data, KEY, 'before-restart', opts({ processKey: freshProcessKey() })),
+		).toBe(true);
+	});
+
+	it('keeps windows of different workflows apart', () => {
+		const [a, b] = [freshProcessKey(), freshProcessKey()];
+		isDuplicateAndRecord({}, KEY, 'same-id', opts({ processKey: a }));
+		expect(isDuplicateAndRecord({}, KEY, 'same-id', opts({ processKey: b }))).toBe(false);
+		expect(isDuplicateAndRecord({}, KEY, 'same-id', opts({ processKey: a }))).toBe(true);
+	});
+
+	it('does not rewrite static data for a duplicate that changes nothing', () => {
+		const data: IDataObject = {};
+		isDuplicateAndRecord(data, KEY, 'a', opts());
+		const before = data[KEY];
+		isDuplicateAndRecord(data, KEY, 'a', opts());
+		expect(data[KEY]).toBe(before);
+	});
+});
