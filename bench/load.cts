@@ -85,7 +85,8 @@ export async function fire(
 			inFlight--;
 			results.push(result);
 			const next = opts.followUp?.(result);
-			if (next) queue.push(next);
+			// Follow-ups (retries) go next in line: a retry comes while its original is recent.
+			if (next) queue.unshift(next);
 		}
 	};
 	await Promise.all(Array.from({ length: opts.concurrency }, worker));

@@ -13,7 +13,8 @@
  * process's memory, keyed by workflow and node, and each call merges both: within one n8n process
  * check-and-record is synchronous and exact; static data carries the window across restarts.
  * Separate processes (queue-mode webhook processors) share only static data: best effort there
- * (see README, "Scaling").
+ * (see README, "Scaling"). Static data is refreshed at most every 30 s (see below), so a crash can
+ * forget the ids of its last 30 s.
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
@@ -25,6 +26,8 @@ export interface DedupeOptions {
 	now?: number;
 	/** Names this window in the process-wide memory (workflow id + node id + key); none: static data only. */
 	processKey?: string;
+	/** With a process window: copy it to static data at most this often (default 30 s). */
+	persistEverySeconds?: number;
 }
 
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;
@@ -76,13 +79,18 @@ function merge(a: DedupeState, b: DedupeState): DedupeState {
 
 /** Windows of this process, by workflow and node; bounded in number as each is in size. */
 const processWindows = new Map<string, DedupeState>();
+/** When each process window was last copied to static data (Unix seconds). */
+const lastPersisted = new Map<string, number>();
 const MAX_PROCESS_WINDOWS = 1000;
+export const DEFAULT_PERSIST_EVERY_SECONDS = 30;
 
 function rememberInProcess(processKey: string, state: DedupeState): void {
 	processWindows.delete(processKey);
 	processWindows.set(processKey, state);
 	if (processWindows.size > MAX_PROCESS_WINDOWS) {
-		processWindows.delete(processWindows.keys().next().value as string);
+		const oldest = processWindows.keys().next().value as string;
+		processWindows.delete(oldest);
+		lastPersisted.delete(oldest);
 	}
 }
 
@@ -121,8 +129,22 @@ export function isDuplicateAndRecord(
 		next.ids.push(print);
 		next.at.push(now);
 	}
-	if (options.processKey) rememberInProcess(options.processKey, next);
-	// Unchanged windows are not written back: n8n then skips saving static data.
-	if (!duplicate || next.ids.length !== stored.ids.length) staticData[key] = next;
+	const changed = !duplicate || next.ids.length !== stored.ids.length;
+	if (!options.processKey) {
+		// Unchanged windows are not written back: n8n then skips saving static data.
+		if (changed) staticData[key] = next;
+		return duplicate;
+	}
+	rememberInProcess(options.processKey, next);
+	// n8n writes the workflow's static data to the database after every call that changed it,
+	// before answering: that write halved webhook throughput (measured). The process window is
+	// exact on its own, so static data, which only matters after a restart, is refreshed at most
+	// every `persistEverySeconds`.
+	const lastWrite = lastPersisted.get(options.processKey);
+	const persistEvery = options.persistEverySeconds ?? DEFAULT_PERSIST_EVERY_SECONDS;
+	if (changed && (lastWrite === undefined || now - lastWrite >= persistEvery)) {
+		staticData[key] = next;
+		lastPersisted.set(options.processKey, now);
+	}
 	return duplicate;
 }
