@@ -58,6 +58,10 @@ function readState(value: unknown): DedupeState {
 	return { ids: state.ids, at: state.at };
 }
 
+/** The newest entry of a window and its length: enough to recognise a snapshot we wrote. */
+const signatureOf = (state: DedupeState) =>
+	`${state.ids.length}:${state.ids[state.ids.length - 1] ?? ''}:${state.at[state.at.length - 1] ?? ''}`;
+
 /** Both windows as one, oldest first, each fingerprint once (at its earliest time). */
 function merge(a: DedupeState, b: DedupeState): DedupeState {
 	if (a.ids.length === 0) return b;
@@ -79,8 +83,9 @@ function merge(a: DedupeState, b: DedupeState): DedupeState {
 
 /** Windows of this process, by workflow and node; bounded in number as each is in size. */
 const processWindows = new Map<string, DedupeState>();
-/** When each process window was last copied to static data (Unix seconds). */
+/** When each process window was last copied to static data (Unix seconds), and what was copied. */
 const lastPersisted = new Map<string, number>();
+const lastPersistedSignature = new Map<string, string>();
 const MAX_PROCESS_WINDOWS = 1000;
 export const DEFAULT_PERSIST_EVERY_SECONDS = 30;
 
@@ -91,6 +96,7 @@ function rememberInProcess(processKey: string, state: DedupeState): void {
 		const oldest = processWindows.keys().next().value as string;
 		processWindows.delete(oldest);
 		lastPersisted.delete(oldest);
+		lastPersistedSignature.delete(oldest);
 	}
 }
 
@@ -113,7 +119,12 @@ export function isDuplicateAndRecord(
 	const maxEntries = Math.max(1, Math.min(MAX_DEDUPE_MAX_ENTRIES, Math.floor(options.maxEntries)));
 	const stored = readState(staticData[key]);
 	const inProcess = options.processKey ? processWindows.get(options.processKey) : undefined;
-	const state = inProcess ? merge(inProcess, stored) : stored;
+	// Static data that is our own last snapshot adds nothing to the process window: skip the merge
+	// (n8n hands over a fresh copy on every call, so compare content, not references).
+	const ownSnapshot =
+		options.processKey !== undefined &&
+		lastPersistedSignature.get(options.processKey) === signatureOf(stored);
+	const state = inProcess && !ownSnapshot ? merge(inProcess, stored) : (inProcess ?? stored);
 	const oldestKept = now - options.maxAgeSeconds;
 
 	let start = 0;
@@ -145,6 +156,7 @@ export function isDuplicateAndRecord(
 	if (changed && (lastWrite === undefined || now - lastWrite >= persistEvery)) {
 		staticData[key] = next;
 		lastPersisted.set(options.processKey, now);
+		lastPersistedSignature.set(options.processKey, signatureOf(next));
 	}
 	return duplicate;
 }
