@@ -211,33 +211,13 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 		position: [0, 0],
 		webhookId: 'bench000-0000-4000-8000-000000000002',
 	});
-	// The built-in way to protect a Webhook node: Header Auth, a credential like ours.
-	const HEADER = { name: 'x-bench-token', value: `bench-${Date.now()}` };
-	const builtinAuth = wf('BenchBuiltinWebhookAuth', {
-		parameters: {
-			httpMethod: 'POST',
-			path: 'bench-builtin-auth',
-			authentication: 'headerAuth',
-			responseMode: 'onReceived',
-			options: {},
-		},
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: 'bench000-0000-4000-8000-000000000003',
-		credentials: { httpHeaderAuth: { id: 'BenchHeaderAuth', name: 'Bench header' } },
-	});
 	try {
 		await prepareUserFolder({
 			userFolder,
 			runtime,
 			sandboxUrl: sandbox.url,
 			smtpPort: sandbox.smtpPort,
-			workflows: [rapid, builtin, builtinAuth],
-			extraCredentials: [
-				{ id: 'BenchHeaderAuth', name: 'Bench header', type: 'httpHeaderAuth', data: HEADER },
-			],
+			workflows: [rapid, builtin],
 			step: (m) => say(`  ${m}`),
 		});
 		const n8n = await startN8n({ userFolder, port: await findFreePort(), runtime });
@@ -259,7 +239,6 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 				});
 			const targets: Array<[string, string]> = [
 				["n8n's Webhook node", `${n8n.url}/webhook/bench-builtin`],
-				["n8n's Webhook node + Header Auth", `${n8n.url}/webhook/bench-builtin-auth`],
 				['Expedia Rapid Trigger', webhookUrl(n8n.url, rapid)],
 			];
 			const measured: Record<string, { rps: number; p50: number; p99: number; ok: number }> = {};
@@ -279,7 +258,7 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 				}
 			}
 			const ours = measured['Expedia Rapid Trigger'];
-			for (const baseline of ["n8n's Webhook node", "n8n's Webhook node + Header Auth"]) {
+			for (const baseline of ["n8n's Webhook node"]) {
 				const base = measured[baseline];
 				rows.push(
 					{

@@ -110,8 +110,6 @@ export interface PrepareOptions {
 	/** The sandbox's SMTP catcher port, for the SMTP credential. */
 	smtpPort: number;
 	workflows: WorkflowFile[];
-	/** More credentials to import (n8n's export format, plain `data`). */
-	extraCredentials?: unknown[];
 	/** Workflow ids to publish (activate); default: every workflow given. */
 	publish?: string[];
 	skipBuild?: boolean;
@@ -136,11 +134,7 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 	const workflowsFile = join(fixtures, 'workflows.json');
 	writeFileSync(
 		credentialsFile,
-		JSON.stringify(
-			[...sandboxCredentials(opts.sandboxUrl, opts.smtpPort), ...(opts.extraCredentials ?? [])],
-			null,
-			2,
-		),
+		JSON.stringify(sandboxCredentials(opts.sandboxUrl, opts.smtpPort), null, 2),
 	);
 	writeFileSync(workflowsFile, JSON.stringify(opts.workflows, null, 2));
 	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, check: true } as const;

@@ -38,7 +38,7 @@ it(
 		const outputs = await waitFor(
 			async () => await stack.outputField(T.load, 'Rapid Trigger', 'event_id'),
 			(rows) => rows.length >= genuine && rows.every((r) => r.status === 'success'),
-			180_000,
+			300_000,
 		);
 		const emitted = outputs.flatMap((row) => row.values.map(String));
 		const counts = new Map<string, number>();
