@@ -11,7 +11,8 @@ import type { Sandbox } from '../sandbox/index.cjs';
 
 export interface Shot {
 	body: string;
-	headers: Record<string, string>;
+	/** Called when the request is sent: a signature is only valid for minutes. */
+	headers: () => Record<string, string>;
 	kind: 'genuine' | 'duplicate' | 'forged';
 	eventId: string;
 }
@@ -32,7 +33,7 @@ function post(agent: Agent, url: URL, shot: Shot, timeoutMs: number): Promise<Sh
 				agent,
 				headers: {
 					'content-type': 'application/json',
-					...shot.headers,
+					...shot.headers(),
 					'content-length': Buffer.byteLength(shot.body),
 				},
 				timeout: timeoutMs,
@@ -126,7 +127,7 @@ export function rapidPlan(
 			duplicateOf.add(eventId);
 		shots.push({
 			body: JSON.stringify(notification),
-			headers: { authorization: sign() },
+			headers: () => ({ authorization: sign() }),
 			kind: 'genuine',
 			eventId,
 		});
@@ -137,7 +138,7 @@ export function rapidPlan(
 		// Spread through the stream rather than at its end.
 		shots.splice(Math.floor(((i + 1) * shots.length) / (forged + 1)), 0, {
 			body: JSON.stringify(notification),
-			headers: { authorization: badSignature },
+			headers: () => ({ authorization: badSignature }),
 			kind: 'forged',
 			eventId: String(notification.event_id),
 		});
@@ -147,7 +148,7 @@ export function rapidPlan(
 		if (shot.kind !== 'genuine' || result.status !== 200 || !duplicateOf.delete(shot.eventId))
 			return undefined;
 		// A retry: same body, fresh signature, as Rapid sends it.
-		return { ...shot, kind: 'duplicate', headers: { authorization: sign() } };
+		return { ...shot, kind: 'duplicate', headers: () => ({ authorization: sign() }) };
 	};
 	return { shots, followUp, genuineIds };
 }

@@ -227,12 +227,12 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 					const notification = sandbox.rapid.sampleNotification('itinerary.agent.change');
 					return {
 						body: JSON.stringify(notification),
-						headers: {
+						headers: () => ({
 							authorization: buildAuthorizationHeader(
 								DEFAULT_RAPID_API_KEY,
 								DEFAULT_RAPID_SHARED_SECRET,
 							),
-						},
+						}),
 						kind: 'genuine' as const,
 						eventId: String(notification.event_id),
 					};

@@ -62,5 +62,5 @@ it(
 		expect((await fetch(`${stack.n8n.url}/healthz`)).status).toBe(200);
 		expect(stack.loadProblems()).toEqual([]);
 	},
-	20 * 60_000,
+	45 * 60_000,
 );
