@@ -14,7 +14,6 @@ import {
 	isDuplicateAndRecord,
 	processKeyOf,
 } from '../shared/dedupe';
-import { getCachedCredentials } from '../shared/credentialCache';
 import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
 import {
@@ -132,7 +131,7 @@ async function checkCid(
 	if (!(context.getNodeParameter('requireClientId', true) as boolean)) return undefined;
 	const expected =
 		options.expectedClientId?.trim() ||
-		String((await getCachedCredentials(context, ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
+		String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
 	const result = checkClientId(summary.cid, expected);
 	if (result === 'match') return undefined;
 	if (result === 'missing') {

@@ -14,7 +14,6 @@ import {
 	processKeyOf,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
-import { getCachedCredentials } from '../shared/credentialCache';
 import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
 import {
@@ -58,7 +57,7 @@ export function toTriggerItem(notification: unknown, receivedAt: Date): IDataObj
 
 async function checkSignature(context: IWebhookFunctions, options: TriggerOptions) {
 	if (!(context.getNodeParameter('verifySignature', true) as boolean)) return undefined;
-	const credentials = await getCachedCredentials(context, RAPID_CREDENTIAL_TYPE);
+	const credentials = await context.getCredentials(RAPID_CREDENTIAL_TYPE);
 	const verdict = verifyAuthorizationHeader(context.getHeaderData().authorization, {
 		apiKey: String(credentials.apiKey ?? ''),
 		sharedSecret: String(credentials.sharedSecret ?? ''),
