@@ -14,7 +14,13 @@ import {
 	isDuplicateAndRecord,
 	processKeyOf,
 } from '../shared/dedupe';
-import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
+import {
+	ALL_EVENTS,
+	eventsProperty,
+	EVENTS_SUBTITLE,
+	includeUnknownOption,
+	isEventWanted,
+} from '../shared/eventFilter';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
 import {
 	ATLAS_EVENT_TYPES,
@@ -187,8 +193,7 @@ export class AtlasTrigger implements INodeType {
 		icon: { light: 'file:atlas.svg', dark: 'file:atlas.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle:
-			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		subtitle: EVENTS_SUBTITLE,
 		description:
 			'Starts the workflow on Atlas flight events: ticketing, voids, cancellations, schedule changes, airline status, emails and incidents',
 		defaults: { name: 'Atlas Trigger' },
@@ -200,22 +205,10 @@ export class AtlasTrigger implements INodeType {
 		],
 		properties: [
 			{ displayName: ONE_URL_NOTICE, name: 'oneUrlNotice', type: 'notice', default: '' },
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				required: true,
-				default: [ALL_EVENTS],
-				options: [
-					{
-						name: 'All Events',
-						value: ALL_EVENTS,
-						description: 'Every event, unknown types included',
-					},
-					...toOptions(ATLAS_EVENT_TYPES).sort((a, b) => a.name.localeCompare(b.name)),
-				],
-				description: 'Which event types start the workflow; others are acknowledged and dropped',
-			},
+			eventsProperty(
+				toOptions(ATLAS_EVENT_TYPES).sort((a, b) => a.name.localeCompare(b.name)),
+				'event',
+			),
 			{
 				displayName: 'Register URL on Activation',
 				name: 'registerOnActivation',
@@ -315,14 +308,7 @@ export class AtlasTrigger implements INodeType {
 						default: '',
 						description: "The cid events must carry. Empty: the credential's client ID.",
 					},
-					{
-						displayName: 'Include Unknown Event Types',
-						name: 'includeUnknown',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether event types this node does not know yet start the workflow when specific events are selected',
-					},
+					includeUnknownOption,
 					{
 						displayName: 'IP Allow-List',
 						name: 'allowedIps',

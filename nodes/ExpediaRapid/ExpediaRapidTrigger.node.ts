@@ -14,7 +14,13 @@ import {
 	processKeyOf,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
-import { ALL_EVENTS, isEventWanted } from '../shared/eventFilter';
+import {
+	ALL_EVENTS,
+	eventsProperty,
+	EVENTS_SUBTITLE,
+	includeUnknownOption,
+	isEventWanted,
+} from '../shared/eventFilter';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
 import {
 	RAPID_EVENT_TYPES,
@@ -89,8 +95,7 @@ export class ExpediaRapidTrigger implements INodeType {
 		icon: { light: 'file:expediaRapid.svg', dark: 'file:expediaRapid.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle:
-			'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}',
+		subtitle: EVENTS_SUBTITLE,
 		description:
 			'Starts the workflow on Expedia Rapid booking notifications (cancellations, changes, confirmations, messages), verifying their signature',
 		defaults: { name: 'Expedia Rapid Trigger' },
@@ -102,23 +107,7 @@ export class ExpediaRapidTrigger implements INodeType {
 		],
 		properties: [
 			{ displayName: URL_NOTICE, name: 'urlNotice', type: 'notice', default: '' },
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				required: true,
-				default: [ALL_EVENTS],
-				options: [
-					{
-						name: 'All Events',
-						value: ALL_EVENTS,
-						description: 'Every notification, unknown types included',
-					},
-					...rapidEventOptions(),
-				],
-				description:
-					'Which notification types start the workflow; others are acknowledged (HTTP 200) and dropped',
-			},
+			eventsProperty(rapidEventOptions(), 'notification'),
 			{
 				displayName: 'Verify Signature',
 				name: 'verifySignature',
@@ -166,14 +155,7 @@ export class ExpediaRapidTrigger implements INodeType {
 						default: DEFAULT_DEDUPE_MAX_ENTRIES,
 						description: `How many recent event_ids are remembered, about 25 bytes each in the workflow's static data (at most ${MAX_DEDUPE_MAX_ENTRIES})`,
 					},
-					{
-						displayName: 'Include Unknown Event Types',
-						name: 'includeUnknown',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether notification types this node does not know yet start the workflow when specific events are selected',
-					},
+					includeUnknownOption,
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',

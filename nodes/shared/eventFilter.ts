@@ -1,4 +1,6 @@
 /** Which event types a trigger emits: a chosen list, or everything (unknown types included). */
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
 export interface EventFilter {
 	/** Selected types; empty or containing '*' means all. */
 	types: string[];
@@ -18,3 +20,40 @@ export function isEventWanted(
 	const isKnown = eventType !== undefined && knownTypes.includes(eventType);
 	return !isKnown && filter.includeUnknown;
 }
+
+/** The subtitle both triggers show: "All events" or the chosen types. */
+export const EVENTS_SUBTITLE =
+	'={{($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ")}}';
+
+/** The "Events" parameter: All Events (default) or a choice from the node's catalogue. */
+export function eventsProperty(
+	catalogue: INodePropertyOptions[],
+	noun: 'event' | 'notification',
+): INodeProperties {
+	return {
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		required: true,
+		default: [ALL_EVENTS],
+		options: [
+			{
+				name: 'All Events',
+				value: ALL_EVENTS,
+				description: `Every ${noun}, unknown types included`,
+			},
+			...catalogue,
+		],
+		description: `Which ${noun} types start the workflow; others are acknowledged (HTTP 200) and dropped`,
+	};
+}
+
+/** The option that lets types the node does not know yet through a chosen list. */
+export const includeUnknownOption: INodeProperties = {
+	displayName: 'Include Unknown Event Types',
+	name: 'includeUnknown',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether event types this node does not know yet start the workflow when specific events are selected',
+};
