@@ -1,15 +1,9 @@
 /** The two providers' error shapes: Atlas' `{status, msg}` envelope and Rapid's error body. */
 
-/** Atlas envelope codes (api-notes): 0 is the only success. */
-export const ATLAS_STATUS = {
-	ok: 0,
-	systemError: 2,
-	rateLimited: 110,
-	unauthorized: 900,
-	accessDenied: 902,
-	transient: 9999,
-	transientLegacy: -1,
-} as const;
+import { AtlasStatus } from '../nodes/Atlas/transport';
+
+/** Atlas envelope codes (api-notes): 0 is the only success. One list, shared with the node. */
+export const ATLAS_STATUS = AtlasStatus;
 
 const ATLAS_MESSAGES: Record<number, string> = {
 	[ATLAS_STATUS.systemError]: 'System error',
