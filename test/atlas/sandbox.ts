@@ -1,5 +1,5 @@
 /** Shared set-up for Atlas tests that talk to the sandbox over real HTTP. */
-import { NodeApiError, type INode } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
 import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
 import {
@@ -8,6 +8,8 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../sandbox/index.cjs';
+
+export { expectApiError } from '../helpers/errors';
 
 /**
  * Retry delays of a few milliseconds: the nodes use the transport's default policy, and tests
@@ -43,15 +45,6 @@ export const atlasCredentials = (sb: Sandbox, clientSecret = DEFAULT_ATLAS_CLIEN
 
 export const requestsTo = (sb: Sandbox, route: string) =>
 	sb.requests.filter((r) => r.route === route);
-
-export async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeApiError);
-	return error as NodeApiError;
-}
 
 /** Node settings the test helper does not expose: "On Error → Continue". */
 export function continueOnFail(context: object): void {

@@ -3,7 +3,6 @@
  * ExecuteContext, against the sandbox over real HTTP.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { drainQueue } from '../../nodes/ExpediaRapid/actions/notification/getUndeliverable.operation';
 import { RAPID_EVENT_TYPES } from '../../nodes/ExpediaRapid/events';
@@ -20,6 +19,7 @@ import {
 	type Sandbox,
 } from '../../sandbox/index.cjs';
 import { createExecuteContext } from '../helpers/n8n';
+import { expectApiError } from '../helpers/errors';
 
 const rapid = new ExpediaRapid();
 let sb: Sandbox;
@@ -62,15 +62,6 @@ const drain = async (parameters: INodeParameters = {}, options = {}) =>
 	await run({ operation: 'getUndeliverable', ...parameters }, options);
 
 const drainCalls = () => sb.requests.filter((r) => r.route === 'rapid.getUndeliverable').length;
-
-async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeApiError);
-	return error as NodeApiError;
-}
 
 describe('Notification → Get Undeliverable', () => {
 	it.each([

@@ -1,5 +1,3 @@
-import { NodeApiError } from 'n8n-workflow';
-
 import { atlasApiRequest, type AtlasRetryPolicy } from '../../nodes/Atlas/transport';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
@@ -8,6 +6,7 @@ import {
 	type Sandbox,
 } from '../../sandbox/index.cjs';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
+import { expectApiError } from '../helpers/errors';
 
 const FAST_RETRY: Partial<AtlasRetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -40,15 +39,6 @@ const listPage = async (retry = FAST_RETRY, secret?: string, timeoutMs?: number)
 	);
 
 const pageListCalls = () => sb.requests.filter((r) => r.route === 'atlas.getPageList').length;
-
-async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeApiError);
-	return error as NodeApiError;
-}
 
 describe('Atlas transport against the sandbox', () => {
 	it('sends the client headers, asks for gzip, and returns the envelope payload', async () => {

@@ -1,5 +1,3 @@
-import { NodeApiError } from 'n8n-workflow';
-
 import { parseAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { describeClockSkew, rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
 import {
@@ -9,6 +7,7 @@ import {
 	type Sandbox,
 } from '../../sandbox/index.cjs';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
+import { expectApiError } from '../helpers/errors';
 
 const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -38,15 +37,6 @@ const drainOnce = async (secret?: string, retry = FAST_RETRY) =>
 		retry,
 		timeoutMs: 500,
 	});
-
-async function expectApiError(promise: Promise<unknown>): Promise<NodeApiError> {
-	const error = await promise.then(
-		() => undefined,
-		(e: unknown) => e,
-	);
-	expect(error).toBeInstanceOf(NodeApiError);
-	return error as NodeApiError;
-}
 
 const drainCalls = () => sb.requests.filter((r) => r.route === 'rapid.getUndeliverable').length;
 
