@@ -41,7 +41,12 @@ import {
 } from '../sandbox/index.cjs';
 import { startN8n } from '../scripts/n8n/process.cjs';
 import { ensureN8nRuntime } from '../scripts/n8n/runtime.cjs';
-import { prepareUserFolder, webhookUrl, type WorkflowFile } from '../scripts/n8n/stack.cjs';
+import {
+	prepareUserFolder,
+	twoNodeWorkflow,
+	webhookUrl,
+	type WorkflowFile,
+} from '../scripts/n8n/stack.cjs';
 import { findFreePort } from '../scripts/n8n/util.cjs';
 import { createExecuteContext, createWebhookContext, executeNode } from '../test/helpers/n8n';
 import { fire, percentile, type Shot } from './load.cjs';
@@ -181,14 +186,8 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 		typeVersion: 1,
 		position: [220, 0],
 	};
-	const wf = (id: string, trigger: WorkflowFile['nodes'][number]): WorkflowFile => ({
-		id,
-		name: id,
-		nodes: [trigger, noOp],
-		connections: { [trigger.name]: { main: [[{ node: 'Downstream', type: 'main', index: 0 }]] } },
-		active: false,
-		settings: { executionOrder: 'v1' },
-	});
+	const wf = (id: string, trigger: WorkflowFile['nodes'][number]) =>
+		twoNodeWorkflow(id, id, trigger, noOp);
 	const rapid = wf('BenchRapidTrigger', {
 		parameters: { events: ['*'], options: {} },
 		name: 'Rapid Trigger',

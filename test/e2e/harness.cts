@@ -23,6 +23,7 @@ import {
 	loadExamples,
 	prepareUserFolder,
 	RAPID_CREDENTIAL_ID,
+	twoNodeWorkflow,
 	webhookUrl,
 	type WorkflowFile,
 } from '../../scripts/n8n/stack.cjs';
@@ -53,26 +54,11 @@ const manual = {
 	typeVersion: 1,
 	position: [0, 0],
 };
-const chain = (
-	id: string,
-	name: string,
-	first: WorkflowFile['nodes'][number],
-	second?: WorkflowFile['nodes'][number],
-): WorkflowFile => ({
-	id,
-	name,
-	nodes: second ? [first, second] : [first],
-	connections: second
-		? { [first.name]: { main: [[{ node: second.name, type: 'main', index: 0 }]] } }
-		: {},
-	active: false,
-	settings: { executionOrder: 'v1' },
-});
 
 /** Test workflows: each node alone, so that executions show exactly what the node did. */
 export function testWorkflows(): WorkflowFile[] {
 	return [
-		chain(T.rapidTrigger, 'e2e: Rapid Trigger', {
+		twoNodeWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', {
 			parameters: { events: ['*'], options: {} },
 			name: 'Rapid Trigger',
 			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
@@ -81,7 +67,7 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a001',
 			credentials: RAPID,
 		}),
-		chain(T.atlasTrigger, 'e2e: Atlas Trigger', {
+		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
 			// Registration stays off here: example 02 owns the account's one URL.
 			parameters: { events: ['*'], registerOnActivation: false, options: {} },
 			name: 'Atlas Trigger',
@@ -91,7 +77,7 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
 			credentials: ATLAS,
 		}),
-		chain(T.load, 'e2e: Rapid Trigger under load', {
+		twoNodeWorkflow(T.load, 'e2e: Rapid Trigger under load', {
 			parameters: { events: ['*'], options: {} },
 			name: 'Rapid Trigger',
 			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
@@ -100,7 +86,7 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
 			credentials: RAPID,
 		}),
-		chain(T.getMany, 'e2e: Atlas Get Many', manual, {
+		twoNodeWorkflow(T.getMany, 'e2e: Atlas Get Many', manual, {
 			parameters: {
 				resource: 'incident',
 				operation: 'getMany',
@@ -114,7 +100,7 @@ export function testWorkflows(): WorkflowFile[] {
 			position: [220, 0],
 			credentials: ATLAS,
 		}),
-		chain(T.drain, 'e2e: Rapid Get Undeliverable', manual, {
+		twoNodeWorkflow(T.drain, 'e2e: Rapid Get Undeliverable', manual, {
 			parameters: { resource: 'notification', operation: 'getUndeliverable' },
 			name: 'Expedia Rapid',
 			type: 'n8n-nodes-travel-ops.expediaRapid',
@@ -122,7 +108,7 @@ export function testWorkflows(): WorkflowFile[] {
 			position: [220, 0],
 			credentials: RAPID,
 		}),
-		chain(T.sendTest, 'e2e: Rapid Send Test', manual, {
+		twoNodeWorkflow(T.sendTest, 'e2e: Rapid Send Test', manual, {
 			parameters: {
 				resource: 'notification',
 				operation: 'sendTest',
