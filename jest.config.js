@@ -4,7 +4,7 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	rootDir: '.',
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
 	moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'json'],
 	// Dev tooling (sandbox, scripts, test helpers) is written as .cts so that the community-node
 	// lint rules, which forbid node:http and process in *.ts, apply only to shipped code and tests.

@@ -79,8 +79,15 @@ export function n8nEnv(opts: N8nEnvOptions): NodeJS.ProcessEnv {
 	return env;
 }
 
+/** `start`: the main process (editor, REST, triggers); `webhook` / `worker`: queue-mode processes. */
+export type N8nCommand = 'start' | 'webhook' | 'worker';
+
 export interface StartOptions {
 	userFolder: string;
+	/** Default `start`. A worker serves only its health check, on `port`. */
+	command?: N8nCommand;
+	/** More arguments after the command (e.g. `--concurrency=5` for a worker). */
+	args?: string[];
 	/** Default 5678. */
 	port?: number;
 	/** Task-runner broker port; default: a free port (never equal to `port`). */
@@ -100,6 +107,7 @@ export interface RunningN8n {
 	url: string;
 	port: number;
 	brokerPort: number;
+	command: N8nCommand;
 	process: ChildProcess;
 	pid: number;
 	logPath: string;
@@ -146,7 +154,7 @@ async function isReady(url: string): Promise<boolean> {
 	}
 }
 
-/** Starts `n8n start` and resolves once /healthz/readiness answers 200 (DB migrated, server up). */
+/** Starts `n8n <command>` and resolves once /healthz/readiness answers 200 (DB migrated, server up). */
 export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 	const runtime = opts.runtime ?? (await ensureN8nRuntime(opts.runtimeOptions));
 	const port = opts.port ?? DEFAULT_PORT;
@@ -155,16 +163,26 @@ export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 	mkdirSync(userFolder, { recursive: true });
 	const logPath = resolve(opts.logFile ?? join(userFolder, 'n8n.log'));
 	mkdirSync(dirname(logPath), { recursive: true });
+	const command = opts.command ?? 'start';
 	const env = n8nEnv({ userFolder, port, brokerPort, env: opts.env, runtime });
+	if (command === 'worker') {
+		// A worker has no web server; its health endpoint on `port` tells when it is ready.
+		Object.assign(env, {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(port),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		});
+	}
+	const argv = [runtime.n8nBin, command, ...(opts.args ?? [])];
 	const url = `http://127.0.0.1:${port}`;
 
 	log(
-		`starting n8n ${runtime.version} on ${url} (broker ${brokerPort}, user folder ${userFolder}, log ${logPath})…`,
+		`starting n8n ${command} (${runtime.version}) on ${url} (broker ${brokerPort}, user folder ${userFolder}, log ${logPath})…`,
 	);
 	let child: ChildProcess;
 	if (opts.echo) {
 		const out = createWriteStream(logPath, { flags: 'a' });
-		child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+		child = spawn(runtime.nodeBin, argv, {
 			cwd: userFolder,
 			env,
 			detached: true,
@@ -182,7 +200,7 @@ export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 	} else {
 		// Straight into the file: keeps logging even if we are gone, costs nothing in our event loop.
 		const fd = openSync(logPath, 'a');
-		child = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+		child = spawn(runtime.nodeBin, argv, {
 			cwd: userFolder,
 			env,
 			detached: true,
@@ -260,7 +278,19 @@ export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 		await new Promise((r) => setTimeout(r, 500));
 	}
 	log(`n8n is ready at ${url} after ${formatDuration(Date.now() - started)}`);
-	return { url, port, brokerPort, process: child, pid, logPath, userFolder, env, runtime, stop };
+	return {
+		url,
+		port,
+		brokerPort,
+		command,
+		process: child,
+		pid,
+		logPath,
+		userFolder,
+		env,
+		runtime,
+		stop,
+	};
 }
 
 export interface CliOptions {

@@ -282,9 +282,13 @@ async function smokeIn(userFolder: string, opts: SmokeOptions): Promise<SmokeRep
 				`No successful webhook execution in GET /rest/executions: ${JSON.stringify(restExecutions).slice(0, 800)}`,
 			);
 		}
-		const stored = await readExecutions(runtime, userFolder, {
-			workflowId: SMOKE_WEBHOOK_WORKFLOW_ID,
-		});
+		const stored = await readExecutions(
+			runtime,
+			{ type: 'sqlite', userFolder },
+			{
+				workflowId: SMOKE_WEBHOOK_WORKFLOW_ID,
+			},
+		);
 		const markOut = stored[0]?.data?.resultData?.runData?.Mark;
 		if (!markOut)
 			throw new Error('execution_data of the webhook execution has no run data for node "Mark"');

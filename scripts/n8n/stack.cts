@@ -134,6 +134,8 @@ export interface PrepareOptions {
 	/** Workflow ids to publish (activate); default: every workflow given. */
 	publish?: string[];
 	skipBuild?: boolean;
+	/** Extra environment for the n8n CLI (e.g. the PostgreSQL settings in queue mode). */
+	env?: Record<string, string>;
 	/** Called before each step, for progress lines. */
 	step?: (message: string) => void;
 }
@@ -158,7 +160,7 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 		JSON.stringify(sandboxCredentials(opts.sandboxUrl, opts.smtpPort), null, 2),
 	);
 	writeFileSync(workflowsFile, JSON.stringify(opts.workflows, null, 2));
-	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, check: true } as const;
+	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, env: opts.env, check: true };
 
 	step('importing credentials that point at the sandbox (n8n import:credentials)');
 	await runN8nCli(['import:credentials', `--input=${credentialsFile}`], cli);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
 import {
+	type N8nDatabase,
 	readExecutions,
 	readNodeOutputField,
 	type StoredExecution,
@@ -149,6 +150,7 @@ export interface Stack {
 export async function startStack(): Promise<Stack> {
 	const runtime = await ensureN8nRuntime();
 	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-e2e-'));
+	const database: N8nDatabase = { type: 'sqlite', userFolder };
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
 	const workflows = [...loadExamples(sandbox.url), ...testWorkflows()];
 	const port = await findFreePort();
@@ -179,9 +181,9 @@ export async function startStack(): Promise<Stack> {
 			rest,
 			url: (id) => webhookUrl(n8nUrl, byId(id)),
 			executions: async (workflowId) =>
-				await readExecutions(runtime, userFolder, { workflowId, limit: 500 }),
+				await readExecutions(runtime, database, { workflowId, limit: 500 }),
 			outputField: async (workflowId, nodeName, field) =>
-				await readNodeOutputField(runtime, userFolder, { workflowId, nodeName, field }),
+				await readNodeOutputField(runtime, database, { workflowId, nodeName, field }),
 			execute: async (workflowId) =>
 				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
 			logText: () => readFileSync(n8n.logPath, 'utf8'),

@@ -1,0 +1,178 @@
+/**
+ * n8n in queue mode on one machine, as a team that outgrew one instance runs it: PostgreSQL and
+ * Redis (Debian's packages, loopback, scratch data), one main (editor, REST, activation; production
+ * webhooks switched off there), webhook processors (`n8n webhook`) that receive the events, and
+ * workers (`n8n worker`) that run the executions. Every process has its own user folder with this
+ * package installed, as separate machines would; they share the database, Redis and one encryption
+ * key. Dev-only; `npm run test:queue` builds on it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { N8nDatabase } from './db.cjs';
+import { installPackage } from './install.cjs';
+import { startN8n, type RunningN8n } from './process.cjs';
+import type { N8nRuntime } from './runtime.cjs';
+import { startPostgres, startRedis, type Postgres, type Service } from './services.cjs';
+import { prepareUserFolder, type WorkflowFile } from './stack.cjs';
+import { findFreePort, log } from './util.cjs';
+
+export interface QueueStackOptions {
+	/** Scratch folder: data of PostgreSQL and Redis, one user folder per n8n process, logs. */
+	dir: string;
+	runtime: N8nRuntime;
+	sandboxUrl: string;
+	smtpPort: number;
+	workflows: WorkflowFile[];
+	/** Workflow ids to publish; default every workflow. */
+	publish?: string[];
+	webhookProcessors?: number;
+	workers?: number;
+	/** Jobs each worker runs at once (n8n's default is 10). */
+	workerConcurrency?: number;
+}
+
+export interface QueueStack {
+	main: RunningN8n;
+	webhooks: RunningN8n[];
+	workers: RunningN8n[];
+	postgres: Postgres;
+	redis: Service;
+	database: N8nDatabase;
+	/** Execution ids each worker logged as started, in worker order. */
+	executionsByWorker(): Array<Set<number>>;
+	stop(): Promise<void>;
+}
+
+/** The environment every process of the stack shares. */
+function queueEnv(
+	postgres: Postgres,
+	redis: Service,
+	encryptionKey: string,
+): Record<string, string> {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(postgres.port),
+		DB_POSTGRESDB_DATABASE: postgres.database,
+		DB_POSTGRESDB_USER: postgres.user,
+		DB_POSTGRESDB_PASSWORD: '',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		N8N_ENCRYPTION_KEY: encryptionKey,
+		// Production webhooks only on the webhook processors, so every event crosses one of them.
+		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+	};
+}
+
+const STARTED = /Worker started execution (\d+)/g;
+
+/** Execution ids a worker's log says it started. */
+export function executionsStartedIn(logText: string): Set<number> {
+	return new Set([...logText.matchAll(STARTED)].map((match) => Number(match[1])));
+}
+
+export async function startQueueStack(opts: QueueStackOptions): Promise<QueueStack> {
+	const started: Array<{ stop(): Promise<void> }> = [];
+	const stopAll = async () => {
+		// n8n processes first (newest first), then Redis and PostgreSQL.
+		for (const service of started.reverse()) await service.stop().catch(() => undefined);
+		started.length = 0;
+	};
+	try {
+		mkdirSync(opts.dir, { recursive: true });
+		const postgres = await startPostgres(join(opts.dir, 'postgres'));
+		started.push(postgres);
+		const redis = await startRedis(join(opts.dir, 'redis'));
+		started.push(redis);
+		const env = queueEnv(postgres, redis, randomBytes(24).toString('hex'));
+		const { runtime } = opts;
+
+		const folder = (name: string) => join(opts.dir, name);
+		const webhookPorts = await distinctPorts(opts.webhookProcessors ?? 2);
+		// Providers are given one address; here the first processor's (no load balancer in front).
+		const publicUrl = `http://127.0.0.1:${webhookPorts[0]}/`;
+		const mainEnv = { ...env, N8N_WEBHOOK_URL: publicUrl };
+		await prepareUserFolder({
+			userFolder: folder('main'),
+			runtime,
+			sandboxUrl: opts.sandboxUrl,
+			smtpPort: opts.smtpPort,
+			workflows: opts.workflows,
+			publish: opts.publish,
+			env: mainEnv,
+		});
+		// The main migrates the database and registers the published workflows' webhooks: first.
+		const main = await startN8n({
+			userFolder: folder('main'),
+			port: await findFreePort(),
+			env: mainEnv,
+			runtime,
+		});
+		started.push(main);
+
+		const others = [
+			...webhookPorts.map((port, i) => ({
+				name: `webhook-${i + 1}`,
+				command: 'webhook' as const,
+				port,
+			})),
+			...Array.from({ length: opts.workers ?? 2 }, (_, i) => ({
+				name: `worker-${i + 1}`,
+				command: 'worker' as const,
+				port: 0,
+			})),
+		];
+		for (const role of others) {
+			await installPackage(folder(role.name), { skipBuild: true });
+		}
+		const concurrency = `--concurrency=${opts.workerConcurrency ?? 10}`;
+		const running = await Promise.all(
+			others.map(
+				async (role) =>
+					await startN8n({
+						userFolder: folder(role.name),
+						command: role.command,
+						args: role.command === 'worker' ? [concurrency] : [],
+						port: role.port || (await findFreePort()),
+						env: { ...env, N8N_WEBHOOK_URL: publicUrl },
+						runtime,
+					}),
+			),
+		);
+		started.push(...running);
+		const webhooks = running.filter((n8n) => n8n.command === 'webhook');
+		const workers = running.filter((n8n) => n8n.command === 'worker');
+		log(
+			`queue mode ready: main ${main.url}, webhook processors ${webhooks.map((w) => w.url).join(', ')}, ` +
+				`${workers.length} workers, PostgreSQL :${postgres.port}, Redis :${redis.port}`,
+		);
+		return {
+			main,
+			webhooks,
+			workers,
+			postgres,
+			redis,
+			database: {
+				type: 'postgres',
+				port: postgres.port,
+				user: postgres.user,
+				database: postgres.database,
+			},
+			executionsByWorker: () =>
+				workers.map((worker) => executionsStartedIn(readFileSync(worker.logPath, 'utf8'))),
+			stop: stopAll,
+		};
+	} catch (error) {
+		await stopAll();
+		throw error;
+	}
+}
+
+async function distinctPorts(count: number): Promise<number[]> {
+	const ports = new Set<number>();
+	while (ports.size < count) ports.add(await findFreePort());
+	return [...ports];
+}
