@@ -11,10 +11,10 @@
  * last writer wins: under concurrent calls most recorded ids are overwritten (measured: every
  * duplicate of 200 got through at 16 requests in flight). So the window also lives in this
  * process's memory, keyed by workflow and node, and each call merges both: within one n8n process
- * check-and-record is synchronous and exact; static data carries the window across restarts.
- * Separate processes (queue-mode webhook processors) share only static data: best effort there
- * (see README, "Scaling"). Static data is refreshed at most every 30 s (see below), so a crash can
- * forget the ids of its last 30 s.
+ * check-and-record is synchronous and exact; static data, written whenever an id is added, carries
+ * the window across restarts and to other processes. Separate processes (queue-mode webhook
+ * processors) share only static data: a copy arriving minutes later is caught, two copies arriving
+ * at two processors at once are not (see README, "Scaling").
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
@@ -26,8 +26,6 @@ export interface DedupeOptions {
 	now?: number;
 	/** Names this window in the process-wide memory (workflow id + node id + key); none: static data only. */
 	processKey?: string;
-	/** With a process window: copy it to static data at most this often (default 30 s). */
-	persistEverySeconds?: number;
 }
 
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;
@@ -83,11 +81,9 @@ function merge(a: DedupeState, b: DedupeState): DedupeState {
 
 /** Windows of this process, by workflow and node; bounded in number as each is in size. */
 const processWindows = new Map<string, DedupeState>();
-/** When each process window was last copied to static data (Unix seconds), and what was copied. */
-const lastPersisted = new Map<string, number>();
+/** What each process window last wrote to static data. */
 const lastPersistedSignature = new Map<string, string>();
 const MAX_PROCESS_WINDOWS = 1000;
-export const DEFAULT_PERSIST_EVERY_SECONDS = 30;
 
 function rememberInProcess(processKey: string, state: DedupeState): void {
 	processWindows.delete(processKey);
@@ -95,7 +91,6 @@ function rememberInProcess(processKey: string, state: DedupeState): void {
 	if (processWindows.size > MAX_PROCESS_WINDOWS) {
 		const oldest = processWindows.keys().next().value as string;
 		processWindows.delete(oldest);
-		lastPersisted.delete(oldest);
 		lastPersistedSignature.delete(oldest);
 	}
 }
@@ -147,15 +142,12 @@ export function isDuplicateAndRecord(
 		return duplicate;
 	}
 	rememberInProcess(options.processKey, next);
-	// n8n writes the workflow's static data to the database after every call that changed it,
-	// before answering: that write halved webhook throughput (measured). The process window is
-	// exact on its own, so static data, which only matters after a restart, is refreshed at most
-	// every `persistEverySeconds`.
-	const lastWrite = lastPersisted.get(options.processKey);
-	const persistEvery = options.persistEverySeconds ?? DEFAULT_PERSIST_EVERY_SECONDS;
-	if (changed && (lastWrite === undefined || now - lastWrite >= persistEvery)) {
+	// Every new id goes to static data at once, although each write costs the call a database
+	// update: static data is how other processes (queue-mode webhook processors) and the next
+	// start learn of it. Writing at most every 30 s lost the last ids of every burst: a retry
+	// reaching another processor minutes later got through (measured, README "Scaling").
+	if (changed) {
 		staticData[key] = next;
-		lastPersisted.set(options.processKey, now);
 		lastPersistedSignature.set(options.processKey, signatureOf(next));
 	}
 	return duplicate;

@@ -7,7 +7,7 @@
  * key. Dev-only; `npm run test:queue` builds on it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { N8nDatabase } from './db.cjs';
@@ -83,6 +83,8 @@ export async function startQueueStack(opts: QueueStackOptions): Promise<QueueSta
 	};
 	try {
 		mkdirSync(opts.dir, { recursive: true });
+		// PostgreSQL runs as its own user (when we are root) and must be able to reach its folder.
+		chmodSync(opts.dir, 0o711);
 		const postgres = await startPostgres(join(opts.dir, 'postgres'));
 		started.push(postgres);
 		const redis = await startRedis(join(opts.dir, 'redis'));
