@@ -96,6 +96,8 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
 		};
 		child.stdout.on('data', onData('out'));
 		child.stderr.on('data', onData('err'));
+		// A child that exits without reading stdin (e.g. `id`) must not crash us with EPIPE.
+		child.stdin.on('error', () => undefined);
 		child.stdin.end(opts.input ?? '');
 
 		const started = Date.now();
