@@ -67,6 +67,29 @@ function queueEnv(
 	};
 }
 
+export const POSTGRES_CREDENTIAL_ID = 'TravelOpsPostgresDemo';
+
+/** n8n's own PostgreSQL as a credential, for workflows that keep state there (example 05). */
+function postgresCredential(postgres: Postgres) {
+	return {
+		id: POSTGRES_CREDENTIAL_ID,
+		name: "PostgreSQL (n8n's database)",
+		type: 'postgres',
+		data: {
+			host: '127.0.0.1',
+			port: postgres.port,
+			database: postgres.database,
+			user: postgres.user,
+			password: '',
+			ssl: 'disable',
+		},
+	};
+}
+
+/** The table example 05 claims event ids in (its sticky note gives the same statement). */
+export const SEEN_EVENTS_TABLE_SQL =
+	'CREATE TABLE IF NOT EXISTS travel_ops_seen_events (event_id text PRIMARY KEY, seen_at timestamptz NOT NULL DEFAULT now())';
+
 const STARTED = /Worker started execution (\d+)/g;
 
 /** Execution ids a worker's log says it started. */
@@ -75,10 +98,15 @@ export function executionsStartedIn(logText: string): Set<number> {
 }
 
 export async function startQueueStack(opts: QueueStackOptions): Promise<QueueStack> {
-	const started: Array<{ stop(): Promise<void> }> = [];
+	const started: Array<{ stop(): Promise<void>; command?: string }> = [];
+	// Intake first (webhook processors), then the workers finish what is queued, then the main,
+	// then Redis and PostgreSQL; each group at once.
 	const stopAll = async () => {
-		// n8n processes first (newest first), then Redis and PostgreSQL.
-		for (const service of started.reverse()) await service.stop().catch(() => undefined);
+		const order = ['webhook', 'worker', 'start', undefined];
+		for (const command of order) {
+			const group = started.filter((process) => process.command === command);
+			await Promise.all(group.map(async (process) => await process.stop().catch(() => undefined)));
+		}
 		started.length = 0;
 	};
 	try {
@@ -105,7 +133,9 @@ export async function startQueueStack(opts: QueueStackOptions): Promise<QueueSta
 			workflows: opts.workflows,
 			publish: opts.publish,
 			env: mainEnv,
+			extraCredentials: [postgresCredential(postgres)],
 		});
+		await postgres.sql(SEEN_EVENTS_TABLE_SQL);
 		// The main migrates the database and registers the published workflows' webhooks: first.
 		const main = await startN8n({
 			userFolder: folder('main'),

@@ -19,6 +19,8 @@ export interface Service {
 export interface Postgres extends Service {
 	user: string;
 	database: string;
+	/** Runs SQL with psql (e.g. a table a workflow needs); throws on error. */
+	sql(statement: string): Promise<string>;
 }
 
 const APT_HINT = 'apt-get update && apt-get install -y postgresql redis-server';
@@ -125,7 +127,25 @@ export async function startPostgres(dir: string, opts: { port?: number } = {}): 
 		await stop();
 		throw new Error(`createdb failed:\n${tail(created.stdout + created.stderr, 20)}`);
 	}
-	return { port, logPath, user, database, stop };
+	const sql = async (statement: string) => {
+		const args = [
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(port),
+			'-U',
+			user,
+			'-v',
+			'ON_ERROR_STOP=1',
+			'-Atc',
+			statement,
+			database,
+		];
+		const result = await run('psql', args, { timeoutMs: 60_000 });
+		if (result.code !== 0) throw new Error(`psql failed: ${tail(result.stderr, 10)}`);
+		return result.stdout;
+	};
+	return { port, logPath, user, database, stop, sql };
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {

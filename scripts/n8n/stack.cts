@@ -106,15 +106,25 @@ export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknow
 	];
 }
 
-/** The example workflows as shipped in examples/, with their sandbox URL moved to `sandboxUrl`. */
-export function loadExamples(sandboxUrl = EXAMPLE_SANDBOX_URL): WorkflowFile[] {
+/** Examples that need n8n in queue mode's PostgreSQL (a credential only the queue stack has). */
+export const QUEUE_MODE_EXAMPLES = ['TravelOpsExample05'];
+
+/**
+ * The example workflows as shipped in examples/, with their sandbox URL moved to `sandboxUrl`;
+ * the queue-mode ones only when asked for.
+ */
+export function loadExamples(
+	sandboxUrl = EXAMPLE_SANDBOX_URL,
+	opts: { queueMode?: boolean } = {},
+): WorkflowFile[] {
 	return readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
 		.map((file) => {
 			const text = readFileSync(join(EXAMPLES_DIR, file), 'utf8');
 			return JSON.parse(text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl)) as WorkflowFile;
-		});
+		})
+		.filter((workflow) => opts.queueMode || !QUEUE_MODE_EXAMPLES.includes(workflow.id));
 }
 
 /** Where n8n serves the production webhook of a community trigger node. */
@@ -134,6 +144,8 @@ export interface PrepareOptions {
 	/** Workflow ids to publish (activate); default: every workflow given. */
 	publish?: string[];
 	skipBuild?: boolean;
+	/** More credentials to import (plain `data`, as sandboxCredentials). */
+	extraCredentials?: unknown[];
 	/** Extra environment for the n8n CLI (e.g. the PostgreSQL settings in queue mode). */
 	env?: Record<string, string>;
 	/** Called before each step, for progress lines. */
@@ -157,7 +169,11 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 	const workflowsFile = join(fixtures, 'workflows.json');
 	writeFileSync(
 		credentialsFile,
-		JSON.stringify(sandboxCredentials(opts.sandboxUrl, opts.smtpPort), null, 2),
+		JSON.stringify(
+			[...sandboxCredentials(opts.sandboxUrl, opts.smtpPort), ...(opts.extraCredentials ?? [])],
+			null,
+			2,
+		),
 	);
 	writeFileSync(workflowsFile, JSON.stringify(opts.workflows, null, 2));
 	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, env: opts.env, check: true };

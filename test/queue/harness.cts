@@ -31,6 +31,7 @@ export const Q = {
 	getMany: 'QueueAtlasGetMany',
 	drain: 'QueueRapidDrain',
 	eachOnce: 'TravelOpsExample05',
+	removeDuplicates: 'QueueRemoveDuplicates',
 } as const;
 
 /** A Webhook node that answers at once; the action node after it runs on a worker. */
@@ -47,6 +48,33 @@ function webhookStart(path: string) {
 
 function queueWorkflows(): WorkflowFile[] {
 	return [
+		// n8n's Remove Duplicates after the trigger: measured beside example 05's PostgreSQL claim.
+		twoNodeWorkflow(
+			Q.removeDuplicates,
+			'queue: Rapid Trigger + Remove Duplicates',
+			{
+				parameters: { events: ['*'], options: {} },
+				name: 'Expedia Rapid Trigger',
+				type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: 'queue0000-0000-4000-8000-00000000b001',
+				credentials: {
+					expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' },
+				},
+			},
+			{
+				parameters: {
+					operation: 'removeItemsSeenInPreviousExecutions',
+					dedupeValue: '={{ $json.event_id }}',
+					options: { scope: 'workflow', historySize: 100000 },
+				},
+				name: 'Once per event_id',
+				type: 'n8n-nodes-base.removeDuplicates',
+				typeVersion: 2,
+				position: [240, 0],
+			},
+		),
 		twoNodeWorkflow(Q.getMany, 'queue: Atlas Get Many', webhookStart('get-many'), {
 			parameters: {
 				resource: 'incident',
@@ -94,7 +122,11 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 	const runtime = await ensureN8nRuntime();
 	const dir = mkdtempSync(join(tmpdir(), 'travel-ops-queue-'));
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
-	const workflows = [...loadExamples(sandbox.url), ...testWorkflows(), ...queueWorkflows()];
+	const workflows = [
+		...loadExamples(sandbox.url, { queueMode: true }),
+		...testWorkflows(),
+		...queueWorkflows(),
+	];
 	try {
 		const queue = await startQueueStack({
 			dir,
