@@ -27,6 +27,9 @@ import {
 } from '../../scripts/n8n/stack.cjs';
 import { testWorkflows, waitFor } from '../e2e/harness.cjs';
 
+/** Seconds between the two copies in the "minutes apart" case (QUEUE_DUPLICATE_GAP_SECONDS overrides). */
+export const GAP_SECONDS = Number(process.env.QUEUE_DUPLICATE_GAP_SECONDS ?? 120);
+
 export const Q = {
 	getMany: 'QueueAtlasGetMany',
 	drain: 'QueueRapidDrain',

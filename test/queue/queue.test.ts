@@ -3,11 +3,16 @@
  * processors, two workers, this package installed in each. Events are sent to both processors;
  * what ran, and where, is read from PostgreSQL and the workers' logs.
  */
-import { report, T } from '../e2e/harness.cjs';
-import { finishedOutputs, Q, startQueueTestStack, tally, type QueueTestStack } from './harness.cjs';
+import { pause, report, T } from '../e2e/harness.cjs';
+import {
+	finishedOutputs,
+	GAP_SECONDS,
+	Q,
+	startQueueTestStack,
+	tally,
+	type QueueTestStack,
+} from './harness.cjs';
 
-/** Seconds between the two copies in the "minutes apart" case (QUEUE_DUPLICATE_GAP_SECONDS overrides). */
-const GAP_SECONDS = Number(process.env.QUEUE_DUPLICATE_GAP_SECONDS ?? 120);
 const RAPID_EVENTS = 60;
 const DUPLICATE_PAIRS = 40;
 
@@ -160,7 +165,7 @@ async function sendTwice(pairs: number, gapSeconds: number): Promise<string[]> {
 			notifications.map((n) => copy(n, 0)),
 			4,
 		);
-		await new Promise((resolve) => setTimeout(resolve, gapSeconds * 1000));
+		await pause(gapSeconds * 1000);
 		results.push(
 			...(await inBatches(
 				notifications.map((n) => copy(n, 1)),
@@ -196,7 +201,7 @@ async function countThrough(ids: string[]) {
 			'event_id',
 			ids.length,
 		);
-		await new Promise((resolve) => setTimeout(resolve, 3000));
+		await pause(3000);
 		const again = await finishedOutputs(
 			stack,
 			workflowId,
