@@ -11,10 +11,11 @@
  * last writer wins: under concurrent calls most recorded ids are overwritten (measured: every
  * duplicate of 200 got through at 16 requests in flight). So the window also lives in this
  * process's memory, keyed by workflow and node, and each call merges both: within one n8n process
- * check-and-record is synchronous and exact; static data, written whenever an id is added, carries
- * the window across restarts and to other processes. Separate processes (queue-mode webhook
- * processors) share only static data: a copy arriving minutes later is caught, two copies arriving
- * at two processors at once are not (see README, "Scaling").
+ * check-and-record is synchronous and exact. Static data is written whenever an id is added, to
+ * carry the window across restarts and to other processes; but n8n 2.40.7 saves a webhook call's
+ * static-data change only when the node's entry is first created (measured), so in practice the
+ * window is per process. Across queue-mode webhook processors, claim the id in a database instead
+ * (README, "Scaling"; example 05).
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
@@ -142,10 +143,8 @@ export function isDuplicateAndRecord(
 		return duplicate;
 	}
 	rememberInProcess(options.processKey, next);
-	// Every new id goes to static data at once, although each write costs the call a database
-	// update: static data is how other processes (queue-mode webhook processors) and the next
-	// start learn of it. Writing at most every 30 s lost the last ids of every burst: a retry
-	// reaching another processor minutes later got through (measured, README "Scaling").
+	// Every new id goes to static data at once: static data is how other processes and the next
+	// start could learn of it. (Writing at most every 30 s would lose the last ids of every burst.)
 	if (changed) {
 		staticData[key] = next;
 		lastPersistedSignature.set(options.processKey, signatureOf(next));
