@@ -30,3 +30,27 @@ export function networkApiError(node: INode, failure: NetworkFailure): NodeApiEr
 	error.message = message;
 	return error;
 }
+
+export interface RedirectFailure {
+	service: string;
+	statusCode: number;
+	/** Where the server wanted us to go (already free of secrets). */
+	location: string;
+	/** Which credential field to change, e.g. "the base URL of the Atlas API credential". */
+	advice: string;
+	itemIndex?: number;
+}
+
+/**
+ * A redirect is never followed: the request carries credentials, and the new address could be
+ * anyone's. The user decides whether the new address is the real service.
+ */
+export function redirectApiError(node: INode, failure: RedirectFailure): NodeApiError {
+	const target = failure.location || 'an address it did not name';
+	return new NodeApiError(node, { location: failure.location } as JsonObject, {
+		message: `${failure.service} answered with a redirect (${failure.statusCode}) to ${target}`,
+		description: `Requests that carry your credentials are never forwarded to another address. If ${failure.service} has really moved there, enter that address in ${failure.advice}.`,
+		httpCode: String(failure.statusCode),
+		itemIndex: failure.itemIndex,
+	});
+}

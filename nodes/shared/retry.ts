@@ -35,32 +35,6 @@ export async function waitBeforeRetry(
 	if (delay > 0) await sleep(delay);
 }
 
-/** Network-level failures where the request may not have been processed and a retry is safe. */
-const TRANSIENT_NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
-	'EPIPE',
-	'EAI_AGAIN',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-
-/** The server answered, but the body broke in transit (cut-off gzip stream). */
-const BROKEN_BODY_CODES = new Set(['Z_BUF_ERROR', 'Z_DATA_ERROR']);
-
-/**
- * A response that arrived broken: the server did handle the request. Safe to retry for reads that
- * change nothing, but not for calls whose answer is the only copy of what they return.
- */
-export function isBrokenResponseError(error: unknown): boolean {
-	const code = networkErrorCode(error);
-	if (code && BROKEN_BODY_CODES.has(code)) return true;
-	const message = error instanceof Error ? error.message.toLowerCase() : '';
-	return message.includes('unexpected end of file');
-}
-
 /** The low-level error code behind an error thrown by n8n's request helpers (wrapped or not). */
 export function networkErrorCode(error: unknown): string | undefined {
 	const seen = new Set<unknown>();
@@ -74,14 +48,45 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-/** Failures where the request may never have been handled, or (broken bodies) safely re-read. */
-export function isTransientNetworkError(error: unknown): boolean {
-	const code = networkErrorCode(error);
-	if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
-	if (isBrokenResponseError(error)) return true;
-	const message = error instanceof Error ? error.message.toLowerCase() : '';
-	return message.includes('socket hang up') || message.includes('timeout');
-}
-
 export const isRetryableHttpStatus = (status: number): boolean =>
 	status === 429 || (status >= 500 && status <= 599);
+
+/** What to do with one attempt's outcome. */
+export type RetryVerdict<T> =
+	| { value: T }
+	| {
+			/** The retry budget this outcome may draw on; none: never retried. */
+			budget?: string;
+			/** The server's Retry-After, if it sent one. */
+			serverHintMs?: number;
+			/** The error to throw once no retry is left, given the number of attempts made. */
+			fail: (attempts: number) => Error;
+	  };
+
+export interface RetryPolicy extends BackoffPolicy {
+	/** Retries allowed per budget, e.g. `{ backoff: 3 }`. */
+	budgets: Record<string, number>;
+}
+
+/**
+ * The one retry loop of both transports: `send` makes an attempt, `judge` says whether it is the
+ * answer, a failure worth another try (and from which budget), or final.
+ */
+export async function sendWithRetry<A, T>(
+	send: () => Promise<A>,
+	judge: (attempt: A) => RetryVerdict<T>,
+	policy: RetryPolicy,
+): Promise<T> {
+	const used: Record<string, number> = {};
+	for (let attempts = 1; ; attempts++) {
+		const verdict = judge(await send());
+		if ('value' in verdict) return verdict.value;
+		const { budget } = verdict;
+		const spent = budget === undefined ? 0 : (used[budget] ?? 0);
+		if (budget === undefined || spent >= (policy.budgets[budget] ?? 0)) {
+			throw verdict.fail(attempts);
+		}
+		used[budget] = spent + 1;
+		await waitBeforeRetry(spent + 1, policy, verdict.serverHintMs);
+	}
+}

@@ -1,33 +1,19 @@
 import {
 	backoffDelayMs,
-	isBrokenResponseError,
 	isRetryableHttpStatus,
-	isTransientNetworkError,
+	networkErrorCode,
 	retryAfterMs,
+	sendWithRetry,
+	type RetryVerdict,
 } from '../../nodes/shared/retry';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
 describe('retry classification', () => {
-	it.each([
-		['ECONNRESET', true, false],
-		['ETIMEDOUT', true, false],
-		['ECONNABORTED', true, false],
-		['Z_BUF_ERROR', true, true],
-		['Z_DATA_ERROR', true, true],
-		['ENOTFOUND', false, false],
-		['ERR_TLS_CERT_ALTNAME_INVALID', false, false],
-	])('%s: transient %s, broken body %s', (code, transient, broken) => {
-		expect(isTransientNetworkError(withCode(code))).toBe(transient);
-		expect(isBrokenResponseError(withCode(code))).toBe(broken);
-	});
-
-	it('finds the code on a wrapped cause and reads "unexpected end of file" as a broken body', () => {
+	it('finds the low-level code on a wrapped cause', () => {
 		const wrapped = Object.assign(new Error('request failed'), { cause: withCode('Z_BUF_ERROR') });
-		expect(isBrokenResponseError(wrapped)).toBe(true);
-		expect(isBrokenResponseError(new Error('unexpected end of file'))).toBe(true);
-		expect(isBrokenResponseError(new Error('socket hang up'))).toBe(false);
-		expect(isTransientNetworkError(new Error('socket hang up'))).toBe(true);
+		expect(networkErrorCode(wrapped)).toBe('Z_BUF_ERROR');
+		expect(networkErrorCode(new Error('no code'))).toBeUndefined();
 	});
 
 	it('retries 429 and 5xx only', () => {
@@ -51,5 +37,49 @@ describe('retry classification', () => {
 		expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
 		expect(retryAfterMs({ 'retry-after': 'soon' })).toBeUndefined();
 		expect(retryAfterMs(undefined)).toBeUndefined();
+	});
+});
+
+describe('sendWithRetry', () => {
+	const policy = (budgets: Record<string, number>) => ({ baseDelayMs: 1, maxDelayMs: 2, budgets });
+	type Outcome = 'ok' | 'busy' | 'flaky' | 'fatal';
+	const judge = (outcome: Outcome): RetryVerdict<string> => {
+		if (outcome === 'ok') return { value: 'done' };
+		return {
+			budget: outcome === 'fatal' ? undefined : outcome,
+			fail: (attempts) => new Error(`${outcome} after ${attempts}`),
+		};
+	};
+	const sequence = (...outcomes: Outcome[]) => {
+		const sent: Outcome[] = [];
+		return {
+			sent,
+			send: async () => {
+				const next = outcomes[sent.length] ?? outcomes[outcomes.length - 1];
+				sent.push(next);
+				return next;
+			},
+		};
+	};
+
+	it('retries within each budget, then returns the answer', async () => {
+		const s = sequence('busy', 'flaky', 'busy', 'ok');
+		await expect(sendWithRetry(s.send, judge, policy({ busy: 2, flaky: 1 }))).resolves.toBe('done');
+		expect(s.sent).toHaveLength(4);
+	});
+
+	it('throws the final error once a budget is spent, counting every attempt', async () => {
+		const s = sequence('flaky', 'busy', 'flaky');
+		await expect(sendWithRetry(s.send, judge, policy({ busy: 5, flaky: 1 }))).rejects.toThrow(
+			'flaky after 3',
+		);
+	});
+
+	it('never retries an outcome without a budget', async () => {
+		const s = sequence('fatal', 'ok');
+		await expect(sendWithRetry(s.send, judge, policy({ busy: 5 }))).rejects.toThrow(
+			'fatal after 1',
+		);
+		expect(s.sent).toEqual(['fatal']);
 	});
 });

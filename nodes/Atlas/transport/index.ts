@@ -2,37 +2,31 @@
  * The only place that talks HTTP to Atlas. Every call is `POST {baseUrl}/{endpoint}.do` with a JSON
  * body; success is decided by the envelope's `status` alone (Atlas answers HTTP 200 to bad keys).
  */
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHookFunctions,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	IN8nHttpFullResponse,
-	IWebhookFunctions,
-	JsonObject,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { networkApiError, redirectApiError } from '../../shared/errors';
+import {
+	type ApiRequestContext,
+	type Attempt,
+	DEFAULT_RESPONSE_LIMITS,
+	type ResponseLimits,
+	sendAttempt,
+} from '../../shared/http';
+import { secretValues } from '../../shared/redact';
 import {
 	type BackoffPolicy,
 	isRetryableHttpStatus,
-	isTransientNetworkError,
-	networkErrorCode,
 	retryAfterMs,
-	waitBeforeRetry,
+	type RetryVerdict,
+	sendWithRetry,
 } from '../../shared/retry';
-import { networkApiError } from '../../shared/errors';
 import { atlasBaseUrl, type AtlasCredentialData } from './baseUrl';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
-export type AtlasRequestContext =
-	| IExecuteFunctions
-	| ILoadOptionsFunctions
-	| IHookFunctions
-	| IWebhookFunctions;
+export type AtlasRequestContext = ApiRequestContext;
 
 export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
 
@@ -62,9 +56,7 @@ export const atlasEnvelopeSchema = z
 
 export type AtlasEnvelope = z.infer<typeof atlasEnvelopeSchema> & IDataObject;
 
-export interface AtlasRetryPolicy extends BackoffPolicy {
-	/** How long one attempt may take. */
-	requestTimeoutMs: number;
+export interface AtlasRetryPolicy extends BackoffPolicy, ResponseLimits {
 	/** Retries for -1/9999, network failures and unreadable bodies (Atlas: "retry once"). */
 	transientRetries: number;
 	/** Retries with exponential backoff for status 110 and HTTP 429/5xx. */
@@ -76,7 +68,7 @@ export const DEFAULT_ATLAS_RETRY: AtlasRetryPolicy = {
 	backoffRetries: 5,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
-	requestTimeoutMs: 30000,
+	...DEFAULT_RESPONSE_LIMITS,
 };
 
 export interface AtlasRequestOptions {
@@ -99,31 +91,40 @@ const HINTS: Record<number, string> = {
 		'Atlas reported a temporary failure twice in a row. Try again shortly.',
 };
 
-type Attempt =
+/** How an attempt ended, once the transport has read it. */
+type Outcome =
 	| { kind: 'ok'; envelope: AtlasEnvelope }
 	| { kind: 'envelope'; envelope: AtlasEnvelope }
 	| { kind: 'http'; statusCode: number; retryAfter?: number; body: string }
 	| { kind: 'malformed'; statusCode: number; body: string }
-	| { kind: 'network'; code: string; message: string; transient: boolean };
+	| { kind: 'redirect'; statusCode: number; location: string }
+	| { kind: 'network'; code: string; message: string; transient: boolean }
+	| { kind: 'broken'; code: string; message: string };
 
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
-function readEnvelope(response: IN8nHttpFullResponse): Attempt {
-	const { statusCode } = response;
-	const raw = response.body;
-	const text = typeof raw === 'string' ? raw : JSON.stringify(raw ?? '');
+/** Connection failures that prove nothing reached Atlas. */
+const RETRYABLE_UNSENT = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+
+function readOutcome(attempt: Attempt): Outcome {
+	switch (attempt.kind) {
+		case 'redirect':
+			return attempt;
+		case 'unsent':
+			return { ...attempt, kind: 'network', transient: RETRYABLE_UNSENT.has(attempt.code) };
+		// Atlas calls read or set the same thing again: a repeat after no answer is harmless.
+		case 'noAnswer':
+			return { ...attempt, kind: 'network', transient: true };
+		case 'brokenBody':
+			return { kind: 'broken', code: attempt.code, message: attempt.message };
+		case 'response':
+			break;
+	}
+	const { statusCode, text } = attempt;
 	if (statusCode < 200 || statusCode > 299) {
-		return { kind: 'http', statusCode, retryAfter: retryAfterMs(response.headers), body: text };
+		return { kind: 'http', statusCode, retryAfter: retryAfterMs(attempt.headers), body: text };
 	}
-	let value: unknown = raw;
-	if (typeof raw === 'string') {
-		try {
-			value = JSON.parse(raw);
-		} catch {
-			return { kind: 'malformed', statusCode, body: text };
-		}
-	}
-	const parsed = atlasEnvelopeSchema.safeParse(value);
+	const parsed = atlasEnvelopeSchema.safeParse(attempt.body);
 	if (!parsed.success) return { kind: 'malformed', statusCode, body: text };
 	const envelope = parsed.data as AtlasEnvelope;
 	return envelope.status === AtlasStatus.ok
@@ -131,36 +132,18 @@ function readEnvelope(response: IN8nHttpFullResponse): Attempt {
 		: { kind: 'envelope', envelope };
 }
 
-async function sendOnce(this: AtlasRequestContext, request: IHttpRequestOptions): Promise<Attempt> {
-	try {
-		const response = (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			ATLAS_CREDENTIAL_TYPE,
-			request,
-		)) as IN8nHttpFullResponse;
-		return readEnvelope(response);
-	} catch (error) {
-		// Rebuilt rather than rethrown: the request error carries the request, auth headers included.
-		return {
-			kind: 'network',
-			code: networkErrorCode(error) ?? 'NETWORK_ERROR',
-			message: (error as Error).message,
-			transient: isTransientNetworkError(error),
-		};
-	}
-}
-
-/** Which retry budget an attempt draws on, if any. */
-function retryBudgetFor(attempt: Attempt): 'transient' | 'backoff' | undefined {
-	switch (attempt.kind) {
+/** Which retry budget an outcome may draw on, if any. */
+function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
+	switch (outcome.kind) {
 		case 'network':
-			return attempt.transient ? 'transient' : undefined;
+			return outcome.transient ? 'transient' : undefined;
 		case 'malformed':
+		case 'broken':
 			return 'transient';
 		case 'http':
-			return isRetryableHttpStatus(attempt.statusCode) ? 'backoff' : undefined;
+			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
 		case 'envelope': {
-			const { status } = attempt.envelope;
+			const { status } = outcome.envelope;
 			if (status === AtlasStatus.rateLimited) return 'backoff';
 			if (status === AtlasStatus.transient || status === AtlasStatus.transientLegacy) {
 				return 'transient';
@@ -175,7 +158,7 @@ function retryBudgetFor(attempt: Attempt): 'transient' | 'backoff' | undefined {
 function toNodeApiError(
 	this: AtlasRequestContext,
 	endpoint: AtlasEndpoint,
-	attempt: Exclude<Attempt, { kind: 'ok' }>,
+	attempt: Exclude<Outcome, { kind: 'ok' }>,
 	attempts: number,
 	itemIndex?: number,
 ): NodeApiError {
@@ -208,6 +191,24 @@ function toNodeApiError(
 				description: `Received: ${snippet(attempt.body) || '(empty body)'}. Check the base URL of the Atlas API credential.`,
 				httpCode: String(attempt.statusCode),
 			});
+		case 'redirect':
+			return redirectApiError(this.getNode(), {
+				service: 'Atlas',
+				statusCode: attempt.statusCode,
+				location: attempt.location,
+				advice: 'the base URL of the Atlas API credential',
+				itemIndex,
+			});
+		case 'broken': {
+			const message = `Atlas's answer to ${where} broke off (${attempt.code})${tries}`;
+			const error = new NodeApiError(this.getNode(), { code: attempt.code } as JsonObject, {
+				...options,
+				message,
+				description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
+			});
+			error.message = message;
+			return error;
+		}
 		case 'network':
 			return networkApiError(this.getNode(), {
 				service: 'Atlas',
@@ -231,31 +232,36 @@ export async function atlasApiRequest(
 	body: IDataObject,
 	options: AtlasRequestOptions = {},
 ): Promise<AtlasEnvelope> {
-	const policy = { ...DEFAULT_ATLAS_RETRY, ...options.retry };
-	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData;
+	const policy = {
+		...DEFAULT_ATLAS_RETRY,
+		...options.retry,
+		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
+	};
+	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
+		IDataObject;
+	const secrets = secretValues([credentials.clientSecret]);
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: `${atlasBaseUrl(credentials)}/${endpoint}.do`,
 		body,
 		json: true,
 		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' },
-		timeout: options.timeoutMs ?? policy.requestTimeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
 	};
-
-	const used = { transient: 0, backoff: 0 };
-	for (let attempts = 1; ; attempts++) {
-		const attempt = await sendOnce.call(this, request);
-		if (attempt.kind === 'ok') return attempt.envelope;
-
-		const budget = retryBudgetFor(attempt);
-		const limit = budget === 'transient' ? policy.transientRetries : policy.backoffRetries;
-		if (!budget || used[budget] >= limit) {
-			throw toNodeApiError.call(this, endpoint, attempt, attempts, options.itemIndex);
-		}
-		used[budget]++;
-		const serverHint = attempt.kind === 'http' ? attempt.retryAfter : undefined;
-		await waitBeforeRetry(budget === 'transient' ? 1 : used.backoff, policy, serverHint);
-	}
+	const judge = (attempt: Attempt): RetryVerdict<AtlasEnvelope> => {
+		const outcome = readOutcome(attempt);
+		if (outcome.kind === 'ok') return { value: outcome.envelope };
+		return {
+			budget: retryBudgetFor(outcome),
+			serverHintMs: outcome.kind === 'http' ? outcome.retryAfter : undefined,
+			fail: (attempts) => toNodeApiError.call(this, endpoint, outcome, attempts, options.itemIndex),
+		};
+	};
+	return await sendWithRetry(
+		async () => await sendAttempt.call(this, ATLAS_CREDENTIAL_TYPE, request, policy, secrets),
+		judge,
+		{
+			...policy,
+			budgets: { transient: policy.transientRetries, backoff: policy.backoffRetries },
+		},
+	);
 }

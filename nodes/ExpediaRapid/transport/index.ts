@@ -1,41 +1,40 @@
 /**
  * The only place that talks HTTP to Rapid. The credential signs every request afresh; this module
- * sends it, retries what is safe, and turns Rapid's error body into a NodeApiError people can act on.
+ * sends it through the shared attempt (no redirects, deadline, size cap, secrets removed), retries
+ * what is safe, and turns Rapid's error body into a NodeApiError people can act on.
  */
 import type {
 	IDataObject,
-	IExecuteFunctions,
-	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	IN8nHttpFullResponse,
-	IWebhookFunctions,
+	INode,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
+import { networkApiError, redirectApiError } from '../../shared/errors';
+import {
+	type ApiRequestContext,
+	type Attempt,
+	DEFAULT_RESPONSE_LIMITS,
+	type ResponseLimits,
+	sendAttempt,
+} from '../../shared/http';
+import { secretValues } from '../../shared/redact';
 import {
 	type BackoffPolicy,
 	isRetryableHttpStatus,
-	isBrokenResponseError,
-	isTransientNetworkError,
-	networkErrorCode,
 	retryAfterMs,
-	waitBeforeRetry,
+	type RetryVerdict,
+	sendWithRetry,
 } from '../../shared/retry';
-import { networkApiError } from '../../shared/errors';
 import { rapidBaseUrl, type RapidCredentialData } from './baseUrl';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
 const USER_AGENT = 'n8n-nodes-travel-ops';
 
-export type RapidRequestContext =
-	| IExecuteFunctions
-	| ILoadOptionsFunctions
-	| IHookFunctions
-	| IWebhookFunctions;
+export type RapidRequestContext = ApiRequestContext;
 
 /** Rapid's documented error body; anything else it sends is kept but not relied on. */
 export const rapidErrorSchema = z
@@ -59,10 +58,8 @@ export const rapidErrorSchema = z
 
 export type RapidErrorBody = z.infer<typeof rapidErrorSchema>;
 
-export interface RapidRetryPolicy extends BackoffPolicy {
-	/** How long one attempt may take. */
-	requestTimeoutMs: number;
-	/** Retries with exponential backoff for HTTP 429/5xx (and network failures on GET). */
+export interface RapidRetryPolicy extends BackoffPolicy, ResponseLimits {
+	/** Retries with exponential backoff for HTTP 429/5xx and refused connections. */
 	retries: number;
 }
 
@@ -70,7 +67,7 @@ export const DEFAULT_RAPID_RETRY: RapidRetryPolicy = {
 	retries: 3,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
-	requestTimeoutMs: 30000,
+	...DEFAULT_RESPONSE_LIMITS,
 };
 
 export interface RapidRequestOptions {
@@ -81,6 +78,12 @@ export interface RapidRequestOptions {
 	retry?: Partial<RapidRetryPolicy>;
 	timeoutMs?: number;
 	itemIndex?: number;
+	/**
+	 * Rapid deletes what this call returns (the undeliverable queue). Once it was sent, only an
+	 * answer proving nothing was handed over (429/5xx with a body) or a refused connection is
+	 * retried; any other failure may have cost a batch and says so.
+	 */
+	destructiveRead?: boolean;
 }
 
 export interface RapidResponse<T = unknown> {
@@ -88,17 +91,18 @@ export interface RapidResponse<T = unknown> {
 	body: T;
 }
 
-const snippet = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
+/** Rapid deletes the notifications in each answer of the undeliverable queue, 25 at most. */
+export const MAX_BATCH = 25;
 
-function parseBody(raw: unknown): unknown {
-	if (typeof raw !== 'string') return raw;
-	if (raw.trim() === '') return undefined;
-	try {
-		return JSON.parse(raw);
-	} catch {
-		return raw;
-	}
+/**
+ * A call to the undeliverable queue that may have removed a batch at Rapid without it reaching
+ * n8n. `partialText` holds what arrived of the answer, if anything did.
+ */
+export class PossiblyLostBatchError extends NodeApiError {
+	partialText?: string;
 }
+
+const snippet = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
 
 /** Reads `servertimestamp` from a 401 body so clock skew is visible. */
 export function describeClockSkew(error: RapidErrorBody, now = Date.now()): string | undefined {
@@ -118,22 +122,7 @@ const STATUS_ADVICE: Record<number, string> = {
 	429: 'Rapid rate-limited these requests and the retries ran out. Run the workflow less often.',
 };
 
-/** Fields of a 401 body that echo what we sent: the API key is a credential, so it never shows. */
-const ECHOED_CREDENTIAL_FIELDS = ['apikey', 'signature'];
-
-function withoutCredentials(error: RapidErrorBody): RapidErrorBody {
-	if (!error.fields) return error;
-	return {
-		...error,
-		fields: error.fields.map((field) =>
-			ECHOED_CREDENTIAL_FIELDS.includes(field.name?.toLowerCase() ?? '')
-				? { ...field, value: '[redacted]' }
-				: field,
-		),
-	};
-}
-
-/** Builds a readable error from Rapid's error body; never includes request headers or keys. */
+/** Builds a readable error from Rapid's error body (already free of credential values). */
 export function rapidHttpError(
 	this: RapidRequestContext,
 	path: string,
@@ -161,7 +150,7 @@ export function rapidHttpError(
 		.join(' ');
 	return new NodeApiError(
 		this.getNode(),
-		(parsed.success ? withoutCredentials(errorBody) : { body: snippet(text) }) as JsonObject,
+		(parsed.success ? errorBody : { body: snippet(text) }) as JsonObject,
 		{
 			message: `Rapid ${path} answered ${statusCode}${errorBody.type ? ` ${errorBody.type}` : ''}: ${summary}${tries}`,
 			description: description || undefined,
@@ -171,9 +160,116 @@ export function rapidHttpError(
 	);
 }
 
+const BATCH_LOSS_NOTE = `Rapid may have removed up to ${MAX_BATCH} notifications from the queue without them reaching n8n. Ask Rapid support to resend the undeliverable notifications of this time.`;
+
+function possiblyLostBatch(
+	node: INode,
+	message: string,
+	detail: string,
+	partialText: string,
+	itemIndex?: number,
+): PossiblyLostBatchError {
+	const error = new PossiblyLostBatchError(node, { detail } as JsonObject, {
+		message,
+		description: `${detail}. ${BATCH_LOSS_NOTE}`,
+		itemIndex,
+	});
+	error.message = message;
+	if (partialText) error.partialText = partialText;
+	return error;
+}
+
+/** Connection failures that prove nothing reached Rapid, worth another try. */
+const RETRYABLE_UNSENT = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+
+/** Says what one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
+function judgeRapidAttempt(
+	this: RapidRequestContext,
+	attempt: Attempt,
+	call: { method: string; path: string; options: RapidRequestOptions },
+): RetryVerdict<RapidResponse> {
+	const { method, path, options } = call;
+	const { itemIndex } = options;
+	const node = this.getNode();
+	const advice = 'the environment and base URL of the Expedia Rapid API credential';
+	switch (attempt.kind) {
+		case 'response': {
+			const { statusCode, body } = attempt;
+			if (statusCode >= 200 && statusCode <= 299) return { value: { statusCode, body } };
+			// A dequeuing call is retried only when the answer itself proves nothing was handed over.
+			const provesNothingHandedOver = !options.destructiveRead || attempt.text.trim() !== '';
+			return {
+				budget:
+					isRetryableHttpStatus(statusCode) && provesNothingHandedOver ? 'retries' : undefined,
+				serverHintMs: retryAfterMs(attempt.headers),
+				fail: (attempts) => rapidHttpError.call(this, path, statusCode, body, attempts, itemIndex),
+			};
+		}
+		case 'redirect':
+			return {
+				fail: () => redirectApiError(node, { service: 'Rapid', ...attempt, advice, itemIndex }),
+			};
+		case 'unsent':
+			return {
+				budget: RETRYABLE_UNSENT.has(attempt.code) ? 'retries' : undefined,
+				fail: (attempts) =>
+					networkApiError(node, {
+						service: 'Rapid',
+						code: attempt.code,
+						detail: attempt.message,
+						advice,
+						attempts,
+						itemIndex,
+					}),
+			};
+		case 'noAnswer':
+			return {
+				fail: (attempts) =>
+					options.destructiveRead
+						? possiblyLostBatch(
+								node,
+								`Rapid did not answer ${method} ${path} (${attempt.code})`,
+								attempt.message,
+								'',
+								itemIndex,
+							)
+						: networkApiError(node, {
+								service: 'Rapid',
+								code: attempt.code,
+								detail: attempt.message,
+								advice,
+								attempts,
+								itemIndex,
+							}),
+			};
+		case 'brokenBody':
+			return {
+				fail: () => {
+					const message = `Rapid's answer to ${method} ${path} broke off (${attempt.code})`;
+					if (options.destructiveRead) {
+						return possiblyLostBatch(
+							node,
+							message,
+							attempt.message,
+							attempt.partialText,
+							itemIndex,
+						);
+					}
+					const error = new NodeApiError(node, { code: attempt.code } as JsonObject, {
+						message,
+						description: `${attempt.message}. Rapid handled the request but the answer did not arrive whole; try again.`,
+						itemIndex,
+					});
+					error.message = message;
+					return error;
+				},
+			};
+	}
+}
+
 /**
- * Sends one signed Rapid request. Retries HTTP 429/5xx with backoff (and network failures for GET,
- * which changes nothing on the server when it never arrived); everything else is mapped to an error.
+ * Sends one signed Rapid request. Retries HTTP 429/5xx with backoff and connections Rapid refused;
+ * everything else is mapped to an error (for the undeliverable queue, one that says what may be lost).
  */
 export async function rapidApiRequest<T = unknown>(
 	this: RapidRequestContext,
@@ -181,8 +277,14 @@ export async function rapidApiRequest<T = unknown>(
 	path: string,
 	options: RapidRequestOptions = {},
 ): Promise<RapidResponse<T>> {
-	const policy = { ...DEFAULT_RAPID_RETRY, ...options.retry };
-	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData;
+	const policy = {
+		...DEFAULT_RAPID_RETRY,
+		...options.retry,
+		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
+	};
+	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData &
+		IDataObject;
+	const secrets = secretValues([credentials.apiKey, credentials.sharedSecret]);
 	const request: IHttpRequestOptions = {
 		method,
 		url: `${options.baseUrl ?? rapidBaseUrl(credentials)}${path}`,
@@ -190,57 +292,11 @@ export async function rapidApiRequest<T = unknown>(
 		body: options.body,
 		json: true,
 		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT },
-		timeout: options.timeoutMs ?? policy.requestTimeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
 	};
-
-	for (let attempts = 1; ; attempts++) {
-		let response: IN8nHttpFullResponse;
-		try {
-			response = (await this.helpers.httpRequestWithAuthentication.call(
-				this,
-				RAPID_CREDENTIAL_TYPE,
-				request,
-			)) as IN8nHttpFullResponse;
-		} catch (error) {
-			// A broken body means Rapid did answer: for the undeliverable queue the notifications in
-			// it are already deleted, so say so instead of quietly asking for the next batch.
-			if (isBrokenResponseError(error)) {
-				throw new NodeApiError(
-					this.getNode(),
-					{ networkErrorCode: networkErrorCode(error) ?? '' } as JsonObject,
-					{
-						message: `Rapid's response to ${method} ${path} was cut off in transit`,
-						description:
-							'Rapid handled the request but the answer arrived incomplete. For undeliverable notifications this means the ones in that answer are lost (Rapid deletes what it returns): ask Rapid support to resend them.',
-						itemIndex: options.itemIndex,
-					},
-				);
-			}
-			const retryable = method === 'GET' && isTransientNetworkError(error);
-			if (retryable && attempts <= policy.retries) {
-				await waitBeforeRetry(attempts, policy);
-				continue;
-			}
-			// Rebuilt rather than rethrown: the request error carries the signed Authorization header.
-			throw networkApiError(this.getNode(), {
-				service: 'Rapid',
-				code: networkErrorCode(error) ?? 'NETWORK_ERROR',
-				detail: (error as Error).message,
-				advice: 'the environment and base URL of the Expedia Rapid API credential',
-				attempts,
-				itemIndex: options.itemIndex,
-			});
-		}
-
-		const { statusCode } = response;
-		const body = parseBody(response.body);
-		if (statusCode >= 200 && statusCode <= 299) return { statusCode, body: body as T };
-		if (isRetryableHttpStatus(statusCode) && attempts <= policy.retries) {
-			await waitBeforeRetry(attempts, policy, retryAfterMs(response.headers));
-			continue;
-		}
-		throw rapidHttpError.call(this, path, statusCode, body, attempts, options.itemIndex);
-	}
+	const call = { method, path, options };
+	return (await sendWithRetry(
+		async () => await sendAttempt.call(this, RAPID_CREDENTIAL_TYPE, request, policy, secrets),
+		(attempt) => judgeRapidAttempt.call(this, attempt, call),
+		{ ...policy, budgets: { retries: policy.retries } },
+	)) as RapidResponse<T>;
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { rapidApiRequest } from '../../transport';
+import { PossiblyLostBatchError, rapidApiRequest } from '../../transport';
 import { queryParametersProperty, readQueryParameters } from './queryParameters';
 
 export const DEFAULT_MAX_CALLS = 400;
@@ -57,6 +57,9 @@ export async function drainQueue(
 		try {
 			batch = await fetchBatch();
 		} catch (error) {
+			// What arrived of a broken answer is the only trace of a batch Rapid may have deleted.
+			const partialText = (error as PossiblyLostBatchError).partialText;
+			if (partialText) notifications.push({ unreadableResponse: partialText });
 			return { notifications, calls, stoppedBecause: { error: error as Error } };
 		}
 		// 204 (no body) and [] both mean empty; a lone object is one notification.
@@ -64,7 +67,10 @@ export async function drainQueue(
 		if (typeof batch === 'string') {
 			// Not JSON: whatever it held is gone from Rapid's queue, so keep the text itself.
 			notifications.push({ unreadableResponse: batch });
-			const error = new Error('Rapid returned a response that is not JSON');
+			const error = Object.assign(new Error('Rapid returned a response that is not JSON'), {
+				description:
+					'Rapid removed the notifications in this answer from its queue, but the answer is not readable; its text is in the output as unreadableResponse. Ask Rapid support to resend them if it does not show what you need.',
+			});
 			return { notifications, calls, stoppedBecause: { error } };
 		}
 		const received = [batch].flat().map(asItem);
@@ -74,12 +80,31 @@ export async function drainQueue(
 	return { notifications, calls: maxCalls, stoppedBecause: 'maxCalls' };
 }
 
+/**
+ * The last item of a drain that stopped on a failure: a workflow branches on `drainError`. The
+ * count excludes the text kept of a broken answer.
+ */
+export function drainErrorItem(error: Error, received: number): IDataObject {
+	const description = (error as { description?: string }).description;
+	return {
+		drainError: error.message,
+		...(description ? { description } : {}),
+		notificationsReceived: received,
+	};
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const maxCalls = Math.max(1, Math.floor(this.getNodeParameter('maxCalls', itemIndex) as number));
 	const qs = { ...readQueryParameters.call(this, itemIndex), undeliverable: 'true' };
 	const result = await drainQueue(
 		async () =>
-			(await rapidApiRequest.call(this, 'GET', '/v3/notifications', { qs, itemIndex })).body,
+			(
+				await rapidApiRequest.call(this, 'GET', '/v3/notifications', {
+					qs,
+					itemIndex,
+					destructiveRead: true,
+				})
+			).body,
 		maxCalls,
 	);
 	const { notifications, stoppedBecause } = result;
@@ -93,24 +118,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	if (stoppedBecause && stoppedBecause !== 'maxCalls') {
 		const { error } = stoppedBecause;
-		// Nothing received yet: nothing can be lost, so fail the usual way.
-		if (notifications.length === 0) throw error;
+		// Nothing received and nothing possibly taken from the queue: fail the usual way.
+		if (notifications.length === 0 && !(error instanceof PossiblyLostBatchError)) throw error;
 		// Received notifications exist nowhere else any more: output them all, then the failure
 		// as a final item the workflow can branch on (an IF on `drainError`).
-		const description = (error as { description?: string }).description;
+		const received = notifications.filter((n) => n.unreadableResponse === undefined).length;
 		this.addExecutionHints({
-			message: `The drain failed after ${notifications.length} notifications: ${error.message}. They are all in the output; the rest stay queued at Rapid.`,
+			message: `The drain failed after ${received} notifications: ${error.message}. They are all in the output.`,
 			type: 'warning',
 			location: 'outputPane',
 		});
-		return [
-			...notifications,
-			{
-				drainError: error.message,
-				...(description ? { description } : {}),
-				notificationsReceived: notifications.length,
-			},
-		];
+		return [...notifications, drainErrorItem(error, received)];
 	}
 	return notifications;
 }
