@@ -6,6 +6,28 @@ import type {
 } from 'n8n-workflow';
 
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
+import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
+
+/** Messages for the envelope statuses Atlas documents (api-notes); 0 is the only success. */
+const ATLAS_STATUS_MESSAGES: Record<string, string> = {
+	900: 'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
+	902: 'Atlas denied access (status 902). Check that this account may use the API and that your IP address is allow-listed.',
+	2: 'Atlas reported a system error (status 2). Try again later.',
+	110: 'Atlas rate-limited the request (status 110). Try again in a minute.',
+	9999: 'Atlas reported a temporary failure (status 9999). Try again shortly.',
+	'-1': 'Atlas reported a temporary failure (status -1). Try again shortly.',
+};
+
+export const ATLAS_TEST_MESSAGES = {
+	refused: (code: number) =>
+		`The base URL refused the request (HTTP ${code}). Check the base URL, and that your IP address is allow-listed for production.`,
+	notFound:
+		'The base URL has no Atlas incident endpoint (HTTP 404 for /event/getPageList.do). Check the base URL.',
+	notAtlas:
+		"The base URL answered without Atlas' status envelope, so it does not lead to Atlas. Check the base URL.",
+	noIncidentList:
+		'Atlas did not return the incident list it returns for valid keys. Check the base URL, the client ID and the client secret.',
+};
 
 export class AtlasApi implements ICredentialType {
 	name = 'atlasApi';
@@ -81,7 +103,8 @@ export class AtlasApi implements ICredentialType {
 		},
 	};
 
-	// Atlas answers HTTP 200 for bad keys too: only the envelope's `status` tells.
+	// Atlas answers HTTP 200 for bad keys too: only the envelope's `status` tells (0 is the only
+	// success). Valid keys get the incident list, so an answer without `records` did not pass.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'sandbox' ? '${ATLAS_SANDBOX_URL}' : String($credentials.baseUrl).replace(/\\/+$/, '')}}`,
@@ -91,40 +114,30 @@ export class AtlasApi implements ICredentialType {
 			body: { pageSize: 1, pageIndex: 1 },
 			json: true,
 		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'status',
-					value: 900,
-					message: 'Atlas rejected the client ID or client secret (status 900)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'status',
-					value: 902,
-					message:
-						'Atlas denied access (status 902): check that this account may use the API and that your IP is allow-listed',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'status',
-					value: 2,
-					message: 'Atlas reported a system error (status 2)',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'status',
-					value: 110,
-					message: 'Atlas rate-limited the request (status 110): try again in a minute',
-				},
-			},
-		],
+		rules: asRules([
+			...statusRules([401, 403], (code) => ATLAS_TEST_MESSAGES.refused(code)),
+			...statusRules([404], () => ATLAS_TEST_MESSAGES.notFound),
+			...statusRules(
+				[
+					...STATUS_CODE_GROUPS.clientError.filter((code) => ![401, 403, 404].includes(code)),
+					...STATUS_CODE_GROUPS.redirect,
+				],
+				(code) =>
+					`The base URL answered HTTP ${code} where Atlas answers 200, so it does not lead to Atlas. Check the base URL.`,
+			),
+			...statusRules(
+				STATUS_CODE_GROUPS.serverError,
+				(code) =>
+					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Atlas', try again later.`,
+			),
+			// Atlas sends `status` as a number, sometimes as a string.
+			...Object.entries(ATLAS_STATUS_MESSAGES).flatMap(([status, message]) => [
+				bodyRule('status', Number(status), message),
+				bodyRule('status', status, message),
+			]),
+			bodyRule('status', undefined, ATLAS_TEST_MESSAGES.notAtlas),
+			bodyRule('records', undefined, ATLAS_TEST_MESSAGES.noIncidentList),
+			bodyRule('records', null, ATLAS_TEST_MESSAGES.noIncidentList),
+		]),
 	};
 }

@@ -8,9 +8,31 @@ import type {
 
 import { buildAuthorizationHeader } from '../nodes/ExpediaRapid/signature';
 import { RAPID_PRODUCTION_URL, RAPID_TEST_URL } from '../nodes/ExpediaRapid/transport/baseUrl';
+import {
+	ALL_HTTP_STATUS_CODES,
+	asRules,
+	bodyRule,
+	STATUS_CODE_GROUPS,
+	statusRules,
+} from './testRules';
 
 /** An event type Rapid does not know: asking for it proves the signature without side effects. */
 export const CREDENTIAL_PROBE_EVENT_TYPE = 'n8n.credential.check';
+
+/** What Rapid answers that request with when the signature is good. */
+const RAPID_PROBE_STATUS = 400;
+
+export const RAPID_TEST_MESSAGES = {
+	unauthenticated:
+		"Rapid rejected the API key or the signature (HTTP 401). Check the API key and the shared secret, and that this machine's clock is right: Rapid accepts signatures up to 5 minutes old.",
+	forbidden:
+		'Rapid refused this API key (HTTP 403). Ask Rapid support to enable notifications for it.',
+	notFound:
+		'The base URL has no Rapid notifications endpoint (HTTP 404 for /v3/notifications). Check the base URL: the Rapid host without a path, e.g. https://test.ean.com.',
+	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
+	notRapidError:
+		"The base URL answered without Rapid's JSON error body, so it does not lead to Rapid. Check the base URL.",
+};
 
 export class ExpediaRapidApi implements ICredentialType {
 	name = 'expediaRapidApi';
@@ -84,8 +106,10 @@ export class ExpediaRapidApi implements ICredentialType {
 		};
 	}
 
-	// The undeliverable queue deletes what it returns, so the test must not read it. Requesting a
-	// test notification of an unknown type is answered 400 when the signature is good, 401 when not.
+	// The undeliverable queue deletes what it returns, so the test must not read it. Asking for a
+	// test notification of an unknown type has no side effects: Rapid answers 400 with its JSON error
+	// body when the signature is good, 401 when not. Any other status, and any 400 without Rapid's
+	// error body, means the base URL does not lead to Rapid.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'custom' ? String($credentials.baseUrl).replace(/\\/+$/, '') : $credentials.environment === 'test' ? '${RAPID_TEST_URL}' : '${RAPID_PRODUCTION_URL}'}}`,
@@ -94,26 +118,45 @@ export class ExpediaRapidApi implements ICredentialType {
 			headers: { Accept: 'application/json' },
 			body: { event_type: CREDENTIAL_PROBE_EVENT_TYPE },
 			json: true,
-			ignoreHttpStatusErrors: true,
+			// Only the answer valid keys get (400) reaches the body rules; every other status fails.
+			ignoreHttpStatusErrors: {
+				ignore: true,
+				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
+			},
 		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'type',
-					value: 'request_unauthenticated',
-					message:
-						"Rapid rejected the API key or signature: check the key, the shared secret and this machine's clock",
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'type',
-					value: 'request_forbidden',
-					message: 'Rapid refused access for this API key (403)',
-				},
-			},
-		],
+		rules: asRules([
+			...statusRules([401], () => RAPID_TEST_MESSAGES.unauthenticated),
+			...statusRules([403], () => RAPID_TEST_MESSAGES.forbidden),
+			...statusRules([404], () => RAPID_TEST_MESSAGES.notFound),
+			...statusRules([429], () => RAPID_TEST_MESSAGES.throttled),
+			...statusRules(
+				STATUS_CODE_GROUPS.success,
+				(code) =>
+					`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`,
+			),
+			...statusRules(
+				STATUS_CODE_GROUPS.redirect,
+				(code) =>
+					`The base URL answered with a redirect (HTTP ${code}). Use the address it redirects to as the base URL.`,
+			),
+			...statusRules(
+				STATUS_CODE_GROUPS.clientError.filter(
+					(code) => ![RAPID_PROBE_STATUS, 401, 403, 404, 429].includes(code),
+				),
+				(code) =>
+					`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`,
+			),
+			...statusRules(
+				STATUS_CODE_GROUPS.serverError,
+				(code) =>
+					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Rapid's, try again later.`,
+			),
+			bodyRule('type', undefined, RAPID_TEST_MESSAGES.notRapidError),
+			bodyRule('message', undefined, RAPID_TEST_MESSAGES.notRapidError),
+			// n8n versions without `except` let every status through: Rapid's own errors still fail.
+			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
+			bodyRule('type', 'request_forbidden', RAPID_TEST_MESSAGES.forbidden),
+			bodyRule('type', 'request_throttled', RAPID_TEST_MESSAGES.throttled),
+		]),
 	};
 }

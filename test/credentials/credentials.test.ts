@@ -1,7 +1,11 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { AtlasApi } from '../../credentials/AtlasApi.credentials';
-import { ExpediaRapidApi } from '../../credentials/ExpediaRapidApi.credentials';
+import { AtlasApi, ATLAS_TEST_MESSAGES } from '../../credentials/AtlasApi.credentials';
+import {
+	CREDENTIAL_PROBE_EVENT_TYPE,
+	ExpediaRapidApi,
+	RAPID_TEST_MESSAGES,
+} from '../../credentials/ExpediaRapidApi.credentials';
 import { verifyAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
@@ -11,13 +15,34 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../sandbox/index.cjs';
+import {
+	htmlAnswer as html,
+	jsonAnswer as json,
+	startAnsweringServer,
+	type Answer,
+	type AnsweringServer,
+} from '../helpers/answeringServer.cjs';
 import { runCredentialTest } from '../helpers/credentialTest';
 
+const HTML_PAGE =
+	'<!doctype html><html><head><title>Welcome</title></head><body>Hello</body></html>';
+const HTML_404 = '<html><body><h1>404 Not Found</h1></body></html>';
+
 let sb: Sandbox;
+/** Stands in for a wrong base URL: answers every request with `impostor.answer`. */
+let impostor: AnsweringServer;
+
 beforeAll(async () => {
 	sb = await startSandbox({ port: 0, incidentCount: 5 });
+	impostor = await startAnsweringServer();
 });
-afterAll(async () => await sb.close());
+afterAll(async () => {
+	await sb.close();
+	await impostor.close();
+});
+beforeEach(() => {
+	impostor.seen.length = 0;
+});
 
 describe('Expedia Rapid API credential', () => {
 	const credential = new ExpediaRapidApi();
@@ -62,10 +87,119 @@ describe('Expedia Rapid API credential', () => {
 			apiKey: DEFAULT_RAPID_API_KEY,
 			sharedSecret: 'wrong',
 		});
-		expect(outcome.status).toBe('Error');
-		expect(outcome.message).toMatch(/rejected the API key or signature/);
+		expect(outcome).toEqual({ status: 'Error', message: RAPID_TEST_MESSAGES.unauthenticated });
+		expect(outcome.message).not.toContain('wrong');
 		expect(sb.rapid.undeliverable).toHaveLength(2);
 		expect(sb.rapid.testRequests.at(-1)?.eventType).not.toBe('itinerary.agent.create');
+	});
+
+	it("fails its test when this machine's clock is more than 5 minutes off", async () => {
+		const skewed = await startSandbox({ port: 0, clock: () => Date.now() + 10 * 60_000 });
+		try {
+			const outcome = await runCredentialTest('expediaRapidApi', {
+				environment: 'custom',
+				baseUrl: skewed.url,
+				apiKey: DEFAULT_RAPID_API_KEY,
+				sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+			});
+			expect(outcome).toEqual({ status: 'Error', message: RAPID_TEST_MESSAGES.unauthenticated });
+			expect(outcome.message).toContain('clock');
+		} finally {
+			await skewed.close();
+		}
+	});
+
+	describe('fails its test, saying why, when the base URL does not lead to Rapid', () => {
+		const notRapid = (code: number) =>
+			`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`;
+		const cases: Array<[string, Answer, string]> = [
+			['404 with a JSON body', json(404, { error: 'Not Found' }), RAPID_TEST_MESSAGES.notFound],
+			['404 with an HTML page', html(404, HTML_404), RAPID_TEST_MESSAGES.notFound],
+			[
+				'500',
+				json(500, {
+					type: 'unknown_internal_error',
+					message: 'An internal server error has occurred.',
+				}),
+				"The server at the base URL failed (HTTP 500). Check the base URL; if it is Rapid's, try again later.",
+			],
+			[
+				'502 with an HTML page',
+				html(502, '<h1>Bad Gateway</h1>'),
+				expect.stringContaining('(HTTP 502)'),
+			],
+			['200 with an HTML page', html(200, HTML_PAGE), notRapid(200)],
+			['200 with JSON of another shape', json(200, { ok: true, items: [] }), notRapid(200)],
+			[
+				"200 with JSON shaped like Rapid's 400 answer",
+				json(200, {
+					type: 'invalid_input',
+					message: 'event_type is not a supported notification type.',
+				}),
+				notRapid(200),
+			],
+			['204 without a body', { status: 204 }, notRapid(204)],
+			['405', json(405, { message: 'Method Not Allowed' }), notRapid(405)],
+			[
+				'400 with an HTML page',
+				html(400, '<h1>Bad Request</h1>'),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				"400 with JSON that is not Rapid's error body",
+				json(400, { error: 'bad request' }),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				'400 with a type but no message',
+				json(400, { type: 'invalid_input' }),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				'403 from Rapid',
+				json(403, { type: 'request_forbidden', message: 'Forbidden.' }),
+				RAPID_TEST_MESSAGES.forbidden,
+			],
+			[
+				'429 from Rapid',
+				json(429, { type: 'request_throttled', message: 'Too many requests.' }),
+				RAPID_TEST_MESSAGES.throttled,
+			],
+		];
+
+		it.each(cases)('%s', async (_name, reply, message) => {
+			impostor.answer = reply;
+			const outcome = await runCredentialTest('expediaRapidApi', {
+				environment: 'custom',
+				baseUrl: `${impostor.url}/`,
+				apiKey: DEFAULT_RAPID_API_KEY,
+				sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+			});
+			expect(outcome).toEqual({ status: 'Error', message });
+			expect(outcome.message).not.toContain(DEFAULT_RAPID_SHARED_SECRET);
+			// One signed probe, never a read of the undeliverable queue.
+			expect(impostor.seen).toHaveLength(1);
+			expect(impostor.seen[0]).toMatchObject({ method: 'POST', url: '/v3/notifications' });
+			expect(JSON.parse(impostor.seen[0].body)).toEqual({
+				event_type: CREDENTIAL_PROBE_EVENT_TYPE,
+			});
+			expect(impostor.seen[0].headers.authorization).toMatch(/^EAN APIKey=/);
+		});
+	});
+
+	it("passes its test on exactly Rapid's answer to valid keys, from any server", async () => {
+		impostor.answer = json(400, {
+			type: 'invalid_input',
+			message: 'event_type is not a supported notification type.',
+			fields: [{ name: 'event_type', type: 'body', value: CREDENTIAL_PROBE_EVENT_TYPE }],
+		});
+		const outcome = await runCredentialTest('expediaRapidApi', {
+			environment: 'custom',
+			baseUrl: impostor.url,
+			apiKey: DEFAULT_RAPID_API_KEY,
+			sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+		});
+		expect(outcome).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 });
 
@@ -99,8 +233,10 @@ describe('Atlas API credential', () => {
 		});
 		expect(outcome).toEqual({
 			status: 'Error',
-			message: 'Atlas rejected the client ID or client secret (status 900)',
+			message:
+				'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
 		});
+		expect(outcome.message).not.toContain('wrong');
 	});
 
 	it.each([902, 2, 110])('fails its test on envelope status %d', async (status) => {
@@ -114,6 +250,78 @@ describe('Atlas API credential', () => {
 		expect(outcome.status).toBe('Error');
 		expect(outcome.message).toContain(`status ${status}`);
 		sb.faults.clear();
+	});
+
+	describe('fails its test, saying why, when the base URL does not lead to Atlas', () => {
+		const cases: Array<[string, Answer, string]> = [
+			['200 with an HTML page', html(200, HTML_PAGE), ATLAS_TEST_MESSAGES.notAtlas],
+			[
+				'200 with JSON of another shape',
+				json(200, { ok: true, data: [] }),
+				ATLAS_TEST_MESSAGES.notAtlas,
+			],
+			['204 without a body', { status: 204 }, ATLAS_TEST_MESSAGES.notAtlas],
+			['404 with a JSON body', json(404, { error: 'Not Found' }), ATLAS_TEST_MESSAGES.notFound],
+			['404 with an HTML page', html(404, HTML_404), ATLAS_TEST_MESSAGES.notFound],
+			[
+				'500',
+				html(500, '<h1>Internal Server Error</h1>'),
+				"The server at the base URL failed (HTTP 500). Check the base URL; if it is Atlas', try again later.",
+			],
+			['403', html(403, '<h1>Forbidden</h1>'), ATLAS_TEST_MESSAGES.refused(403)],
+			[
+				'400',
+				json(400, { error: 'bad request' }),
+				'The base URL answered HTTP 400 where Atlas answers 200, so it does not lead to Atlas. Check the base URL.',
+			],
+			[
+				'an envelope status Atlas does not document',
+				json(200, { status: 1234, msg: 'Something else' }),
+				ATLAS_TEST_MESSAGES.noIncidentList,
+			],
+			[
+				'status 0 without the incident list',
+				json(200, { status: 0, msg: null }),
+				ATLAS_TEST_MESSAGES.noIncidentList,
+			],
+			[
+				'status 900 sent as a string',
+				json(200, { status: '900', msg: 'Unauthorized' }),
+				'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
+			],
+		];
+
+		it.each(cases)('%s', async (_name, reply, message) => {
+			impostor.answer = reply;
+			const outcome = await runCredentialTest('atlasApi', {
+				environment: 'custom',
+				baseUrl: impostor.url,
+				clientId: DEFAULT_ATLAS_CLIENT_ID,
+				clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+			});
+			expect(outcome).toEqual({ status: 'Error', message });
+			expect(outcome.message).not.toContain(DEFAULT_ATLAS_CLIENT_SECRET);
+			expect(impostor.seen).toHaveLength(1);
+			expect(impostor.seen[0]).toMatchObject({ method: 'POST', url: '/event/getPageList.do' });
+		});
+	});
+
+	it("passes its test on Atlas' answer to valid keys, from any server", async () => {
+		impostor.answer = json(200, {
+			status: '0',
+			msg: null,
+			records: [],
+			pageIndex: '1',
+			pageSize: '1',
+			total: '0',
+		});
+		const outcome = await runCredentialTest('atlasApi', {
+			environment: 'custom',
+			baseUrl: impostor.url,
+			clientId: DEFAULT_ATLAS_CLIENT_ID,
+			clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+		});
+		expect(outcome).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
 	it('points Sandbox at the public Atlas sandbox host', () => {

@@ -1,17 +1,33 @@
 /**
- * Runs a credential type's `test` the way n8n's CredentialsTester does: the test request becomes the
- * routing of a temporary declarative node, n8n-core's RoutingNode sends it (resolving expressions
- * against the credential and applying its `authenticate`), then the rules are checked in order.
+ * Runs a credential type's `test` the way n8n's CredentialsTester does (n8n 2.40.7,
+ * `CredentialsTester.runRequestTest`): the test request becomes the routing of a temporary
+ * declarative node, n8n-core's RoutingNode sends it (resolving expressions against the credential
+ * and applying its `authenticate`), then:
+ * - when the request throws with a response, the first `responseCode` rule matching the status
+ *   gives the message, else a non-2xx status fails with the status text (or "Received HTTP status
+ *   code: N"); without a response, the error's code (ECONNREFUSED…) or message;
+ * - when it does not throw, the first `responseSuccessBody` rule whose value equals
+ *   `lodash.get(firstItem.json, key)` gives the message, else "Connection successful!".
  */
 import { RoutingNode } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, INodeType } from 'n8n-workflow';
+import type {
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
+	ICredentialDataDecryptedObject,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 
 import { createExecuteContext, credentialTypes } from './n8n';
 
+/** `lodash.get` for the dotted keys our rules use (a string or null body has no fields). */
 const valueAt = (value: unknown, path: string): unknown =>
 	path
 		.split('.')
-		.reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+		.reduce<unknown>(
+			(v, key) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>)[key]),
+			value,
+		);
 
 export interface CredentialTestOutcome {
 	status: 'OK' | 'Error';
@@ -54,24 +70,42 @@ export async function runCredentialTest(
 		data,
 	});
 
+	const rules: Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> =
+		test.rules ?? [];
 	let response;
 	try {
 		response = await routingNode.runNode();
 	} catch (error) {
-		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
-			?.status;
-		return {
-			status: 'Error',
-			message: status ? `Received HTTP status code: ${status}` : (error as Error).message,
-		};
+		const cause = (
+			error as {
+				cause?: { code?: string; response?: { status: number; statusText?: string } };
+			}
+		).cause;
+		if (cause?.response) {
+			const { status: statusCode, statusText } = cause.response;
+			for (const rule of rules) {
+				if (rule.type === 'responseCode' && rule.properties.value === statusCode) {
+					return { status: 'Error', message: rule.properties.message };
+				}
+			}
+			if (statusCode < 199 || statusCode > 299) {
+				return {
+					status: 'Error',
+					message: statusText || `Received HTTP status code: ${statusCode}`,
+				};
+			}
+		} else if (cause?.code) {
+			return { status: 'Error', message: cause.code };
+		}
+		return { status: 'Error', message: (error as Error).message };
 	}
-	const body = response?.[0]?.[0]?.json;
-	for (const rule of test.rules ?? []) {
-		if (
-			rule.type === 'responseSuccessBody' &&
-			valueAt(body, rule.properties.key) === rule.properties.value
-		) {
-			return { status: 'Error', message: rule.properties.message };
+	for (const rule of rules) {
+		if (rule.type === 'responseSuccessBody') {
+			// n8n reads `response[0][0].json` without a guard: no item is a crash there too.
+			const body = (response as INodeExecutionData[][])[0][0].json;
+			if (valueAt(body, rule.properties.key) === rule.properties.value) {
+				return { status: 'Error', message: rule.properties.message };
+			}
 		}
 	}
 	return { status: 'OK', message: 'Connection successful!' };
