@@ -145,10 +145,13 @@ export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
 
 export const ATLAS_EVENT_TYPES = Object.keys(ATLAS_EVENTS) as AtlasEventType[];
 
-/** Spellings from older Atlas documents, mapped to the current type. */
-const TYPE_ALIASES: Record<string, AtlasEventType> = {
-	'order.scheduleChange': 'order.schedulechange',
-};
+/**
+ * Other spellings of a type, mapped to the current one. A Map: provider text such as "__proto__"
+ * or "constructor" must never resolve through an object's prototype.
+ */
+const TYPE_ALIASES = new Map<string, AtlasEventType>([
+	['order.scheduleChange', 'order.schedulechange'],
+]);
 
 /** Atlas documents these types without a `cid` in the payload. */
 export const EVENT_TYPES_WITHOUT_CID: readonly string[] = ['airline.status'];
@@ -168,7 +171,7 @@ const isKnownType = (type: string): type is AtlasEventType =>
 
 /** The current spelling of a type; unknown types come back unchanged. */
 export function canonicalEventType(type: string): string {
-	return TYPE_ALIASES[type] ?? type;
+	return TYPE_ALIASES.get(type) ?? type;
 }
 
 const callbackSchema = z

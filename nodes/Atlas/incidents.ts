@@ -139,30 +139,42 @@ export function pagesNeeded(total: number, pageSize: number, limit?: number): nu
 
 /**
  * Runs `task` for each input with at most `concurrency` in flight and returns the results in input
- * order. After a failure no new task starts; the ones in flight are awaited (so no request outlives
- * the node's run), then the first failure is thrown.
+ * order. After a failure, or a result for which `isLast` holds, no new task starts; the ones in
+ * flight are awaited (so no request outlives the node's run). A failure is then thrown; otherwise
+ * the results of the tasks that ran come back, in input order.
  */
 export async function mapInOrder<T, R>(
 	inputs: readonly T[],
 	concurrency: number,
 	task: (input: T) => Promise<R>,
+	isLast: (result: R) => boolean = () => false,
 ): Promise<R[]> {
-	const results = new Array<R>(inputs.length);
+	const results = new Array<R | undefined>(inputs.length);
 	let next = 0;
+	let stop = false;
 	let failure: { error: unknown } | undefined;
 	const worker = async () => {
-		while (!failure && next < inputs.length) {
+		while (!failure && !stop && next < inputs.length) {
 			const index = next++;
 			await task(inputs[index]).then(
-				(result) => (results[index] = result),
+				(result) => {
+					results[index] = result;
+					if (isLast(result)) stop = true;
+				},
 				(error: unknown) => (failure = failure ?? { error }),
 			);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
 	if (failure) throw failure.error;
-	return results;
+	return results.filter((result, index) => index < next && result !== undefined) as R[];
 }
+
+/** Requests one listing may make; beyond it the filters are too wide or the server is wrong. */
+export const MAX_LISTING_REQUESTS = 1000;
+
+/** A first page whose numbers cannot be right, or would take an unreasonable number of requests. */
+export class ListingPlanError extends Error {}
 
 export interface ListingOptions {
 	pageSize: number;
@@ -197,13 +209,20 @@ export async function readListing(fetchPage: FetchPage, options: ListingOptions)
 			? first.pageSize
 			: requested;
 	const pageCount = pagesNeeded(first.total, pageSize, options.limit);
+	if (pageCount > MAX_LISTING_REQUESTS) {
+		throw new ListingPlanError(
+			`Atlas reports ${first.total} incidents in pages of ${pageSize}: reading them would take ${pageCount} requests, more than the ${MAX_LISTING_REQUESTS} one listing may make`,
+		);
+	}
 	const rest = Array.from({ length: Math.max(0, pageCount - 1) }, (_, i) => i + 2);
+	// An empty page ends the listing: a total that overstates the list cannot cause more requests.
 	const pages = [
 		first,
 		...(await mapInOrder(
 			rest,
 			options.concurrency ?? PAGE_CONCURRENCY,
 			async (index) => await fetchPage(index, pageSize),
+			(page) => page.records.length === 0,
 		)),
 	];
 	return {

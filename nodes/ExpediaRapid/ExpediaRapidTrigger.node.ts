@@ -1,11 +1,12 @@
 import type {
 	IDataObject,
+	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import {
 	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
@@ -21,6 +22,7 @@ import {
 	includeUnknownOption,
 	isEventWanted,
 } from '../shared/eventFilter';
+import { readNumberSetting } from '../shared/settings';
 import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
 import {
 	RAPID_EVENT_TYPES,
@@ -43,11 +45,65 @@ const NO_VERIFICATION_WARNING =
 	'Signature verification is OFF: anyone who knows this URL can start the workflow with any payload. Turn it back on before going live.';
 
 interface TriggerOptions {
-	toleranceSeconds?: number;
+	toleranceSeconds?: unknown;
 	includeUnknown?: boolean;
 	dropDuplicates?: boolean;
-	dedupeWindowSize?: number;
-	dedupeWindowDays?: number;
+	dedupeWindowSize?: unknown;
+	dedupeWindowDays?: unknown;
+}
+
+/** The node's settings, read once per call and checked: what every step below works from. */
+export interface RapidTriggerSettings {
+	verifySignature: boolean;
+	events: string[];
+	includeUnknown: boolean;
+	dropDuplicates: boolean;
+	toleranceSeconds: number;
+	windowSize: number;
+	windowSeconds: number;
+}
+
+export const MAX_TOLERANCE_SECONDS = 3600;
+const MAX_WINDOW_DAYS = 30;
+
+/** Reads and checks the settings; an invalid one (from an expression) is an error, never "no limit". */
+export function readTriggerSettings(
+	context: IWebhookFunctions | IHookFunctions,
+): RapidTriggerSettings {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	const tolerance = readNumberSetting(options.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS, {
+		label: 'Timestamp Tolerance (Seconds)',
+		min: 1,
+		max: MAX_TOLERANCE_SECONDS,
+	});
+	const windowSize = readNumberSetting(options.dedupeWindowSize, DEFAULT_DEDUPE_MAX_ENTRIES, {
+		label: 'Duplicate Window (Events)',
+		min: 1,
+		max: MAX_DEDUPE_MAX_ENTRIES,
+		integer: true,
+	});
+	const windowDays = readNumberSetting(options.dedupeWindowDays, DEFAULT_WINDOW_DAYS, {
+		label: 'Duplicate Window (Days)',
+		min: 1,
+		max: MAX_WINDOW_DAYS,
+	});
+	for (const setting of [tolerance, windowSize, windowDays]) {
+		if (!setting.ok) {
+			throw new NodeOperationError(context.getNode(), `Invalid setting: ${setting.problem}`, {
+				description:
+					'Nothing was started. Fix the setting (or the expression behind it) in the Expedia Rapid Trigger; Rapid retries undelivered notifications.',
+			});
+		}
+	}
+	return {
+		verifySignature: context.getNodeParameter('verifySignature', true) as boolean,
+		events: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
+		includeUnknown: options.includeUnknown ?? true,
+		dropDuplicates: options.dropDuplicates ?? true,
+		toleranceSeconds: (tolerance as { value: number }).value,
+		windowSize: (windowSize as { value: number }).value,
+		windowSeconds: (windowDays as { value: number }).value * SECONDS_PER_DAY,
+	};
 }
 
 /** The emitted item: the notification exactly as received, plus when it arrived. */
@@ -61,24 +117,28 @@ export function toTriggerItem(notification: unknown, receivedAt: Date): IDataObj
 		: { payload: notification as IDataObject, ...fields };
 }
 
-async function checkSignature(context: IWebhookFunctions, options: TriggerOptions) {
-	if (!(context.getNodeParameter('verifySignature', true) as boolean)) return undefined;
+async function checkSignature(context: IWebhookFunctions, settings: RapidTriggerSettings) {
+	if (!settings.verifySignature) return undefined;
 	const credentials = await context.getCredentials(RAPID_CREDENTIAL_TYPE);
 	const verdict = verifyAuthorizationHeader(context.getHeaderData().authorization, {
 		apiKey: String(credentials.apiKey ?? ''),
 		sharedSecret: String(credentials.sharedSecret ?? ''),
-		toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+		toleranceSeconds: settings.toleranceSeconds,
 	});
 	return verdict.ok ? undefined : verdict.message;
 }
 
-function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, eventId: string | null) {
-	if (eventId === null || options.dropDuplicates === false) return false;
+function isDuplicate(
+	context: IWebhookFunctions,
+	settings: RapidTriggerSettings,
+	eventId: string | null,
+) {
+	if (eventId === null || !settings.dropDuplicates) return false;
 	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, SEEN_KEY);
 	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, eventId, {
 		processKey,
-		maxEntries: options.dedupeWindowSize ?? DEFAULT_DEDUPE_MAX_ENTRIES,
-		maxAgeSeconds: (options.dedupeWindowDays ?? DEFAULT_WINDOW_DAYS) * SECONDS_PER_DAY,
+		maxEntries: settings.windowSize,
+		maxAgeSeconds: settings.windowSeconds,
 	});
 }
 
@@ -176,7 +236,9 @@ export class ExpediaRapidTrigger implements INodeType {
 	 */
 	webhookMethods = {
 		default: {
-			async checkExists(): Promise<boolean> {
+			/** Nothing to register; an invalid setting fails the activation with its message. */
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				readTriggerSettings(this);
 				return true;
 			},
 			async create(): Promise<boolean> {
@@ -191,21 +253,20 @@ export class ExpediaRapidTrigger implements INodeType {
 	/** verify → parse → filter → dedupe → one item. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const receivedAt = new Date();
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const settings = readTriggerSettings(this);
 
-		const signatureProblem = await checkSignature(this, options);
+		const signatureProblem = await checkSignature(this, settings);
 		if (signatureProblem) return rejectRequest(this, 401, signatureProblem);
 
 		const body = readJsonBody(this);
 		if (!body.ok) return rejectRequest(this, 400, body.reason);
 		const { eventId, eventType } = summariseNotification(body.value);
 
-		const types = this.getNodeParameter('events', [ALL_EVENTS]) as string[];
-		const filter = { types, includeUnknown: options.includeUnknown ?? true };
+		const filter = { types: settings.events, includeUnknown: settings.includeUnknown };
 		if (!isEventWanted(eventType ?? undefined, filter, RAPID_EVENT_TYPES)) {
 			return ignored('event type not selected');
 		}
-		if (isDuplicate(this, options, eventId)) return ignored('duplicate event_id');
+		if (isDuplicate(this, settings, eventId)) return ignored('duplicate event_id');
 
 		return { workflowData: [[{ json: toTriggerItem(body.value, receivedAt) }]] };
 	}

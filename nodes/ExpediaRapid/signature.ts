@@ -116,6 +116,9 @@ export function parseAuthorizationHeader(header: unknown): ParseResult {
 	};
 }
 
+/** What a caller is told when the key or the signature is wrong: the same words for both. */
+export const SIGNATURE_MISMATCH = 'Signature does not match';
+
 /** Verifies an incoming `Authorization` header exactly as Rapid's own servers check ours. */
 export function verifyAuthorizationHeader(header: unknown, options: VerifyOptions): VerifyResult {
 	if (!options.apiKey || !options.sharedSecret) {
@@ -129,13 +132,21 @@ export function verifyAuthorizationHeader(header: unknown, options: VerifyOption
 	if (!parsed.ok) return parsed;
 	const { parts } = parsed;
 
-	if (!constantTimeEqual(parts.apiKey, options.apiKey)) {
-		return { ok: false, reason: 'wrong_api_key', message: 'APIKey does not match the credential' };
-	}
+	// Both checks always run and both failures read the same, so a caller guessing keys learns
+	// nothing about which part was wrong.
+	const keyMatches = constantTimeEqual(parts.apiKey, options.apiKey);
 	const expected = computeSignature(options.apiKey, options.sharedSecret, parts.timestamp);
 	// Both are 128 lower-case hex characters (the parser checked): compare the bytes directly.
-	if (!timingSafeEqual(Buffer.from(parts.signature, 'latin1'), Buffer.from(expected, 'latin1'))) {
-		return { ok: false, reason: 'bad_signature', message: 'Signature does not match' };
+	const signatureMatches = timingSafeEqual(
+		Buffer.from(parts.signature, 'latin1'),
+		Buffer.from(expected, 'latin1'),
+	);
+	if (!keyMatches || !signatureMatches) {
+		return {
+			ok: false,
+			reason: keyMatches ? 'bad_signature' : 'wrong_api_key',
+			message: SIGNATURE_MISMATCH,
+		};
 	}
 
 	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;

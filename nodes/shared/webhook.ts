@@ -2,6 +2,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import type { ZodError } from 'zod';
 
+import { MAX_JSON_DEPTH, parseJson } from './json';
+
 /** Answers the caller directly and starts no workflow. */
 export function rejectRequest(
 	context: IWebhookFunctions,
@@ -30,11 +32,15 @@ export function readJsonBody(context: IWebhookFunctions): JsonBodyResult {
 			: { ok: false, reason: 'Empty request body: expected JSON' };
 	}
 	if (raw.trim() === '') return { ok: false, reason: 'Empty request body: expected JSON' };
-	try {
-		return { ok: true, value: JSON.parse(raw) };
-	} catch {
-		return { ok: false, reason: 'Request body is not valid JSON' };
-	}
+	const parsed = parseJson(raw);
+	if (parsed.ok) return parsed;
+	return {
+		ok: false,
+		reason:
+			parsed.reason === 'tooDeep'
+				? `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`
+				: 'Request body is not valid JSON',
+	};
 }
 
 function isByteArray(value: unknown): value is Uint8Array {

@@ -337,3 +337,41 @@ describe('deadlines and sizes', () => {
 		}
 	});
 });
+
+describe('listing: totals and page sizes from the server are not trusted', () => {
+	const page = (total: number, records: number, extra: IDataObject = {}) =>
+		json({
+			status: 0,
+			total,
+			...extra,
+			records: Array.from({ length: records }, (_, i) => ({
+				eventId: `e${total}-${i}-${Math.random()}`,
+			})),
+		});
+	const listCalls = () => server.seen.filter((r) => r.url.includes('getPageList')).length;
+
+	it.each([
+		['1e9 incidents with empty pages', page(1e9, 0)],
+		['1e12 incidents', page(1e12, 100)],
+		['2,000 incidents in pages of 1', page(2000, 1, { pageSize: 1 })],
+	])('%s: one request, then a clear error', async (_name, first) => {
+		server.script(first);
+		const result = await listIncidents();
+		expect(listCalls()).toBe(1);
+		expect(result.error?.message).toMatch(/would take \d+ requests, more than the 1000/);
+		expect(result.error?.description).toMatch(/Narrow the filters/);
+	});
+
+	it('an empty page ends the listing early', async () => {
+		server.script(page(1000, 100), page(1000, 0));
+		const result = await run(new Atlas(), {
+			resource: 'incident',
+			operation: 'getMany',
+			returnAll: true,
+		});
+		expect(result.items).toHaveLength(100);
+		// Page 1, then at most the three already in flight when the empty one came back.
+		expect(listCalls()).toBeLessThanOrEqual(4);
+		expect(result.hints.join(' ')).toMatch(/changed while it was read/);
+	});
+});

@@ -5,6 +5,7 @@ import { INCIDENT_TYPES, toOptions } from '../../events';
 import {
 	readDateInput,
 	readIncidentPage,
+	ListingPlanError,
 	readListing,
 	toAtlasLocalTime,
 	toAtlasTime,
@@ -251,7 +252,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			async (pageIndex, size) =>
 				await fetchIncidentPage.call(this, query, itemIndex, pageIndex, size),
 			{ pageSize, limit: remaining },
-		);
+		).catch((error: unknown) => {
+			if (!(error instanceof ListingPlanError)) throw error;
+			throw new NodeApiError(this.getNode(), {} as JsonObject, {
+				itemIndex,
+				message: error.message,
+				description:
+					'No incidents were output. Narrow the filters (for example Updated Since or Statuses), set a limit, or check the base URL of the Atlas API credential if these numbers cannot be right.',
+			});
+		});
 		records.push(...listing.records);
 		drift.push(...listing.drift);
 	}
