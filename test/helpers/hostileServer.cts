@@ -22,8 +22,8 @@ export type Behaviour =
 	/** Streams `bytes` bytes of filler. */
 	| { kind: 'huge'; bytes: number }
 	| { kind: 'redirect'; status: number; location: string }
-	/** Answers with the request's own headers, as some debugging front ends do. */
-	| { kind: 'echoHeaders'; status: number };
+	/** Answers with the request's own headers (or the named ones), as some debugging front ends do. */
+	| { kind: 'echoHeaders'; status: number; only?: string[] };
 
 export interface SeenRequest {
 	method: string;
@@ -109,7 +109,11 @@ function behave(
 			return;
 		case 'echoHeaders':
 			res.writeHead(behaviour.status, { 'content-type': 'application/json' });
-			res.end(JSON.stringify({ error: 'bad request', requestHeaders: request.headers }));
+			const { only } = behaviour;
+			const echoed = only
+				? Object.fromEntries(only.map((name) => [name, request.headers[name]]))
+				: request.headers;
+			res.end(JSON.stringify({ error: 'bad request', requestHeaders: echoed }));
 			return;
 	}
 }

@@ -261,7 +261,7 @@ describe('secrets echoed by the server never reach an error or an item', () => {
 			'a plain-text body',
 			{ kind: 'text', status: 401, body: `denied: ${authorization} ${RAPID_SECRET}` },
 		],
-		['request headers', { kind: 'echoHeaders', status: 400 }],
+		['request headers', { kind: 'echoHeaders', status: 400, only: ['authorization'] }],
 	];
 	it.each(rapidEchoes)('Rapid 4xx echoing the key (%s)', async (_name, echo) => {
 		server.script(echo);
@@ -278,7 +278,10 @@ describe('secrets echoed by the server never reach an error or an item', () => {
 	});
 
 	const atlasEchoes: Array<[string, Behaviour]> = [
-		['HTTP 400 echoing the request headers', { kind: 'echoHeaders', status: 400 }],
+		[
+			'HTTP 400 echoing the request headers',
+			{ kind: 'echoHeaders', status: 400, only: ['x-atlas-client-secret'] },
+		],
 		[
 			'status 900 quoting the secret',
 			json({ status: 900, msg: `secret ${ATLAS_SECRET} is wrong` }),
