@@ -21,7 +21,15 @@ import {
 	includeUnknownOption,
 	isEventWanted,
 } from '../shared/eventFilter';
-import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
+import {
+	describeShapeIssues,
+	readJsonBody,
+	receiptFields,
+	rejectRequest,
+	accepted,
+	ignored,
+	TRIGGER_WEBHOOK,
+} from '../shared/webhook';
 import {
 	ATLAS_EVENT_TYPES,
 	callbackSchemaFor,
@@ -182,10 +190,6 @@ export function toTriggerItem(payload: unknown, summary: CallbackSummary, receiv
 	};
 }
 
-const ignored = (reason: string): IWebhookResponseData => ({
-	webhookResponse: { received: true, ignored: reason },
-});
-
 export class AtlasTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Atlas Trigger',
@@ -200,9 +204,7 @@ export class AtlasTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'atlasApi', required: true }],
-		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
-		],
+		webhooks: [TRIGGER_WEBHOOK],
 		properties: [
 			{ displayName: ONE_URL_NOTICE, name: 'oneUrlNotice', type: 'notice', default: '' },
 			eventsProperty(
@@ -376,6 +378,6 @@ export class AtlasTrigger implements INodeType {
 			return ignored('duplicate notificationId');
 
 		const item = toTriggerItem(body.value, summary, receivedAt);
-		return { workflowData: [[{ json: item }]] };
+		return accepted(this, item);
 	}
 }

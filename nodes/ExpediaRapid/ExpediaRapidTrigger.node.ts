@@ -23,7 +23,15 @@ import {
 	isEventWanted,
 } from '../shared/eventFilter';
 import { readNumberSetting } from '../shared/settings';
-import { describeShapeIssues, readJsonBody, receiptFields, rejectRequest } from '../shared/webhook';
+import {
+	describeShapeIssues,
+	readJsonBody,
+	receiptFields,
+	rejectRequest,
+	accepted,
+	ignored,
+	TRIGGER_WEBHOOK,
+} from '../shared/webhook';
 import {
 	RAPID_EVENT_TYPES,
 	rapidEventOptions,
@@ -142,12 +150,6 @@ function isDuplicate(
 	});
 }
 
-// Rapid counts only a 2xx as delivered: ignored and duplicate notifications get 200 so that
-// Rapid stops retrying them.
-const ignored = (reason: string): IWebhookResponseData => ({
-	webhookResponse: { received: true, ignored: reason },
-});
-
 export class ExpediaRapidTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Expedia Rapid Trigger',
@@ -162,9 +164,7 @@ export class ExpediaRapidTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'expediaRapidApi', required: true }],
-		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
-		],
+		webhooks: [TRIGGER_WEBHOOK],
 		properties: [
 			{ displayName: URL_NOTICE, name: 'urlNotice', type: 'notice', default: '' },
 			eventsProperty(rapidEventOptions(), 'notification'),
@@ -268,6 +268,6 @@ export class ExpediaRapidTrigger implements INodeType {
 		}
 		if (isDuplicate(this, settings, eventId)) return ignored('duplicate event_id');
 
-		return { workflowData: [[{ json: toTriggerItem(body.value, receivedAt) }]] };
+		return accepted(this, toTriggerItem(body.value, receivedAt));
 	}
 }

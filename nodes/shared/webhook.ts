@@ -1,8 +1,42 @@
 /** Request and response plumbing both webhook triggers share. */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import type { ZodError } from 'zod';
 
 import { MAX_JSON_DEPTH, parseJson } from './json';
+
+/** The webhook both triggers declare: POST, answered as soon as the event is accepted. */
+export const TRIGGER_WEBHOOK: IWebhookDescription = {
+	name: 'default',
+	httpMethod: 'POST',
+	responseMode: 'onReceived',
+	path: 'webhook',
+};
+
+/**
+ * Starts the workflow with one item, answering the caller itself with a small JSON
+ * acknowledgement. Answering ourselves also makes n8n save the trigger's static data (the
+ * duplicate window) right after this call: when n8n answers, it saves only after starting the
+ * execution, which resets the "changed" flag of the same static-data object, and the window is
+ * never written (n8n 2.40). So a provider's retry after a restart, or on another webhook process,
+ * is still recognised.
+ */
+export function accepted(context: IWebhookFunctions, item: IDataObject): IWebhookResponseData {
+	context.getResponseObject().status(200).json({ received: true });
+	return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
+}
+
+/**
+ * Acknowledges an event without starting the workflow. Providers count only a 2xx as delivered,
+ * so ignored and duplicate events get 200 and are not sent again.
+ */
+export const ignored = (reason: string): IWebhookResponseData => ({
+	webhookResponse: { received: true, ignored: reason },
+});
 
 /** Answers the caller directly and starts no workflow. */
 export function rejectRequest(

@@ -45,7 +45,8 @@ async function handle(_index: number, request: ReceivedRequest): Promise<number>
 		},
 	});
 	const result = await trigger.webhook.call(context);
-	if (result.noWebhookResponse) return response.statusCode;
+	// Rejected (answered by the trigger without starting anything): Rapid sees that answer.
+	if (result.noWebhookResponse && !result.workflowData) return response.statusCode;
 	for (const item of result.workflowData?.[0] ?? []) emitted.push(item.json);
 	const id = String((request.json as IDataObject).event_id);
 	const attempt = (attemptsPerEvent.get(id) ?? 0) + 1;

@@ -146,3 +146,24 @@ describe('numeric settings from expressions fail closed', () => {
 		expect(result.workflowData).toHaveLength(1);
 	});
 });
+
+describe('an accepted event is answered by the trigger itself', () => {
+	it.each([
+		['Rapid', rapid, () => JSON.stringify(rapidEvent()), signed],
+		[
+			'Atlas',
+			atlas,
+			() => `{"cid":"${CID}","type":"order.ticketed","notificationId":"n-ack","data":{}}`,
+			() => ({}),
+		],
+	] as const)(
+		'%s Trigger: 200 {"received":true}, JSON, and the workflow starts',
+		async (_name, node, body, headers) => {
+			const { result, response } = await call(node, body(), { headers: headers() });
+			expect(result.workflowData).toHaveLength(1);
+			expect(result.noWebhookResponse).toBe(true);
+			expect(response.statusCode).toBe(200);
+			expect(response.body).toEqual({ received: true });
+		},
+	);
+});
