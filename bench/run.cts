@@ -471,6 +471,7 @@ function dedupeState(): void {
 				isDuplicateAndRecord(staticData, 'seen', `${done}-0f8fad5b-d9cb-469f-a165-70867728950e`, {
 					maxEntries,
 					maxAgeSeconds: 8 * 86400,
+					processKey: `bench-state-${maxEntries}`,
 				});
 			}
 			const bytes = JSON.stringify(staticData).length;

@@ -1,21 +1,21 @@
 /**
- * Duplicate suppression for webhook triggers, kept in the workflow's static data.
+ * Duplicate suppression for webhook triggers.
  *
  * Providers retry with the same event id (Rapid: after 5 min, 1 h, then every 12 h for 7 days), so
- * each trigger remembers the ids it emitted: a bounded list of short fingerprints (first 12 hex
- * characters of SHA-256, 48 bits: collisions are negligible at these sizes) with the second each was
- * seen. Entries older than `maxAgeSeconds` or beyond `maxEntries` are dropped, oldest first, so the
- * state stays small: about 25 bytes per entry once serialised (1,000 entries ≈ 25 KB).
+ * each trigger remembers the ids it emitted: short fingerprints (first 12 hex characters of
+ * SHA-256, 48 bits: collisions are negligible at these sizes) with the second each was seen,
+ * dropped by age and by count, oldest first.
  *
- * n8n loads a workflow's static data from the database for each webhook call and saves it after,
- * last writer wins: under concurrent calls most recorded ids are overwritten (measured: every
- * duplicate of 200 got through at 16 requests in flight). So the window also lives in this
- * process's memory, keyed by workflow and node, and each call merges both: within one n8n process
- * check-and-record is synchronous and exact. Static data is written whenever an id is added, to
- * carry the window across restarts and to other processes; but n8n 2.40.7 saves a webhook call's
- * static-data change only when the node's entry is first created (measured), so in practice the
- * window is per process. Across queue-mode webhook processors, claim the id in a database instead
- * (README, "Scaling"; example 05).
+ * Two copies of the window, because each covers what the other cannot:
+ * - The workflow's static data, which n8n saves after every call that answers the caller itself
+ *   (the triggers do) and loads again for the next call: it survives restarts and reaches other
+ *   webhook processes. n8n saves it last writer wins, so concurrent calls can overwrite each
+ *   other's records.
+ * - This process's memory, keyed by workflow and node: check-and-record there is synchronous, so
+ *   within one process concurrent copies of an event are caught exactly.
+ * Each call merges what static data brings from elsewhere into the process window, checks and
+ * records there, and writes the result back to static data. Copies arriving at the same moment on
+ * two processes can still both pass; example 05 claims ids in a database for that.
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
@@ -25,27 +25,34 @@ export interface DedupeOptions {
 	maxAgeSeconds: number;
 	/** Unix seconds; defaults to the clock. */
 	now?: number;
-	/** Names this window in the process-wide memory (workflow id + node id + key); none: static data only. */
-	processKey?: string;
+	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
+	processKey: string;
 }
 
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;
 export const MAX_DEDUPE_MAX_ENTRIES = 10000;
 /** Eight days: longer than Rapid's seven days of retries. */
 export const DEFAULT_DEDUPE_MAX_AGE_SECONDS = 8 * 24 * 3600;
+/** All process windows together: about 20 MB at most, whatever the number of workflows. */
+export const MAX_PROCESS_ENTRIES = 200_000;
 
-interface DedupeState {
-	/** Fingerprints, oldest first. */
+/** The stored form: fingerprints oldest first, and the second each was recorded. */
+interface StoredWindow {
 	ids: string[];
-	/** Unix seconds each fingerprint was recorded, parallel to `ids`. */
 	at: number[];
+}
+
+/** A window in memory: fingerprint → second recorded, in recording order; and the newest second. */
+interface Window {
+	entries: Map<string, number>;
+	newest: number;
 }
 
 export const fingerprint = (id: string): string =>
 	createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 12);
 
-function readState(value: unknown): DedupeState {
-	const state = value as Partial<DedupeState> | undefined;
+function readStored(value: unknown): StoredWindow {
+	const state = value as Partial<StoredWindow> | undefined;
 	if (
 		!state ||
 		!Array.isArray(state.ids) ||
@@ -57,44 +64,60 @@ function readState(value: unknown): DedupeState {
 	return { ids: state.ids, at: state.at };
 }
 
-/** The newest entry of a window and its length: enough to recognise a snapshot we wrote. */
-const signatureOf = (state: DedupeState) =>
-	`${state.ids.length}:${state.ids[state.ids.length - 1] ?? ''}:${state.at[state.at.length - 1] ?? ''}`;
+/** Enough of a stored window to recognise one we wrote ourselves. */
+const signatureOf = (ids: readonly string[], at: readonly number[]) =>
+	`${ids.length}:${ids[ids.length - 1] ?? ''}:${at[at.length - 1] ?? ''}`;
 
-/** Both windows as one, oldest first, each fingerprint once (at its earliest time). */
-function merge(a: DedupeState, b: DedupeState): DedupeState {
-	if (a.ids.length === 0) return b;
-	if (b.ids.length === 0 || a.ids === b.ids) return a;
-	const merged: DedupeState = { ids: [], at: [] };
-	const seen = new Set<string>();
-	let i = 0;
-	let j = 0;
-	while (i < a.ids.length || j < b.ids.length) {
-		const takeA = j >= b.ids.length || (i < a.ids.length && a.at[i] <= b.at[j]);
-		const [id, at] = takeA ? [a.ids[i], a.at[i++]] : [b.ids[j], b.at[j++]];
-		if (seen.has(id)) continue;
-		seen.add(id);
-		merged.ids.push(id);
-		merged.at.push(at);
+/**
+ * One window from several sources, oldest first, each fingerprint once (at its earliest time).
+ * A time in the future (a clock that stepped back, or another machine's) counts as now, so it
+ * cannot hold off the expiry of everything recorded after it.
+ */
+function windowFrom(sources: Array<Iterable<[string, number]>>, now: number): Window {
+	const entries: Array<[string, number]> = [];
+	for (const source of sources) {
+		for (const [id, at] of source) {
+			if (typeof id === 'string' && Number.isFinite(at)) entries.push([id, Math.min(at, now)]);
+		}
 	}
-	return merged;
+	entries.sort((a, b) => a[1] - b[1]);
+	const window: Window = { entries: new Map(), newest: -Infinity };
+	for (const [id, at] of entries) {
+		if (window.entries.has(id)) continue;
+		window.entries.set(id, at);
+		window.newest = at;
+	}
+	return window;
 }
 
-/** Windows of this process, by workflow and node; bounded in number as each is in size. */
-const processWindows = new Map<string, DedupeState>();
+const storedEntries = (stored: StoredWindow): Array<[string, number]> =>
+	stored.ids.map((id, i) => [id, stored.at[i]]);
+
+/** Windows of this process, least recently used first. */
+const processWindows = new Map<string, Window>();
 /** What each process window last wrote to static data. */
-const lastPersistedSignature = new Map<string, string>();
-const MAX_PROCESS_WINDOWS = 1000;
+const lastWritten = new Map<string, string>();
+let processEntries = 0;
 
-function rememberInProcess(processKey: string, state: DedupeState): void {
+function forgetWindow(processKey: string): void {
+	processEntries -= processWindows.get(processKey)?.entries.size ?? 0;
 	processWindows.delete(processKey);
-	processWindows.set(processKey, state);
-	if (processWindows.size > MAX_PROCESS_WINDOWS) {
-		const oldest = processWindows.keys().next().value as string;
-		processWindows.delete(oldest);
-		lastPersistedSignature.delete(oldest);
+	lastWritten.delete(processKey);
+}
+
+/** Keeps `window` as the most recently used, within the total bound (oldest windows go first). */
+function keepWindow(processKey: string, window: Window): void {
+	forgetWindow(processKey);
+	processWindows.set(processKey, window);
+	processEntries += window.entries.size;
+	for (const oldest of processWindows.keys()) {
+		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
+		forgetWindow(oldest);
 	}
 }
+
+/** Entries of all process windows (for tests of the bound). */
+export const processWindowEntries = (): number => processEntries;
 
 /** The process-wide name of a trigger node's window. */
 export const processKeyOf = (workflowId: string | undefined, nodeId: string, key: string): string =>
@@ -102,8 +125,8 @@ export const processKeyOf = (workflowId: string | undefined, nodeId: string, key
 
 /**
  * Returns true when `id` was already recorded within the window; otherwise records it and returns
- * false. Writes the new state back under `key` (a reassignment, so n8n notices and saves it), and
- * to the process-wide window when `processKey` is given.
+ * false. Check and record cost O(1) amortised; a changed window is written back to static data
+ * under `key` (a reassignment, so n8n notices and saves it).
  */
 export function isDuplicateAndRecord(
 	staticData: IDataObject,
@@ -113,41 +136,43 @@ export function isDuplicateAndRecord(
 ): boolean {
 	const now = options.now ?? Math.floor(Date.now() / 1000);
 	const maxEntries = Math.max(1, Math.min(MAX_DEDUPE_MAX_ENTRIES, Math.floor(options.maxEntries)));
-	const stored = readState(staticData[key]);
-	const inProcess = options.processKey ? processWindows.get(options.processKey) : undefined;
-	// Static data that is our own last snapshot adds nothing to the process window: skip the merge
-	// (n8n hands over a fresh copy on every call, so compare content, not references).
-	const ownSnapshot =
-		options.processKey !== undefined &&
-		lastPersistedSignature.get(options.processKey) === signatureOf(stored);
-	const state = inProcess && !ownSnapshot ? merge(inProcess, stored) : (inProcess ?? stored);
-	const oldestKept = now - options.maxAgeSeconds;
+	const { processKey } = options;
+	const stored = readStored(staticData[key]);
 
-	let start = 0;
-	while (start < state.at.length && state.at[start] < oldestKept) start++;
+	let window = processWindows.get(processKey);
+	const storedIsOurs = lastWritten.get(processKey) === signatureOf(stored.ids, stored.at);
+	if (!window) window = windowFrom([storedEntries(stored)], now);
+	// Static data written by another process (or before a restart) adds what it knows.
+	else if (!storedIsOurs && stored.ids.length > 0) {
+		window = windowFrom([window.entries, storedEntries(stored)], now);
+	}
+	// The clock stepped back behind the newest entry: re-date what now lies in the future.
+	if (window.newest > now) window = windowFrom([window.entries], now);
+
+	const { entries } = window;
+	const sizeBefore = entries.size;
+	const oldestKept = now - options.maxAgeSeconds;
+	for (const [seen, at] of entries) {
+		if (at >= oldestKept) break;
+		entries.delete(seen);
+	}
 	const print = fingerprint(id);
-	const duplicate = state.ids.indexOf(print, start) !== -1;
-	if (!duplicate) start = Math.max(start, state.ids.length + 1 - maxEntries);
-	const next: DedupeState =
-		start === 0
-			? { ids: state.ids.slice(), at: state.at.slice() }
-			: { ids: state.ids.slice(start), at: state.at.slice(start) };
+	const duplicate = entries.has(print);
 	if (!duplicate) {
-		next.ids.push(print);
-		next.at.push(now);
+		entries.set(print, now);
+		window.newest = now;
+		for (const oldest of entries.keys()) {
+			if (entries.size <= maxEntries) break;
+			entries.delete(oldest);
+		}
 	}
-	const changed = !duplicate || next.ids.length !== stored.ids.length;
-	if (!options.processKey) {
-		// Unchanged windows are not written back: n8n then skips saving static data.
-		if (changed) staticData[key] = next;
-		return duplicate;
-	}
-	rememberInProcess(options.processKey, next);
-	// Every new id goes to static data at once: static data is how other processes and the next
-	// start could learn of it. (Writing at most every 30 s would lose the last ids of every burst.)
-	if (changed) {
-		staticData[key] = next;
-		lastPersistedSignature.set(options.processKey, signatureOf(next));
-	}
+
+	keepWindow(processKey, window);
+	// Unchanged windows are not written back: n8n then skips saving static data.
+	if (duplicate && entries.size === sizeBefore && storedIsOurs) return duplicate;
+	const ids = [...entries.keys()];
+	const at = [...entries.values()];
+	staticData[key] = { ids, at };
+	lastWritten.set(processKey, signatureOf(ids, at));
 	return duplicate;
 }

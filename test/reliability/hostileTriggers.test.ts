@@ -148,15 +148,11 @@ describe('numeric settings from expressions fail closed', () => {
 });
 
 describe('an accepted event is answered by the trigger itself', () => {
-	it.each([
+	const atlasBody = `{"cid":"${CID}","type":"order.ticketed","notificationId":"n-ack","data":{}}`;
+	it.each<[string, INodeType, () => string, () => IDataObject]>([
 		['Rapid', rapid, () => JSON.stringify(rapidEvent()), signed],
-		[
-			'Atlas',
-			atlas,
-			() => `{"cid":"${CID}","type":"order.ticketed","notificationId":"n-ack","data":{}}`,
-			() => ({}),
-		],
-	] as const)(
+		['Atlas', atlas, () => atlasBody, () => ({})],
+	])(
 		'%s Trigger: 200 {"received":true}, JSON, and the workflow starts',
 		async (_name, node, body, headers) => {
 			const { result, response } = await call(node, body(), { headers: headers() });

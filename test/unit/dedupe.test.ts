@@ -4,18 +4,24 @@ import {
 	fingerprint,
 	isDuplicateAndRecord,
 	MAX_DEDUPE_MAX_ENTRIES,
+	MAX_PROCESS_ENTRIES,
 	processKeyOf,
+	processWindowEntries,
 } from '../../nodes/shared/dedupe';
 
 const KEY = 'seen';
+let scope = 0;
+const freshProcessKey = () => processKeyOf(`wf-${++scope}`, 'node', KEY);
+/** Each test acts as one trigger node in one process unless it names another processKey. */
+let currentKey = freshProcessKey();
+beforeEach(() => (currentKey = freshProcessKey()));
 const opts = (extra: object = {}) => ({
 	maxEntries: 1000,
 	maxAgeSeconds: 3600,
 	now: 1000,
+	processKey: currentKey,
 	...extra,
 });
-let scope = 0;
-const freshProcessKey = () => processKeyOf(`wf-${++scope}`, 'node', KEY);
 
 describe('duplicate window', () => {
 	it('records an id once and recognises it after', () => {
@@ -49,7 +55,8 @@ describe('duplicate window', () => {
 	it('reads a corrupt state as empty rather than failing', () => {
 		for (const corrupt of [null, 'x', { ids: ['a'], at: [] }, { ids: 'a', at: 1 }]) {
 			const data: IDataObject = { [KEY]: corrupt as IDataObject };
-			expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(false);
+			const processKey = freshProcessKey();
+			expect(isDuplicateAndRecord(data, KEY, 'a', opts({ processKey }))).toBe(false);
 		}
 	});
 
@@ -120,5 +127,38 @@ describe('duplicate window', () => {
 		const before = data[KEY];
 		isDuplicateAndRecord(data, KEY, 'a', opts());
 		expect(data[KEY]).toBe(before);
+	});
+
+	it('an entry stamped in the future (clock stepped back) does not hold off age-based expiry', () => {
+		const data: IDataObject = {};
+		const hour = opts({ maxAgeSeconds: 3600 });
+		isDuplicateAndRecord(data, KEY, 'from-the-future', { ...hour, now: 1_000_000 });
+		isDuplicateAndRecord(data, KEY, 'after-the-step', { ...hour, now: 1000 });
+		// Both are older than an hour by the clock as it now runs: both forgotten.
+		expect(isDuplicateAndRecord(data, KEY, 'after-the-step', { ...hour, now: 4700 })).toBe(false);
+		expect(isDuplicateAndRecord(data, KEY, 'from-the-future', { ...hour, now: 4700 })).toBe(false);
+	});
+
+	it('a future entry in static data from another process is re-dated too', () => {
+		const data: IDataObject = {
+			[KEY]: { ids: [fingerprint('x'), fingerprint('y')], at: [9_999_999, 1000] },
+		};
+		const hour = opts({ maxAgeSeconds: 3600 });
+		expect(isDuplicateAndRecord(data, KEY, 'y', { ...hour, now: 1000 })).toBe(true);
+		expect(isDuplicateAndRecord(data, KEY, 'y', { ...hour, now: 4700 })).toBe(false);
+	});
+
+	it('all process windows together stay within a total bound; the latest ones are kept', () => {
+		const windows = Math.ceil(MAX_PROCESS_ENTRIES / 1000) + 10;
+		const keys = Array.from({ length: windows }, () => freshProcessKey());
+		for (const processKey of keys) {
+			const data: IDataObject = {};
+			for (let i = 0; i < 1000; i++)
+				isDuplicateAndRecord(data, KEY, `id-${i}`, opts({ processKey }));
+		}
+		expect(processWindowEntries()).toBeLessThanOrEqual(MAX_PROCESS_ENTRIES);
+		// The newest window still recognises its ids from memory alone.
+		const newest = keys[keys.length - 1];
+		expect(isDuplicateAndRecord({}, KEY, 'id-999', opts({ processKey: newest }))).toBe(true);
 	});
 });
