@@ -113,6 +113,9 @@ export class AtlasApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' },
 			body: { pageSize: 1, pageIndex: 1 },
 			json: true,
+			// The request carries the keys: a redirect is reported, never followed.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		},
 		rules: asRules([
 			...statusRules([401, 403], (code) => ATLAS_TEST_MESSAGES.refused(code)),

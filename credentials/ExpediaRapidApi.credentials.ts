@@ -118,6 +118,9 @@ export class ExpediaRapidApi implements ICredentialType {
 			headers: { Accept: 'application/json' },
 			body: { event_type: CREDENTIAL_PROBE_EVENT_TYPE },
 			json: true,
+			// The request carries the keys: a redirect is reported, never followed.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 			// Only the answer valid keys get (400) reaches the body rules; every other status fails.
 			ignoreHttpStatusErrors: {
 				ignore: true,

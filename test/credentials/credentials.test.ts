@@ -329,3 +329,24 @@ describe('Atlas API credential', () => {
 		expect(baseURL).toContain('https://sandbox.atriptech.com');
 	});
 });
+
+describe('credential tests never follow a redirect with the keys', () => {
+	let elsewhere: AnsweringServer;
+	beforeAll(async () => (elsewhere = await startAnsweringServer()));
+	afterAll(async () => await elsewhere.close());
+
+	it.each([
+		['expediaRapidApi', { apiKey: 'key-1', sharedSecret: 'secret-1' }],
+		['atlasApi', { clientId: 'id-1', clientSecret: 'secret-1' }],
+	])('%s: a 307 to another origin fails the test and sends nothing there', async (type, keys) => {
+		impostor.answer = { status: 307, headers: { location: `${elsewhere.url}/collect` } };
+		const outcome = await runCredentialTest(type, {
+			environment: 'custom',
+			baseUrl: impostor.url,
+			...keys,
+		});
+		expect(outcome.status).toBe('Error');
+		expect(outcome.message).toMatch(/redirect|307/);
+		expect(elsewhere.seen).toEqual([]);
+	});
+});

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface Answer {
 	status: number;
+	/** Extra response headers, e.g. a redirect's Location. */
+	headers?: Record<string, string>;
 	contentType?: string;
 	body?: string;
 }
@@ -52,7 +54,10 @@ export async function startAnsweringServer(): Promise<AnsweringServer> {
 				body: Buffer.concat(chunks).toString(),
 			});
 			const { status, contentType, body } = state.answer;
-			res.writeHead(status, contentType ? { 'Content-Type': contentType } : {});
+			res.writeHead(status, {
+				...(contentType ? { 'Content-Type': contentType } : {}),
+				...state.answer.headers,
+			});
 			res.end(body);
 		});
 	});
