@@ -142,6 +142,11 @@ export interface Stack {
 	): ReturnType<typeof readNodeOutputField>;
 	/** `n8n execute --id`: runs a workflow from the CLI against the same database. */
 	execute(workflowId: string): Promise<{ code: number; stdout: string; stderr: string }>;
+	/**
+	 * Stops n8n and starts it again on the same user folder and port (`n8n` is then the new process,
+	 * appending to the same log), and waits until the production webhooks of `workflowIds` answer.
+	 */
+	restart(workflowIds: string[]): Promise<void>;
 	logText(): string;
 	loadProblems(): string[];
 	stop(): Promise<void>;
@@ -169,12 +174,14 @@ export async function startStack(): Promise<Stack> {
 			workflows,
 			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
 		});
-		const n8n = await startN8n({ userFolder, port, runtime });
+		let n8n = await startN8n({ userFolder, port, runtime });
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
 		return {
 			sandbox,
-			n8n,
+			get n8n() {
+				return n8n;
+			},
 			runtime,
 			userFolder,
 			workflows,
@@ -186,6 +193,11 @@ export async function startStack(): Promise<Stack> {
 				await readNodeOutputField(runtime, database, { workflowId, nodeName, field }),
 			execute: async (workflowId) =>
 				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
+			restart: async (workflowIds) => {
+				await n8n.stop();
+				n8n = await startN8n({ userFolder, port, runtime });
+				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
+			},
 			logText: () => readFileSync(n8n.logPath, 'utf8'),
 			loadProblems: () => packageLoadProblems(readFileSync(n8n.logPath, 'utf8')),
 			stop: async () => {
@@ -199,6 +211,19 @@ export async function startStack(): Promise<Stack> {
 		await sandbox.close();
 		throw error;
 	}
+}
+
+/**
+ * n8n answers readiness before it has registered the production webhooks of published workflows
+ * (404 until then). Probes with a body that our triggers reject without starting anything: Rapid
+ * answers an unsigned request 401, Atlas unparsable text 400 (or 401/403 before reading it).
+ */
+async function webhookRegistered(url: string, timeoutMs = 60_000) {
+	const probe = async () =>
+		(await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{' }))
+			.status;
+	const status = await waitFor(probe, (s) => s !== 404, timeoutMs);
+	if (status === 404) throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after start`);
 }
 
 /** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value either way. */

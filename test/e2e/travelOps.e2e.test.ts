@@ -1,8 +1,10 @@
 /**
  * The package inside a real n8n (see harness.cts): nodes and credentials load, published triggers
  * start executions for genuine events only, action nodes run against the sandbox, Send Test closes
- * the loop through the trigger, and every example workflow runs. Assertions read what n8n recorded
- * (executions and their data), not only HTTP answers. Run with `npm run test:e2e`.
+ * the loop through the trigger, every example workflow runs, the credential tests pass and fail
+ * through n8n's own tester, and the triggers' duplicate windows survive an n8n restart. Assertions
+ * read what n8n recorded (executions and their data), not only HTTP answers. One n8n for all of
+ * it (restarted once, near the end). Run with `npm run test:e2e`.
  */
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import {
@@ -10,7 +12,16 @@ import {
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
 } from '../../sandbox/index.cjs';
-import { finishedExecutions, nodeOutput, pause, startStack, T, type Stack } from './harness.cjs';
+import { describeCredentialTests } from './credentialTests';
+import {
+	finishedExecutions,
+	nodeOutput,
+	pause,
+	startStack,
+	T,
+	waitFor,
+	type Stack,
+} from './harness.cjs';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -242,6 +253,97 @@ describe('example workflows', () => {
 			expect.objectContaining({ body: { text: expect.stringMatching(/by Expedia: fraud check/) } }),
 		]);
 		expect(stack.sandbox.rapid.undeliverable).toHaveLength(0);
+	});
+});
+
+describeCredentialTests(() => stack);
+
+describe('duplicate window across an n8n restart', () => {
+	/** Executions per id, from what the trigger output in each recorded execution. */
+	async function executionsPerId(workflowId: string, nodeName: string, field: string) {
+		const rows = await stack.outputField(workflowId, nodeName, field);
+		const counts: Record<string, number> = {};
+		for (const value of rows.flatMap((row) => row.values)) {
+			counts[String(value)] = (counts[String(value)] ?? 0) + 1;
+		}
+		return counts;
+	}
+
+	it('a Rapid retry and an Atlas resend after a restart start no second execution', async () => {
+		const { rapid, atlas } = stack.sandbox;
+		const rapidUrl = stack.url(T.rapidTrigger);
+		const atlasUrl = stack.url(T.atlasTrigger);
+		// Two events per trigger: n8n 2.40.7 kept a webhook call's static data only while the
+		// workflow had none saved yet, so the second event is what shows the window is saved
+		// after every call (before the triggers answered themselves, it was lost at restart).
+		const notifications = [
+			rapid.sampleNotification('itinerary.supplier.cancel'),
+			rapid.sampleNotification('itinerary.agent.change'),
+		];
+		const eventIds = notifications.map((n) => String(n.event_id));
+		const notificationIds = [1, 2].map((i) => `${Date.now()}00${i}`);
+		const send = async () => {
+			const answers: string[] = [];
+			for (const notification of notifications) {
+				const result = await rapid.push(notification, { url: rapidUrl });
+				answers.push(`${result.status} ${result.body}`);
+			}
+			for (const notificationId of notificationIds) {
+				const result = await atlas.push(
+					'abnormal.cancelled',
+					{ notificationId },
+					{ url: atlasUrl },
+				);
+				answers.push(`${result.status} ${result.body}`);
+			}
+			return answers;
+		};
+		const counts = async () => ({
+			rapid: await executionsPerId(T.rapidTrigger, 'Rapid Trigger', 'event_id'),
+			atlas: await executionsPerId(T.atlasTrigger, 'Atlas Trigger', 'notificationId'),
+		});
+		const pick = (ids: string[], perId: Record<string, number>) =>
+			Object.fromEntries(ids.map((id) => [id, perId[id] ?? 0]));
+		const expected = {
+			rapid: Object.fromEntries(eventIds.map((id) => [id, 1])),
+			atlas: Object.fromEntries(notificationIds.map((id) => [id, 1])),
+		};
+
+		// Accepted: 200 (the body is the unit tests' business; the verdict is what n8n recorded).
+		expect((await send()).map((answer) => answer.slice(0, 3))).toEqual([
+			'200',
+			'200',
+			'200',
+			'200',
+		]);
+		const before = await waitFor(counts, (c) =>
+			[...eventIds.map((id) => c.rapid[id]), ...notificationIds.map((id) => c.atlas[id])].every(
+				(n) => n === 1,
+			),
+		);
+		expect({
+			rapid: pick(eventIds, before.rapid),
+			atlas: pick(notificationIds, before.atlas),
+		}).toEqual(expected);
+
+		await stack.restart([T.rapidTrigger, T.atlasTrigger]);
+
+		// Rapid signs every retry afresh; the same event_id and notificationId come back.
+		const answers = await send();
+		await pause(2000);
+		const after = await counts();
+		expect({
+			answers,
+			rapid: pick(eventIds, after.rapid),
+			atlas: pick(notificationIds, after.atlas),
+		}).toEqual({
+			answers: [
+				...eventIds.map(() => '200 {"received":true,"ignored":"duplicate event_id"}'),
+				...notificationIds.map(() => '200 {"received":true,"ignored":"duplicate notificationId"}'),
+			],
+			...expected,
+		});
+		expect(stack.loadProblems()).toEqual([]);
 	});
 });
 
