@@ -222,16 +222,20 @@ async function countThrough(ids: string[]) {
 		twiceAndNever(removeTrigger, ids),
 	];
 	return {
-		// Both workflows' triggers: out of 2 × ids.length.
-		trigger: {
-			twice: claimPass.twice + removePass.twice,
-			never: claimPass.never + removePass.never,
-		},
+		// The trigger alone, in each workflow (each out of ids.length).
+		trigger: [claimPass, removePass],
 		claim: twiceAndNever(slackIds, ids),
 		removeDuplicates: twiceAndNever(await read(Q.removeDuplicates, 'Once per event_id'), ids),
 	};
 }
 
+/**
+ * The trigger alone: each copy is checked against the duplicate window in the workflow's static
+ * data, which n8n saves right after each accepted call (the trigger answers itself). Copies minutes
+ * apart therefore meet the first copy's id, whichever processor got it; copies at the same moment
+ * both pass before either save, and the column is written whole, last writer wins, so the trigger
+ * alone guarantees nothing then. Hence the PostgreSQL claim (example 05) is what is guaranteed.
+ */
 it(`duplicates across webhook processors: the same event at once, and ${GAP_SECONDS} s apart`, async () => {
 	const atOnce = await countThrough(await sendTwice(DUPLICATE_PAIRS, 0));
 	const apart = await countThrough(await sendTwice(DUPLICATE_PAIRS, GAP_SECONDS));
@@ -241,16 +245,20 @@ it(`duplicates across webhook processors: the same event at once, and ${GAP_SECO
 	] as const) {
 		report(
 			`[queue] duplicates ${label}: ${DUPLICATE_PAIRS} events, each to both processors; through twice: ` +
-				`Rapid Trigger ${counts.trigger.twice}/${DUPLICATE_PAIRS * 2} (2 workflows), ` +
-				`Remove Duplicates ${counts.removeDuplicates.twice}/${DUPLICATE_PAIRS}, ` +
-				`PostgreSQL claim (example 05) ${counts.claim.twice}/${DUPLICATE_PAIRS}; ` +
-				`lost: ${counts.claim.never} / ${counts.removeDuplicates.never}`,
+				`Rapid Trigger alone ${counts.trigger.map((t) => `${t.twice}/${DUPLICATE_PAIRS}`).join(' and ')} ` +
+				`(example 05's trigger and the Remove Duplicates workflow's), ` +
+				`+ Remove Duplicates ${counts.removeDuplicates.twice}/${DUPLICATE_PAIRS}, ` +
+				`+ PostgreSQL claim (example 05) ${counts.claim.twice}/${DUPLICATE_PAIRS}; ` +
+				`lost: trigger ${counts.trigger.map((t) => t.never).join(' / ')}, ` +
+				`claim ${counts.claim.never}, Remove Duplicates ${counts.removeDuplicates.never}`,
 		);
 	}
-	// The recommended pattern: every event exactly once, whatever the timing.
+	// The recommended pattern: every event exactly once, whatever the timing; nothing lost anywhere.
 	for (const counts of [atOnce, apart]) {
 		expect(counts.claim).toEqual({ twice: 0, never: 0 });
 		expect(counts.removeDuplicates.never).toBe(0);
-		expect(counts.trigger.never).toBe(0);
+		expect(counts.trigger.map((t) => t.never)).toEqual([0, 0]);
 	}
+	// Minutes apart the saved window alone recognises the copy on the other processor.
+	expect(apart.trigger.map((t) => t.twice)).toEqual([0, 0]);
 });
