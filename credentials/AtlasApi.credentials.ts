@@ -91,6 +91,15 @@ export class AtlasApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
+		{
+			displayName: 'Webhook Token',
+			name: 'webhookToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'A long random value the Atlas Trigger requires on incoming events when its Shared Token setting is on. Kept here, encrypted, so it is not part of the workflow or its exports.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

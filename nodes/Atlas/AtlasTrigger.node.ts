@@ -53,9 +53,11 @@ export const SEEN_KEY = 'atlasSeenNotificationIds';
 export const TOKEN_QUERY_PARAMETER = 'token';
 
 const ONE_URL_NOTICE =
-	'Atlas sends every event of an account to ONE webhook URL, and cannot show or delete it. With "Register URL on Activation", activating this workflow replaces the URL set in the Atlas console or by another workflow; deactivating leaves it in place.';
+	"Atlas sends all events of an account to one webhook URL. Give Atlas this node's Production URL (in the Atlas console, with the Atlas node's Webhook → Register URL action, or with the setting below), then activate the workflow.";
+const REGISTER_WARNING =
+	'Activating this workflow will replace the webhook URL of this Atlas account, whichever workflow or system set it: from then on every event of the account comes here and none goes to the old URL. Deactivating does not restore it.';
 const TEST_URL_WARNING =
-	'While you listen for a test event, ALL events of this Atlas account go to the test URL: production workflows receive nothing until this workflow is activated again (which registers the production URL).';
+	'While you listen for a test event, every event of this Atlas account goes to the test URL: production workflows receive nothing until this workflow is activated again (which registers the Production URL).';
 
 interface TriggerOptions {
 	allowedIps?: string;
@@ -82,16 +84,22 @@ function shouldRegister(context: IHookFunctions): boolean {
 	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
 }
 
+/** The shared token callers must present: kept in the credential, never in the workflow. */
+async function webhookToken(context: IHookFunctions | IWebhookFunctions): Promise<string> {
+	const credentials = await context.getCredentials(ATLAS_CREDENTIAL_TYPE);
+	return String(credentials.webhookToken ?? '');
+}
+
 /** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
-function callbackUrl(context: IHookFunctions): string {
+async function callbackUrl(context: IHookFunctions): Promise<string> {
 	const url = context.getNodeWebhookUrl('default') as string;
 	if (context.getNodeParameter('tokenLocation', 'none') !== 'query') return url;
-	const token = context.getNodeParameter('token', '') as string;
+	const token = await webhookToken(context);
 	const separator = url.includes('?') ? '&' : '?';
 	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
 }
 
-function assertValidSettings(context: IHookFunctions): void {
+async function assertValidSettings(context: IHookFunctions): Promise<void> {
 	const options = context.getNodeParameter('options', {}) as TriggerOptions;
 	const { invalid } = parseCidrList(options.allowedIps ?? '');
 	if (invalid.length > 0) {
@@ -102,9 +110,13 @@ function assertValidSettings(context: IHookFunctions): void {
 	}
 	if (
 		context.getNodeParameter('tokenLocation', 'none') !== 'none' &&
-		!context.getNodeParameter('token', '')
+		!(await webhookToken(context))
 	) {
-		throw new NodeOperationError(context.getNode(), 'Shared Token is enabled but empty');
+		throw new NodeOperationError(
+			context.getNode(),
+			'Shared Token is on, but the Atlas API credential has no Webhook Token',
+			{ description: 'Enter a long random value as Webhook Token in the credential.' },
+		);
 	}
 }
 
@@ -120,10 +132,10 @@ function checkSource(context: IWebhookFunctions, options: TriggerOptions): Denia
 	return isIpAllowed(ip, cidrs) ? undefined : { status: 403, reason: 'Source IP not allowed' };
 }
 
-function checkToken(context: IWebhookFunctions): Denial {
+async function checkToken(context: IWebhookFunctions): Promise<Denial> {
 	const location = context.getNodeParameter('tokenLocation', 'none') as string;
 	if (location === 'none') return undefined;
-	const expected = context.getNodeParameter('token', '') as string;
+	const expected = await webhookToken(context);
 	const given =
 		location === 'query'
 			? firstValue((context.getQueryData() as IDataObject)[TOKEN_QUERY_PARAMETER])
@@ -215,9 +227,16 @@ export class AtlasTrigger implements INodeType {
 				displayName: 'Register URL on Activation',
 				name: 'registerOnActivation',
 				type: 'boolean',
-				default: true,
+				default: false,
 				description:
-					"Whether to set this workflow's production URL as the account's webhook URL in Atlas when the workflow is activated (and when n8n restarts). Turn off to manage the URL in the Atlas console.",
+					"Whether to set this workflow's Production URL as the account's webhook URL in Atlas each time the workflow is activated (and when n8n restarts)",
+			},
+			{
+				displayName: REGISTER_WARNING,
+				name: 'registerWarning',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { registerOnActivation: [true] } },
 			},
 			{
 				displayName: 'Register Test URL When Listening',
@@ -249,7 +268,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'options',
 				default: 'none',
 				description:
-					'A secret the caller must present; anything else gets HTTP 401. Atlas cannot send headers, so use the query parameter unless a proxy adds the header.',
+					'Where the caller must present the Webhook Token of the Atlas API credential; anything else gets HTTP 401. Atlas cannot send headers, so use the URL unless a proxy adds the header.',
 				options: [
 					{
 						name: 'In a Header',
@@ -263,16 +282,6 @@ export class AtlasTrigger implements INodeType {
 					},
 					{ name: 'None', value: 'none' },
 				],
-			},
-			{
-				displayName: 'Token',
-				name: 'token',
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				required: true,
-				description: 'A long random value',
-				displayOptions: { show: { tokenLocation: ['header', 'query'] } },
 			},
 			{
 				displayName: 'Header Name',
@@ -335,12 +344,12 @@ export class AtlasTrigger implements INodeType {
 			 * stays unregistered without the opt-in.
 			 */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				assertValidSettings(this);
+				await assertValidSettings(this);
 				return !shouldRegister(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				const registering = atlasApiRequest.call(this, 'updateWebhookURL', {
-					url: callbackUrl(this),
+					url: await callbackUrl(this),
 				});
 				if (!RESUMING.includes(this.getActivationMode())) {
 					await registering;
@@ -363,7 +372,7 @@ export class AtlasTrigger implements INodeType {
 		const receivedAt = new Date();
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 
-		const denied = checkSource(this, options) ?? checkToken(this);
+		const denied = checkSource(this, options) ?? (await checkToken(this));
 		if (denied) return rejectRequest(this, denied.status, denied.reason);
 
 		const body = readJsonBody(this);

@@ -20,14 +20,19 @@ const SEEDED_URL = 'https://console.example.com/set-by-hand';
 
 const sandbox = useSandbox(1);
 
+/**
+ * A hook context for the node with `parameters`; registration is switched on unless they say
+ * otherwise (it is opt-in), and `token` goes where it lives: the credential's Webhook Token.
+ */
 function hookContext(
-	parameters: INodeParameters,
+	{ token, ...parameters }: INodeParameters,
 	how: { test?: boolean; activation?: WorkflowActivateMode } = {},
 ) {
+	const { atlasApi } = atlasCredentials(sandbox());
 	return createHookContext({
 		nodeType: trigger,
-		parameters,
-		credentials: atlasCredentials(sandbox()),
+		parameters: { registerOnActivation: true, ...parameters },
+		credentials: { atlasApi: { ...atlasApi, webhookToken: (token as string) ?? '' } },
 		isTest: how.test ?? false,
 		mode: how.test ? 'manual' : 'trigger',
 		activation: how.test ? 'manual' : (how.activation ?? 'activate'),
@@ -78,6 +83,22 @@ describe('Atlas Trigger: activation', () => {
 		expect(sandbox().atlas.webhookUrl()).toBe(`${PRODUCTION_URL}?token=a%20b%26c`);
 	});
 
+	it('registers nothing unless the user opts in: the account has one URL for all its events', async () => {
+		const context = createHookContext({
+			nodeType: trigger,
+			parameters: {},
+			credentials: atlasCredentials(sandbox()),
+		});
+		const { calls } = await fromSeededUrl(async () => {
+			if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+		});
+		expect(calls).toHaveLength(0);
+		expect(sandbox().atlas.webhookUrl()).toBe(SEEDED_URL);
+		const notice = trigger.description.properties.find((p) => p.name === 'registerWarning');
+		expect(notice?.displayOptions?.show?.registerOnActivation).toEqual([true]);
+		expect(notice?.displayName).toMatch(/replace the webhook URL of this Atlas account/);
+	});
+
 	it('leaves the URL alone when registration is off', async () => {
 		const { calls } = await fromSeededUrl(
 			async () => await activate({ registerOnActivation: false }),
@@ -111,7 +132,9 @@ describe('Atlas Trigger: activation', () => {
 		await expect(activate({ options: { allowedIps: '10.0.0.0/8, 10.0.0.300' } })).rejects.toThrow(
 			/10\.0\.0\.300/,
 		);
-		await expect(activate({ tokenLocation: 'header', token: '' })).rejects.toThrow(/Shared Token/);
+		await expect(activate({ tokenLocation: 'header', token: '' })).rejects.toThrow(
+			/credential has no Webhook Token/,
+		);
 	});
 });
 

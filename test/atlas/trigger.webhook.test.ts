@@ -4,6 +4,7 @@
  */
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
+import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { AtlasTrigger, SEEN_KEY } from '../../nodes/Atlas/AtlasTrigger.node';
 import { ATLAS_EVENT_TYPES } from '../../nodes/Atlas/events';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
@@ -25,13 +26,17 @@ interface Call {
 	staticData?: IDataObject;
 }
 
-/** Posts `body` as JSON; a string is sent as the raw body text. */
+/**
+ * Posts `body` as JSON; a string is sent as the raw body text. A `token` parameter goes where it
+ * lives: the credential's Webhook Token.
+ */
 async function post(body: unknown, { parameters = {}, request = {}, staticData = {} }: Call = {}) {
 	const text = typeof body === 'string' ? body : JSON.stringify(body);
+	const { token, ...nodeParameters } = parameters;
 	const { context, response } = createWebhookContext({
 		nodeType: trigger,
-		parameters,
-		credentials,
+		parameters: nodeParameters,
+		credentials: { atlasApi: { ...credentials.atlasApi, webhookToken: (token as string) ?? '' } },
 		staticData,
 		request: {
 			...request,
@@ -301,6 +306,13 @@ describe('Atlas Trigger: shared token', () => {
 	it('checks the token before reading the body', async () => {
 		const call = await post('{not json', { parameters: { tokenLocation: 'query', token: TOKEN } });
 		expectRejected(call, 401);
+	});
+
+	it('lives in the credential: the workflow holds no token', () => {
+		const names = trigger.description.properties.map((p) => p.name);
+		expect(names).not.toContain('token');
+		const field = new AtlasApi().properties.find((p) => p.name === 'webhookToken');
+		expect(field?.typeOptions?.password).toBe(true);
 	});
 
 	it('never echoes the token', async () => {

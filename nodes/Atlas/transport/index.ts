@@ -239,7 +239,7 @@ export async function atlasApiRequest(
 	};
 	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
 		IDataObject;
-	const secrets = secretValues([credentials.clientSecret]);
+	const secrets = secretValues([credentials.clientSecret, credentials.webhookToken]);
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: `${atlasBaseUrl(credentials)}/${endpoint}.do`,
