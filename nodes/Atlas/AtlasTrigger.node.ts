@@ -213,6 +213,20 @@ export class AtlasTrigger implements INodeType {
 		description:
 			'Starts the workflow on Atlas flight events: ticketing, voids, cancellations, schedule changes, airline status, emails and incidents',
 		defaults: { name: 'Atlas Trigger' },
+		eventTriggerDescription: 'Waiting for an event from Atlas',
+		activationMessage:
+			'Atlas events sent to the Production URL now start this workflow. Atlas keeps one URL per account: make sure it is this one.',
+		triggerPanel: {
+			header: '',
+			executionsHelp: {
+				inactive:
+					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token setting on, add <code>?token=</code> and the Webhook Token of the credential to that URL. <br /><br /><b>To try it</b>, listen and post a sample event to the test URL yourself: Atlas only calls the URL registered for the account.",
+				active:
+					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
+			},
+			activationHint:
+				"Once this workflow is published, point Atlas at its Production URL: the account's single webhook URL then sends every event here.",
+		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'atlasApi', required: true }],

@@ -118,7 +118,7 @@ export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
 		description: 'A schedule change found in an airline email (email.schedulechange)',
 	},
 	'order.addonComplete': {
-		name: 'Add-on Complete (Older Docs)',
+		name: 'Add-on Complete',
 		description: 'An ancillary purchase completed (order.addonComplete)',
 	},
 	'order.cancelled': {
@@ -126,7 +126,7 @@ export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
 		description: 'Ticketing failed and the order was cancelled (order.cancelled)',
 	},
 	'order.refundComplete': {
-		name: 'Refund Complete (Older Docs)',
+		name: 'Refund Complete',
 		description: 'A refund completed (order.refundComplete)',
 	},
 	'order.schedulechange': {

@@ -48,9 +48,9 @@ const SECONDS_PER_DAY = 86400;
 const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_DAY;
 
 const URL_NOTICE =
-	'Rapid sends every notification of your partner account to ONE URL, set by Rapid support: give them the Production URL below (HTTPS, TLS 1.2+) and the event types to enable. Use a separate workflow and URL for test notifications.';
+	'Rapid sends every notification of your partner account to one URL, set by Rapid support: give them the Production URL below (HTTPS, TLS 1.2+) and the event types to enable. Use a separate workflow and URL for test notifications.';
 const NO_VERIFICATION_WARNING =
-	'Signature verification is OFF: anyone who knows this URL can start the workflow with any payload. Turn it back on before going live.';
+	'Signature verification is off: anyone who knows this URL can start the workflow with any payload. Turn it back on before going live.';
 
 interface TriggerOptions {
 	toleranceSeconds?: unknown;
@@ -161,6 +161,20 @@ export class ExpediaRapidTrigger implements INodeType {
 		description:
 			'Starts the workflow on Expedia Rapid booking notifications (cancellations, changes, confirmations, messages), verifying their signature',
 		defaults: { name: 'Expedia Rapid Trigger' },
+		eventTriggerDescription: 'Waiting for a notification from Rapid',
+		activationMessage:
+			'Rapid notifications sent to the Production URL now start this workflow. If you have not yet, send that URL to Rapid support.',
+		triggerPanel: {
+			header: '',
+			executionsHelp: {
+				inactive:
+					"Rapid sends every notification of your partner account to one URL, set by Rapid support. <br /><br /><b>To go live</b>, publish this workflow and send its Production URL to Rapid support with the event types to enable. <br /><br /><b>To try it</b>, use a published workflow as well: Rapid delivers test notifications (the Expedia Rapid node's <i>Send Test</i>) to your test URL within about 30 minutes, much longer than the editor listens for a test event. To see an item here now, listen and post a signed sample notification to the test URL yourself.",
+				active:
+					'This workflow is published: notifications Rapid sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>. Rapid support must have this Production URL on file. Test notifications take up to 30 minutes to arrive.',
+			},
+			activationHint:
+				'Once this workflow is published, send its Production URL to Rapid support: Rapid then delivers every notification of your account there.',
+		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'expediaRapidApi', required: true }],

@@ -54,7 +54,7 @@ export const RAPID_EVENTS = {
 	},
 	'itinerary.payment_verification.failure': {
 		name: 'Payment Verification Failed',
-		description: 'Payment verification failed (mentioned in public material, not in the seed)',
+		description: "Verification of the traveler's payment failed",
 	},
 } as const satisfies Record<string, EventInfo>;
 

@@ -227,7 +227,7 @@ async function fetchIncidentPage(
 	if (reading.ok) return reading.page;
 	throw new NodeApiError(this.getNode(), envelope as JsonObject, {
 		itemIndex,
-		message: `Atlas event/getPageList.do returned an unexpected page ${pageIndex}: ${reading.problem}`,
+		message: `Atlas returned an unexpected incident list page ${pageIndex}: ${reading.problem}`,
 		description:
 			'The response had status 0 but not the documented fields, so no incidents were output.',
 	});

@@ -31,11 +31,12 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Client ID (Cid)',
+				displayName: 'Client ID',
 				name: 'cid',
 				type: 'string',
 				default: '',
-				description: 'The optional cid parameter of updateWebhookURL.do',
+				description:
+					'The Atlas client ID the URL is for, when Atlas asks for it; empty: the account of the credential',
 			},
 		],
 	},
