@@ -16,7 +16,9 @@ export class Atlas implements INodeType {
 		name: 'atlas',
 		icon: { light: 'file:atlas.svg', dark: 'file:atlas.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Get Many simplifies its output by default (version 1 keeps every field).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'List Atlas flight incidents and set the Atlas webhook URL',
 		defaults: { name: 'Atlas' },

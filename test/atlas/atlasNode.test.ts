@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { SIMPLIFIED_FIELDS } from '../../nodes/Atlas/actions/incident/getMany.operation';
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { createExecuteContext, executeNode } from '../helpers/n8n';
 import {
@@ -19,12 +20,17 @@ const sandbox = useSandbox(INCIDENTS);
 
 const listCalls = () => requestsTo(sandbox(), 'atlas.getPageList');
 
-async function getMany(parameters: INodeParameters, items?: INodeExecutionData[]) {
+async function getMany(
+	parameters: INodeParameters,
+	items?: INodeExecutionData[],
+	typeVersion?: number,
+) {
 	const [output] = await executeNode({
 		nodeType: atlas,
 		parameters: { resource: 'incident', operation: 'getMany', ...parameters },
 		credentials: atlasCredentials(sandbox()),
 		items,
+		typeVersion,
 	});
 	return output;
 }
@@ -143,8 +149,23 @@ describe('Incident → Get Many: pagination', () => {
 		},
 	);
 
-	it('normalises numeric strings and keeps every field Atlas sent', async () => {
+	it('Simplify (the default) keeps the key fields only', async () => {
 		const [first] = await getMany({ returnAll: false, limit: 1 });
+		const source = sandbox().atlas.incidents[0] as IDataObject;
+		expect(Object.keys(first.json).sort()).toEqual(
+			SIMPLIFIED_FIELDS.filter((field) => field in source).sort(),
+		);
+		expect(first.json.eventId).toBe(source.eventId);
+	});
+
+	it('version 1 nodes (made before Simplify) keep every field', async () => {
+		const [first] = await getMany({ returnAll: false, limit: 1 }, undefined, 1);
+		const source = sandbox().atlas.incidents[0] as IDataObject;
+		expect(Object.keys(first.json).sort()).toEqual(Object.keys(source).sort());
+	});
+
+	it('normalises numeric strings and keeps every field Atlas sent', async () => {
+		const [first] = await getMany({ returnAll: false, limit: 1, simplify: false });
 		const source = sandbox().atlas.incidents[0] as IDataObject;
 		expect(Object.keys(first.json).sort()).toEqual(Object.keys(source).sort());
 		expect(typeof first.json.eventStatus).toBe('number');

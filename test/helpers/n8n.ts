@@ -121,6 +121,8 @@ export interface NodeSetup {
 	 */
 	workflowId?: string;
 	nodeName?: string;
+	/** Default: the node type's newest version. */
+	typeVersion?: number;
 	webhookId?: string;
 }
 
@@ -133,9 +135,11 @@ function createWorkflow(setup: NodeSetup): { workflow: Workflow; node: INode } {
 		id: 'node-under-test',
 		name: setup.nodeName ?? description.defaults.name ?? description.displayName,
 		type: description.name,
-		typeVersion: Array.isArray(description.version)
-			? description.version[description.version.length - 1]
-			: description.version,
+		typeVersion:
+			setup.typeVersion ??
+			(Array.isArray(description.version)
+				? description.version[description.version.length - 1]
+				: description.version),
 		position: [0, 0],
 		parameters: setup.parameters ?? {},
 		webhookId: setup.webhookId ?? 'test-webhook-id',

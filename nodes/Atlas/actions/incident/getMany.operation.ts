@@ -46,6 +46,15 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { returnAll: [false] } },
 	},
 	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description:
+			'Whether to return only the key fields of each incident (ID, order, type, status, airline, PNR, departure, event and update times, result) instead of every field Atlas sends',
+	},
+	{
 		displayName: 'Filters',
 		name: 'filters',
 		type: 'collection',
@@ -233,7 +242,29 @@ async function fetchIncidentPage(
 	});
 }
 
+/** The fields Simplify keeps: what a person acts on. */
+export const SIMPLIFIED_FIELDS = [
+	'eventId',
+	'orderNo',
+	'eventType',
+	'eventStatus',
+	'airline',
+	'pnr',
+	'depTime',
+	'eventTime',
+	'updateTime',
+	'confirmedResult',
+] as const;
+
+export const simplifyIncident = (incident: IDataObject): IDataObject =>
+	Object.fromEntries(
+		SIMPLIFIED_FIELDS.filter((field) => field in incident).map((field) => [field, incident[field]]),
+	);
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const simplify =
+		this.getNode().typeVersion >= 1.1 &&
+		(this.getNodeParameter('simplify', itemIndex, true) as boolean);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
 	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
@@ -271,5 +302,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			location: 'outputPane',
 		});
 	}
-	return records;
+	return simplify ? records.map(simplifyIncident) : records;
 }
