@@ -15,8 +15,9 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Register URL',
 				value: 'register',
-				description: 'Set the URL Atlas sends every event to (replaces the current one)',
-				action: 'Register a webhook URL',
+				description:
+					'Set the one URL Atlas sends every event of the account to, replacing the current one for all workflows and systems',
+				action: 'Replace the webhook url of the account',
 			},
 		],
 		default: 'register',

@@ -17,8 +17,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Undeliverable',
 				value: 'getUndeliverable',
 				description:
-					'Drain the notifications Rapid could not deliver (each is returned once, then deleted)',
-				action: 'Get undeliverable notifications',
+					"Drain the notifications Rapid could not deliver. Rapid deletes each one as it returns it, so they exist only in this node's output.",
+				action: 'Drain and delete undeliverable notifications',
 			},
 			{
 				name: 'Send Test',
