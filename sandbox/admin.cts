@@ -6,6 +6,8 @@
  *   GET    /_admin/state                     counts, URLs, queue length, faults
  *   GET    /_admin/requests?route=ID          recorded provider requests (credentials redacted)
  *   POST   /_admin/atlas/push                 {type, overrides?, url?} → PushResult
+ *   POST   /_admin/atlas/incidents            {overrides?} → a new unconfirmed incident, updated now
+ *   POST   /_admin/atlas/incidents/confirm    {eventId, result?, remark?} → the confirmed incident
  *   POST   /_admin/rapid/push                 {type | notification, overrides?, url?, timestamp?, authorization?} → PushResult
  *   POST   /_admin/rapid/deliver              {type | notification, overrides?} → first attempt; retries continue
  *   POST   /_admin/rapid/undeliverable        {count} or {notifications: [...]}
@@ -113,6 +115,18 @@ export function createAdmin({ sandbox, pendingDeliveries }: AdminDeps): AdminHan
 				},
 			);
 			return json(result);
+		},
+		'POST /_admin/atlas/incidents': async (request) =>
+			json(atlas.createIncident(optionalObject(objectBody(request), 'overrides')), 201),
+		'POST /_admin/atlas/incidents/confirm': async (request) => {
+			const body = objectBody(request);
+			const eventId = text(body, 'eventId') as string;
+			const incident = atlas.confirmIncident(eventId, {
+				result: text(body, 'result', false),
+				remark: text(body, 'remark', false),
+			});
+			if (!incident) throw new AdminError(`No incident "${eventId}"`);
+			return json(incident);
 		},
 		'POST /_admin/rapid/push': async (request) => {
 			const body = objectBody(request);

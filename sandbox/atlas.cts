@@ -7,10 +7,12 @@ import { ATLAS_EVENT_TYPES, sampleAtlasEvent, type SampleOrder } from './atlasEv
 import { parseIncidentQuery, runIncidentQuery } from './atlasQuery.cjs';
 import { ATLAS_STATUS, atlasError } from './errors.cjs';
 import type { Lifecycle } from './lifecycle.cjs';
+import { generateIncidents, RESULTS } from './atlasData.cjs';
 import { postJson } from './pusher.cjs';
 import { createRandom } from './random.cjs';
 import type { ProviderRoute, RouteRequest, RouteResult } from './server.cjs';
 import type { AtlasIncident, AtlasRegistration, SandboxAtlas } from './types.cjs';
+import { formatAtlasTime } from './util.cjs';
 
 export interface AtlasConfig {
 	clientId: string;
@@ -144,6 +146,42 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 		},
 	];
 
+	let created = 0;
+	const createIncident: SandboxAtlas['createIncident'] = (overrides = {}) => {
+		const now = config.clock();
+		const [base] = generateIncidents({ count: 1, seed: samplesRnd.int(1, 1e9), anchorMs: now });
+		const stamp = formatAtlasTime(now);
+		const incident: AtlasIncident = {
+			...base,
+			eventId: `EVN${now}${String(++created).padStart(4, '0')}`,
+			eventStatus: 0,
+			eventTime: stamp,
+			createTime: stamp,
+			updateTime: stamp,
+			confirmTime: null,
+			confirmedResult: null,
+			confirmedRemark: null,
+			notified: 0,
+			...overrides,
+		};
+		api.incidents.unshift(incident);
+		return incident;
+	};
+
+	const confirmIncident: SandboxAtlas['confirmIncident'] = (eventId, outcome = {}) => {
+		const incident = api.incidents.find((i) => i.eventId === eventId);
+		if (!incident) return undefined;
+		const stamp = formatAtlasTime(config.clock());
+		Object.assign(incident, {
+			eventStatus: 1,
+			confirmedResult: outcome.result ?? RESULTS[incident.eventType]?.[0] ?? 'Checked',
+			confirmedRemark: outcome.remark ?? null,
+			confirmTime: stamp,
+			updateTime: stamp,
+		});
+		return incident;
+	};
+
 	// Handlers read api.incidents at call time, so a test may replace the store as well as edit it.
 	const api: SandboxAtlas = {
 		incidents: config.incidents,
@@ -152,6 +190,8 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 		sampleEvent,
 		push,
 		eventTypes: [...ATLAS_EVENT_TYPES],
+		createIncident,
+		confirmIncident,
 	};
 	return { routes, api };
 }

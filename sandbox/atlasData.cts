@@ -47,7 +47,7 @@ export const GIVEN_NAMES = ['SAN', 'WEI', 'FANG', 'JOHN', 'MARIA', 'HANS', 'YUKI
 const EMAIL_DOMAINS = ['example.com', 'example.net', 'mail.example.org'];
 const PNR_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-const RESULTS: Record<string, string[]> = {
+export const RESULTS: Record<string, string[]> = {
 	'order.schedulechange': ['Schedule Change', 'Flight Cancelled'],
 	'email.schedulechange': ['Time Change', 'Flight Number Change', 'Flight Cancelled'],
 	'abnormal.cancelled': ['Cancelled by Airline', 'Cancelled by Passenger', 'No Action Required'],

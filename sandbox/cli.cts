@@ -35,6 +35,8 @@ Usage: npm run sandbox -- <command> [options]
                                   kinds: latency http timeout malformed-json truncated-gzip
                                          atlas-status reset
   faults [clear]                  list or remove faults
+  incident new                    create an unconfirmed Atlas incident, updated now
+  incident confirm <eventId>      confirm it now (status 1, a result): polling triggers see the change
   undeliverable <count>           add generated notifications to Rapid's undeliverable queue
   callback <url|none>             set or clear Rapid's callback URL
   state                           counts, URLs, queue length, faults
@@ -214,6 +216,13 @@ async function main(argv: string[]): Promise<void> {
 			return await fault(args);
 		case 'faults':
 			return show(await admin(args, sub === 'clear' ? 'DELETE' : 'GET', 'faults'));
+		case 'incident': {
+			if (sub === 'new') return show(await admin(args, 'POST', 'atlas/incidents', {}));
+			const eventId = args.positionals[2];
+			if (sub === 'confirm' && eventId)
+				return show(await admin(args, 'POST', 'atlas/incidents/confirm', { eventId }));
+			throw new UsageError('Usage: incident new | incident confirm <eventId>');
+		}
 		case 'undeliverable': {
 			const count = Number(sub);
 			if (!Number.isInteger(count) || count < 0)

@@ -146,6 +146,13 @@ export interface SandboxAtlas {
 	/** One POST to the registered URL (or `opts.url`), no retries: Atlas delivery is best effort. */
 	push(type: string, overrides?: object, opts?: { url?: string }): Promise<PushResult>;
 	eventTypes: string[];
+	/** A new unconfirmed incident, created and updated now (so polling triggers see it). */
+	createIncident(overrides?: Partial<AtlasIncident>): AtlasIncident;
+	/** Confirms an incident now: status 1, a result, optionally a remark; undefined if unknown. */
+	confirmIncident(
+		eventId: string,
+		outcome?: { result?: string; remark?: string | null },
+	): AtlasIncident | undefined;
 }
 
 export interface SandboxRapid {

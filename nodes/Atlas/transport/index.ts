@@ -40,6 +40,10 @@ export const AtlasStatus = {
 	transientLegacy: -1,
 } as const;
 
+/** Whether an error is Atlas' rate limit (status 110) outlasting the retries. */
+export const isAtlasRateLimit = (error: unknown): boolean =>
+	(error as { atlasStatus?: unknown } | undefined)?.atlasStatus === AtlasStatus.rateLimited;
+
 /** The envelope every Atlas response shares; the payload fields sit beside `status`. */
 export const atlasEnvelopeSchema = z
 	.object({
@@ -168,12 +172,13 @@ function toNodeApiError(
 	switch (attempt.kind) {
 		case 'envelope': {
 			const { status, msg } = attempt.envelope;
-			return new NodeApiError(this.getNode(), { status, msg } as JsonObject, {
+			const error = new NodeApiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
 				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
 				description: HINTS[status] ?? 'See the Atlas API documentation for this status code.',
 				httpCode: '200',
 			});
+			return Object.assign(error, { atlasStatus: status });
 		}
 		case 'http':
 			return new NodeApiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {

@@ -12,7 +12,7 @@ import {
 	type IncidentPage,
 	type Listing,
 } from '../../incidents';
-import { atlasApiRequest } from '../../transport';
+import { atlasApiRequest, type AtlasRequestContext } from '../../transport';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -220,9 +220,9 @@ export function buildIncidentQuery(
 }
 
 async function fetchIncidentPage(
-	this: IExecuteFunctions,
+	this: AtlasRequestContext,
 	body: IDataObject,
-	itemIndex: number,
+	itemIndex: number | undefined,
 	pageIndex: number,
 	pageSize: number,
 ): Promise<IncidentPage> {
@@ -261,18 +261,17 @@ export const simplifyIncident = (incident: IDataObject): IDataObject =>
 		SIMPLIFIED_FIELDS.filter((field) => field in incident).map((field) => [field, incident[field]]),
 	);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const simplify =
-		this.getNode().typeVersion >= 1.1 &&
-		(this.getNodeParameter('simplify', itemIndex, true) as boolean);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const pageSize = Math.max(1, Math.floor(Number(options.pageSize ?? DEFAULT_PAGE_SIZE)));
-	const { body, eventTypes } = buildIncidentQuery.call(this, filters, itemIndex);
-
-	// One listing per selected type (Atlas takes a single eventType), read one after the other.
+/**
+ * The incidents matching `body`, every page, one listing per event type (Atlas filters on a single
+ * type per request), read one after the other; cut at `limit`. An implausible plan is an error.
+ */
+export async function listIncidents(
+	this: AtlasRequestContext,
+	body: IDataObject,
+	eventTypes: string[],
+	options: { pageSize: number; limit?: number; itemIndex?: number },
+): Promise<{ records: IDataObject[]; drift: string[] }> {
+	const { pageSize, limit, itemIndex } = options;
 	const records: IDataObject[] = [];
 	const drift: string[] = [];
 	for (const eventType of eventTypes.length > 0 ? eventTypes : [undefined]) {
@@ -295,6 +294,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		records.push(...listing.records);
 		drift.push(...listing.drift);
 	}
+	return { records, drift };
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const simplify =
+		this.getNode().typeVersion >= 1.1 &&
+		(this.getNodeParameter('simplify', itemIndex, true) as boolean);
+	const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex) as number);
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const pageSize = Math.max(1, Math.floor(Number(options.pageSize ?? DEFAULT_PAGE_SIZE)));
+	const { body, eventTypes } = buildIncidentQuery.call(this, filters, itemIndex);
+
+	const { records, drift } = await listIncidents.call(this, body, eventTypes, {
+		pageSize,
+		limit,
+		itemIndex,
+	});
 	if (drift.length > 0) {
 		this.addExecutionHints({
 			message: `The incident list changed while it was read (${drift.join('; ')}). Each incident is output at most once; run again to pick up incidents that moved between pages.`,
