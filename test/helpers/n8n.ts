@@ -4,7 +4,7 @@
  * ours: it hands out the given credential data and applies each credential type's real
  * `authenticate`, the way n8n's CredentialsHelper does.
  */
-import { ExecuteContext, HookContext, WebhookContext } from 'n8n-core';
+import { ExecuteContext, HookContext, PollContext, WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -192,6 +192,20 @@ export async function executeNode(
 	const context = createExecuteContext(setup);
 	if (!setup.nodeType.execute) throw new Error('Node has no execute()');
 	return (await setup.nodeType.execute.call(context)) as INodeExecutionData[][];
+}
+
+/** A polling trigger's context: `mode` 'manual' is the editor's "Fetch Test Event". */
+export function createPollContext(
+	setup: NodeSetup & { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode },
+): PollContext {
+	const { workflow, node } = createWorkflow(setup);
+	return new PollContext(
+		workflow,
+		node,
+		createAdditionalData(setup.credentials ?? {}),
+		setup.mode ?? 'trigger',
+		setup.activation ?? 'activate',
+	);
 }
 
 export function createHookContext(
