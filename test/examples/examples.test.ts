@@ -7,30 +7,17 @@
  * a sample item. That checks their logic, not n8n's expression engine: the e2e suite runs the
  * examples inside a real n8n.
  */
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { evaluate, loadExampleFiles, type Example, type ExampleNode } from './examples.cjs';
 
-interface ExampleNode {
-	name: string;
-	type: string;
-	typeVersion: number;
-	parameters: Record<string, any>;
-	webhookId?: string;
-	notes?: string;
-	onError?: string;
+interface Condition {
+	leftValue: string;
+	operator: { type: string; operation: string };
 }
-interface Example {
-	file: string;
-	id: string;
-	nodes: ExampleNode[];
-	connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+interface Rule {
+	conditions: { conditions: Condition[] };
 }
 
-const DIR = join(__dirname, '..', '..', 'examples');
-const examples: Example[] = readdirSync(DIR)
-	.filter((file) => file.endsWith('.json'))
-	.sort()
-	.map((file) => ({ file, ...JSON.parse(readFileSync(join(DIR, file), 'utf8')) }));
+const examples = loadExampleFiles();
 const byId = (id: string) => examples.find((e) => e.id === id)!;
 const node = (example: Example, name: string) => example.nodes.find((n) => n.name === name)!;
 
@@ -49,20 +36,12 @@ function outputCount(n: ExampleNode): number {
 	return 1;
 }
 
-/** Evaluates `={{ expression }}` as JavaScript with the given `$json`. */
-function evaluate(expression: string, json: Record<string, unknown>): unknown {
-	const match = /^=\{\{([\s\S]*)\}\}$/.exec(expression.trim());
-	if (!match) throw new Error(`Not an expression: ${expression}`);
-	// eslint-disable-next-line @typescript-eslint/no-implied-eval
-	return new Function('$json', '$execution', `return (${match[1]});`)(json, { id: '42' });
-}
-
 /** The output index a Switch sends `json` to (first matching rule, else the fallback output). */
 function switchOutput(sw: ExampleNode, json: Record<string, unknown>): number {
-	const rules: any[] = sw.parameters.rules.values;
+	const rules = sw.parameters.rules.values as Rule[];
 	const index = rules.findIndex((rule) =>
 		rule.conditions.conditions.every(
-			(c: any) =>
+			(c) =>
 				c.operator.type === 'boolean' &&
 				c.operator.operation === 'true' &&
 				evaluate(c.leftValue, json) === true,
@@ -122,14 +101,17 @@ describe('every example', () => {
 					continue;
 				}
 				for (let index = 0; index < outputCount(n); index++) {
-					expect({ node: n.name, output: index, targets: (outputs[index] ?? []).length }).toEqual(
-						{ node: n.name, output: index, targets: 1 },
-					);
+					expect({ node: n.name, output: index, targets: (outputs[index] ?? []).length }).toEqual({
+						node: n.name,
+						output: index,
+						targets: 1,
+					});
 				}
-				if (!TRIGGER.test(n.type)) expect({ node: n.name, fed: incoming.has(n.name) }).toEqual({
-					node: n.name,
-					fed: true,
-				});
+				if (!TRIGGER.test(n.type))
+					expect({ node: n.name, fed: incoming.has(n.name) }).toEqual({
+						node: n.name,
+						fed: true,
+					});
 			}
 		},
 	);
@@ -321,9 +303,12 @@ describe('03: the morning summary', () => {
 			'📋 0 unconfirmed Atlas incident(s) in the last 24 h',
 		);
 		expect(
-			message(post, { data: [{ error: 'status 900: Unauthorized', description: 'Check the keys.' }] })
-				.text,
-		).toBe('⚠️ The unconfirmed Atlas incidents could not be listed: status 900: Unauthorized\nCheck the keys.');
+			message(post, {
+				data: [{ error: 'status 900: Unauthorized', description: 'Check the keys.' }],
+			}).text,
+		).toBe(
+			'⚠️ The unconfirmed Atlas incidents could not be listed: status 900: Unauthorized\nCheck the keys.',
+		);
 	});
 });
 
