@@ -42,10 +42,12 @@ interface StoredWindow {
 	at: number[];
 }
 
-/** A window in memory: fingerprint → second recorded, in recording order; and the newest second. */
-interface Window {
-	entries: Map<string, number>;
-	newest: number;
+/**
+ * A window in memory: the stored form itself (oldest first, times never decreasing), which is
+ * what goes back into static data, plus a set for O(1) look-ups.
+ */
+interface Window extends StoredWindow {
+	index: Set<string>;
 }
 
 export const fingerprint = (id: string): string =>
@@ -81,17 +83,24 @@ function windowFrom(sources: Array<Iterable<[string, number]>>, now: number): Wi
 		}
 	}
 	entries.sort((a, b) => a[1] - b[1]);
-	const window: Window = { entries: new Map(), newest: -Infinity };
+	const window: Window = { ids: [], at: [], index: new Set() };
 	for (const [id, at] of entries) {
-		if (window.entries.has(id)) continue;
-		window.entries.set(id, at);
-		window.newest = at;
+		if (window.index.has(id)) continue;
+		window.index.add(id);
+		window.ids.push(id);
+		window.at.push(at);
 	}
 	return window;
 }
 
-const storedEntries = (stored: StoredWindow): Array<[string, number]> =>
+const entriesOf = (stored: StoredWindow): Array<[string, number]> =>
 	stored.ids.map((id, i) => [id, stored.at[i]]);
+
+/** Drops the oldest entry. */
+function dropOldest(window: Window): void {
+	window.index.delete(window.ids.shift() as string);
+	window.at.shift();
+}
 
 /** Windows of this process, least recently used first. */
 const processWindows = new Map<string, Window>();
@@ -100,7 +109,7 @@ const lastWritten = new Map<string, string>();
 let processEntries = 0;
 
 function forgetWindow(processKey: string): void {
-	processEntries -= processWindows.get(processKey)?.entries.size ?? 0;
+	processEntries -= processWindows.get(processKey)?.ids.length ?? 0;
 	processWindows.delete(processKey);
 	lastWritten.delete(processKey);
 }
@@ -109,7 +118,7 @@ function forgetWindow(processKey: string): void {
 function keepWindow(processKey: string, window: Window): void {
 	forgetWindow(processKey);
 	processWindows.set(processKey, window);
-	processEntries += window.entries.size;
+	processEntries += window.ids.length;
 	for (const oldest of processWindows.keys()) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
 		forgetWindow(oldest);
@@ -141,37 +150,32 @@ export function isDuplicateAndRecord(
 
 	let window = processWindows.get(processKey);
 	const storedIsOurs = lastWritten.get(processKey) === signatureOf(stored.ids, stored.at);
-	if (!window) window = windowFrom([storedEntries(stored)], now);
+	if (!window) window = windowFrom([entriesOf(stored)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
 	else if (!storedIsOurs && stored.ids.length > 0) {
-		window = windowFrom([window.entries, storedEntries(stored)], now);
+		window = windowFrom([entriesOf(window), entriesOf(stored)], now);
 	}
 	// The clock stepped back behind the newest entry: re-date what now lies in the future.
-	if (window.newest > now) window = windowFrom([window.entries], now);
-
-	const { entries } = window;
-	const sizeBefore = entries.size;
-	const oldestKept = now - options.maxAgeSeconds;
-	for (const [seen, at] of entries) {
-		if (at >= oldestKept) break;
-		entries.delete(seen);
+	if ((window.at[window.at.length - 1] ?? -Infinity) > now) {
+		window = windowFrom([entriesOf(window)], now);
 	}
+
+	const sizeBefore = window.ids.length;
+	const oldestKept = now - options.maxAgeSeconds;
+	while (window.at.length > 0 && window.at[0] < oldestKept) dropOldest(window);
 	const print = fingerprint(id);
-	const duplicate = entries.has(print);
+	const duplicate = window.index.has(print);
 	if (!duplicate) {
-		entries.set(print, now);
-		window.newest = now;
-		for (const oldest of entries.keys()) {
-			if (entries.size <= maxEntries) break;
-			entries.delete(oldest);
-		}
+		window.index.add(print);
+		window.ids.push(print);
+		window.at.push(now);
+		while (window.ids.length > maxEntries) dropOldest(window);
 	}
 
 	keepWindow(processKey, window);
 	// Unchanged windows are not written back: n8n then skips saving static data.
-	if (duplicate && entries.size === sizeBefore && storedIsOurs) return duplicate;
-	const ids = [...entries.keys()];
-	const at = [...entries.values()];
+	if (duplicate && window.ids.length === sizeBefore && storedIsOurs) return duplicate;
+	const { ids, at } = window;
 	staticData[key] = { ids, at };
 	lastWritten.set(processKey, signatureOf(ids, at));
 	return duplicate;

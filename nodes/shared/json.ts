@@ -10,29 +10,27 @@ export type JsonParseResult =
 	| { ok: true; value: unknown }
 	| { ok: false; reason: 'invalid' | 'tooDeep' };
 
-/** Whether brackets outside strings nest deeper than `maxDepth` (one pass, no recursion). */
-export function nestsDeeperThan(text: string, maxDepth: number): boolean {
-	let depth = 0;
-	let inString = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text.charCodeAt(i);
-		if (inString) {
-			if (c === 0x5c)
-				i++; // backslash: skip the escaped character
-			else if (c === 0x22) inString = false;
-		} else if (c === 0x22) inString = true;
-		else if (c === 0x7b || c === 0x5b) {
-			if (++depth > maxDepth) return true;
-		} else if (c === 0x7d || c === 0x5d) depth--;
+/** Whether a parsed value nests objects or arrays deeper than `maxDepth` (no recursion). */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+	const stack: Array<[unknown, number]> = [[value, 1]];
+	while (stack.length > 0) {
+		const [current, depth] = stack.pop() as [unknown, number];
+		if (current === null || typeof current !== 'object') continue;
+		if (depth > maxDepth) return true;
+		for (const child of Array.isArray(current) ? current : Object.values(current)) {
+			if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+		}
 	}
 	return false;
 }
 
+/** Parses first (V8's parser copes with any depth), then measures the depth of what it built. */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonParseResult {
-	if (nestsDeeperThan(text, maxDepth)) return { ok: false, reason: 'tooDeep' };
+	let value: unknown;
 	try {
-		return { ok: true, value: JSON.parse(text) };
+		value = JSON.parse(text);
 	} catch {
 		return { ok: false, reason: 'invalid' };
 	}
+	return nestsDeeperThan(value, maxDepth) ? { ok: false, reason: 'tooDeep' } : { ok: true, value };
 }
