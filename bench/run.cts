@@ -25,7 +25,12 @@ import { AtlasTrigger } from '../nodes/Atlas/AtlasTrigger.node.ts';
 import { atlasApiRequest, DEFAULT_ATLAS_RETRY } from '../nodes/Atlas/transport';
 import { ExpediaRapid } from '../nodes/ExpediaRapid/ExpediaRapid.node.ts';
 import { ExpediaRapidTrigger } from '../nodes/ExpediaRapid/ExpediaRapidTrigger.node.ts';
-import { buildAuthorizationHeader } from '../nodes/ExpediaRapid/signature';
+import {
+	buildAuthorizationHeader,
+	verifyAuthorizationHeader,
+} from '../nodes/ExpediaRapid/signature';
+import { rapidNotificationSchema, summariseNotification } from '../nodes/ExpediaRapid/events';
+import { parseJson } from '../nodes/shared/json';
 import { DEFAULT_MAX_CALLS } from '../nodes/ExpediaRapid/actions/notification/getUndeliverable.operation';
 import {
 	isDuplicateAndRecord,
@@ -172,8 +177,67 @@ async function triggerCost(): Promise<void> {
 	}
 }
 
-// ------------------------------------------------------------------------------------------------
-// 2. Throughput in real n8n
+/**
+ * Where one 1 KB Rapid event's time goes, step by step: ours (verify, parse, dedupe, item) and
+ * n8n-core's (parameter, credential and context reads), each against the same floor.
+ */
+async function triggerSteps(): Promise<void> {
+	const trigger = new ExpediaRapidTrigger();
+	const iterations = 3000;
+	const bodies = Array.from({ length: 4 * iterations + 400 }, (_, i) => rapidBody(1024, i));
+	const parsed = bodies.slice(0, 1000).map((b) => JSON.parse(b) as IDataObject);
+	const header = buildAuthorizationHeader(DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET);
+	const keys = { apiKey: DEFAULT_RAPID_API_KEY, sharedSecret: DEFAULT_RAPID_SHARED_SECRET };
+	const { context } = createWebhookContext({
+		nodeType: trigger,
+		credentials: { expediaRapidApi: keys },
+		staticData: {},
+		request: { headers: { authorization: header }, rawBody: Buffer.from(bodies[0]) },
+	});
+	const signingString = `${keys.apiKey}${keys.sharedSecret}${Math.floor(Date.now() / 1000)}`;
+	const floor = await perCallMicros(iterations, (i) => {
+		createHash('sha512').update(signingString, 'utf8').digest('hex');
+		return JSON.parse(bodies[i % bodies.length]);
+	});
+	const dedupeData: IDataObject = {};
+	const steps: Array<[string, (i: number) => unknown]> = [
+		['ours: verify the Authorization header', () => verifyAuthorizationHeader(header, keys)],
+		['ours: parse JSON with the depth check', (i) => parseJson(bodies[i % bodies.length])],
+		['ours: summary + documented-shape check', (i) => {
+			summariseNotification(parsed[i % 1000]);
+			return rapidNotificationSchema.safeParse(parsed[i % 1000]);
+		}],
+		['ours: duplicate window (1,000 ids)', (i) =>
+			isDuplicateAndRecord(dedupeData, 'seen', `step-${i}`, {
+				maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+				maxAgeSeconds: 8 * 86400,
+				processKey: 'bench-steps',
+			})],
+		['n8n-core: 3 node parameter reads', () => {
+			context.getNodeParameter('options', {});
+			context.getNodeParameter('events', ['*']);
+			return context.getNodeParameter('verifySignature', true);
+		}],
+		['n8n-core: credential read', async () => await context.getCredentials('expediaRapidApi')],
+		['n8n-core: workflow, node, static data', () => {
+			context.getWorkflow();
+			context.getNode();
+			return context.getWorkflowStaticData('node');
+		}],
+	];
+	for (const [name, step] of steps) {
+		const micros = await perCallMicros(iterations, step);
+		rows.push({
+			section: '1 trigger cost',
+			measure: `  step: ${name} (µs)`,
+			value: fmt(micros, 2),
+			baseline: `${fmt(floor)} (sha512 + JSON.parse)`,
+			ratio: `${fmt(micros / floor, 2)}×`,
+		});
+	}
+}
+
+async function n8nThroughput( Throughput in real n8n
 
 async function n8nThroughput(requests: number, concurrency: number): Promise<void> {
 	const runtime = await ensureN8nRuntime();
@@ -514,6 +578,7 @@ async function main(): Promise<void> {
 	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 100 });
 	say('1/5 trigger cost in-process…');
 	await triggerCost();
+	await triggerSteps();
 	if (flag('no-n8n')) say('2/5 skipped (--no-n8n)');
 	else {
 		say('2/5 throughput in real n8n (starts n8n; first run installs it)…');
