@@ -203,27 +203,39 @@ async function triggerSteps(): Promise<void> {
 	const steps: Array<[string, (i: number) => unknown]> = [
 		['ours: verify the Authorization header', () => verifyAuthorizationHeader(header, keys)],
 		['ours: parse JSON with the depth check', (i) => parseJson(bodies[i % bodies.length])],
-		['ours: summary + documented-shape check', (i) => {
-			summariseNotification(parsed[i % 1000]);
-			return rapidNotificationSchema.safeParse(parsed[i % 1000]);
-		}],
-		['ours: duplicate window (1,000 ids)', (i) =>
-			isDuplicateAndRecord(dedupeData, 'seen', `step-${i}`, {
-				maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
-				maxAgeSeconds: 8 * 86400,
-				processKey: 'bench-steps',
-			})],
-		['n8n-core: 3 node parameter reads', () => {
-			context.getNodeParameter('options', {});
-			context.getNodeParameter('events', ['*']);
-			return context.getNodeParameter('verifySignature', true);
-		}],
+		[
+			'ours: summary + documented-shape check',
+			(i) => {
+				summariseNotification(parsed[i % 1000]);
+				return rapidNotificationSchema.safeParse(parsed[i % 1000]);
+			},
+		],
+		[
+			'ours: duplicate window (1,000 ids)',
+			(i) =>
+				isDuplicateAndRecord(dedupeData, 'seen', `step-${i}`, {
+					maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+					maxAgeSeconds: 8 * 86400,
+					processKey: 'bench-steps',
+				}),
+		],
+		[
+			'n8n-core: 3 node parameter reads',
+			() => {
+				context.getNodeParameter('options', {});
+				context.getNodeParameter('events', ['*']);
+				return context.getNodeParameter('verifySignature', true);
+			},
+		],
 		['n8n-core: credential read', async () => await context.getCredentials('expediaRapidApi')],
-		['n8n-core: workflow, node, static data', () => {
-			context.getWorkflow();
-			context.getNode();
-			return context.getWorkflowStaticData('node');
-		}],
+		[
+			'n8n-core: workflow, node, static data',
+			() => {
+				context.getWorkflow();
+				context.getNode();
+				return context.getWorkflowStaticData('node');
+			},
+		],
 	];
 	for (const [name, step] of steps) {
 		const micros = await perCallMicros(iterations, step);
@@ -237,7 +249,8 @@ async function triggerSteps(): Promise<void> {
 	}
 }
 
-async function n8nThroughput( Throughput in real n8n
+// ------------------------------------------------------------------------------------------------
+// 2. Throughput in real n8n
 
 async function n8nThroughput(requests: number, concurrency: number): Promise<void> {
 	const runtime = await ensureN8nRuntime();
