@@ -8,7 +8,7 @@ import type {
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
 import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
-/** Messages for the envelope statuses Atlas documents (api-notes); 0 is the only success. */
+/** Messages for the envelope statuses Atlas documents; 0 is the only success. */
 const ATLAS_STATUS_MESSAGES: Record<string, string> = {
 	900: 'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
 	902: 'Atlas denied access (status 902). Check that this account may use the API and that your IP address is allow-listed.',

@@ -8,7 +8,7 @@ import { createRandom, type Random } from './random.cjs';
 import type { AtlasIncident } from './types.cjs';
 import { DAY_MS, formatAtlasTime, formatWallClock, MINUTE_MS } from './util.cjs';
 
-/** The incident types of seed 000. */
+/** The incident types the incident list holds. */
 export const ATLAS_INCIDENT_TYPES = [
 	'order.schedulechange',
 	'email.schedulechange',
@@ -114,7 +114,7 @@ function generateIncident(rnd: Random, index: number, anchorMs: number, order: O
 		paxEmail: order.paxEmail,
 		updateTime: formatAtlasTime(confirmMs ?? createMs),
 	};
-	// A field seed 000 does not list, as newer API versions add: clients must keep it.
+	// A field the documented list lacks, as newer API versions add: clients must keep it.
 	if (rnd.chance(0.2)) incident.flightNumber = `${order.airline.code}${rnd.int(100, 9999)}`;
 	return incident;
 }

@@ -1,5 +1,5 @@
 /**
- * Sample Atlas webhook callbacks, one per documented type (api-notes, "Webhook callbacks"):
+ * Sample Atlas webhook callbacks, one per documented type:
  * `{ cid, type, notificationId?, status, data }`. Older spellings and unknown types get the common
  * shape, because Atlas sends types nobody documented and receivers must pass them through.
  */
@@ -20,7 +20,7 @@ export const ATLAS_EVENT_TYPES = [
 	'email.all',
 ];
 
-/** Email and incident events carry a notificationId; the others do not (api-notes). */
+/** Email and incident events carry a notificationId; the others do not. */
 const WITH_NOTIFICATION_ID = [
 	'order.schedulechange',
 	'email.schedulechange',

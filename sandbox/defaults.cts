@@ -25,11 +25,11 @@ export const INCIDENT_HISTORY_DAYS = 60;
  */
 export const ATLAS_MAX_PAGE_SIZE = 100;
 
-/** Rapid returns at most 25 undeliverable notifications per call (seed 001). */
+/** Rapid returns at most 25 undeliverable notifications per call. */
 export const RAPID_UNDELIVERABLE_PAGE_SIZE = 25;
 
 /**
- * Rapid's retry schedule after a failed push (seed 001): 5 minutes, then 1 hour, then every
+ * Rapid's retry schedule after a failed push: 5 minutes, then 1 hour, then every
  * 12 hours for 7 days (14 more tries). With the first try that is 17 attempts in all.
  */
 export const RAPID_RETRY_DELAYS_MS: readonly number[] = [

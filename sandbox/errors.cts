@@ -2,7 +2,7 @@
 
 import { AtlasStatus } from '../nodes/Atlas/transport';
 
-/** Atlas envelope codes (api-notes): 0 is the only success. One list, shared with the node. */
+/** Atlas envelope codes: 0 is the only success. One list, shared with the node. */
 export const ATLAS_STATUS = AtlasStatus;
 
 const ATLAS_MESSAGES: Record<number, string> = {

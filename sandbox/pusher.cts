@@ -5,7 +5,7 @@ import { PUSH_TIMEOUT_MS } from './defaults.cjs';
 import { CancelledError, type Lifecycle } from './lifecycle.cjs';
 import type { PushResult } from './types.cjs';
 
-/** Only a 2xx counts as delivered (seed 001); redirects are not followed. */
+/** Only a 2xx counts as delivered; redirects are not followed. */
 export const isDelivered = (result: PushResult): boolean =>
 	result.status >= 200 && result.status <= 299;
 

@@ -1,5 +1,5 @@
 /**
- * Sample Rapid notifications (seed 001): event_id, event_type, event_time, itinerary_id, email,
+ * Sample Rapid notifications: event_id, event_type, event_time, itinerary_id, email,
  * message, affiliate_reference_id, plus per-type extras. Every sample has a fresh event_id.
  */
 import { randomUUID } from 'node:crypto';

@@ -73,7 +73,7 @@ export interface FaultController {
 	list(): FaultState[];
 }
 
-/** One incident exactly as event/getPageList.do returns it (seed 000), plus extra fields. */
+/** One incident exactly as event/getPageList.do returns it, plus extra fields. */
 export type AtlasIncident = {
 	eventId: string;
 	orderNo: string;

@@ -1,6 +1,6 @@
 /**
- * What Rapid pushes: the notification event types (seed 001 plus one from public material, with
- * labels for the UI) and a zod schema of a notification. The schema only flags departures from the
+ * What Rapid pushes: the notification event types (with labels for the UI) and a zod schema of a
+ * notification. The schema only flags departures from the
  * documented shape: every notification is emitted whatever its shape, unknown fields kept.
  */
 import type { INodePropertyOptions } from 'n8n-workflow';

