@@ -401,6 +401,6 @@ export class AtlasTrigger implements INodeType {
 			return ignored('duplicate notificationId');
 
 		const item = toTriggerItem(body.value, summary, receivedAt);
-		return accepted(this, item);
+		return accepted(item);
 	}
 }

@@ -282,6 +282,6 @@ export class ExpediaRapidTrigger implements INodeType {
 		}
 		if (isDuplicate(this, settings, eventId)) return ignored('duplicate event_id');
 
-		return accepted(this, toTriggerItem(body.value, receivedAt));
+		return accepted(toTriggerItem(body.value, receivedAt));
 	}
 }

@@ -7,10 +7,13 @@
  * dropped by age and by count, oldest first.
  *
  * Two copies of the window, because each covers what the other cannot:
- * - The workflow's static data, which n8n saves after every call that answers the caller itself
- *   (the triggers do) and loads again for the next call: it survives restarts and reaches other
- *   webhook processes. n8n saves it last writer wins, so concurrent calls can overwrite each
- *   other's records.
+ * - The workflow's static data, which n8n loads for every call and saves after it: it survives
+ *   restarts and reaches other webhook processes. n8n saves it last writer wins, so concurrent
+ *   calls can overwrite each other's records. One catch (n8n 2.40): when a call starts an
+ *   execution, n8n clears the static data's "changed" mark while preparing the execution, then
+ *   saves only marked data once the execution is recorded. So after recording an id the window
+ *   marks itself again a few times over the next quarter second (see `markAgainLater`), at most
+ *   once a second per trigger to spare the database.
  * - This process's memory, keyed by workflow and node: check-and-record there is synchronous, so
  *   within one process concurrent copies of an event are caught exactly.
  * Each call merges what static data brings from elsewhere into the process window, checks and
@@ -19,6 +22,7 @@
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 export interface DedupeOptions {
 	maxEntries: number;
@@ -48,6 +52,8 @@ interface StoredWindow {
  */
 interface Window extends StoredWindow {
 	index: Set<string>;
+	/** Its size as counted in the process total. */
+	counted: number;
 }
 
 export const fingerprint = (id: string): string =>
@@ -83,7 +89,7 @@ function windowFrom(sources: Array<Iterable<[string, number]>>, now: number): Wi
 		}
 	}
 	entries.sort((a, b) => a[1] - b[1]);
-	const window: Window = { ids: [], at: [], index: new Set() };
+	const window: Window = { ids: [], at: [], index: new Set(), counted: 0 };
 	for (const [id, at] of entries) {
 		if (window.index.has(id)) continue;
 		window.index.add(id);
@@ -102,6 +108,34 @@ function dropOldest(window: Window): void {
 	window.at.shift();
 }
 
+/** How often (at most) a window asks to be saved again after an execution started. */
+export const SAVE_EVERY_MS = 1000;
+/** When to mark the window changed again: spans n8n's time from preparing to recording. */
+const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250];
+const lastMarked = new Map<string, number>();
+let markSequences = 0;
+/** How many times a window has asked to be saved again (for tests of the once-a-second limit). */
+export const markAgainCount = (): number => markSequences;
+
+/**
+ * Reassigns the window in `staticData` at a few moments after this call returns. n8n clears the
+ * change mark of the call's static data when it prepares the execution and saves marked data
+ * after recording it; a reassignment in between marks it again, so the save includes the window.
+ * Reassigning after the save is harmless: that copy of static data is then discarded.
+ */
+function markAgainLater(staticData: IDataObject, key: string, window: StoredWindow): void {
+	markSequences++;
+	const mark = async () => {
+		let waited = 0;
+		for (const at of MARK_AGAIN_AFTER_MS) {
+			await sleep(at - waited);
+			waited = at;
+			staticData[key] = { ids: window.ids, at: window.at };
+		}
+	};
+	void mark().catch(() => undefined);
+}
+
 /** Windows of this process, least recently used first. */
 const processWindows = new Map<string, Window>();
 /** What each process window last wrote to static data. */
@@ -109,16 +143,19 @@ const lastWritten = new Map<string, string>();
 let processEntries = 0;
 
 function forgetWindow(processKey: string): void {
-	processEntries -= processWindows.get(processKey)?.ids.length ?? 0;
+	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
 	lastWritten.delete(processKey);
+	lastMarked.delete(processKey);
 }
 
 /** Keeps `window` as the most recently used, within the total bound (oldest windows go first). */
 function keepWindow(processKey: string, window: Window): void {
-	forgetWindow(processKey);
+	processEntries -= processWindows.get(processKey)?.counted ?? 0;
+	processWindows.delete(processKey);
 	processWindows.set(processKey, window);
-	processEntries += window.ids.length;
+	window.counted = window.ids.length;
+	processEntries += window.counted;
 	for (const oldest of processWindows.keys()) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
 		forgetWindow(oldest);
@@ -178,5 +215,10 @@ export function isDuplicateAndRecord(
 	const { ids, at } = window;
 	staticData[key] = { ids, at };
 	lastWritten.set(processKey, signatureOf(ids, at));
+	const nowMs = Date.now();
+	if (!duplicate && nowMs - (lastMarked.get(processKey) ?? 0) >= SAVE_EVERY_MS) {
+		lastMarked.set(processKey, nowMs);
+		markAgainLater(staticData, key, window);
+	}
 	return duplicate;
 }

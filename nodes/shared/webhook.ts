@@ -9,26 +9,28 @@ import type { ZodError } from 'zod';
 
 import { MAX_JSON_DEPTH, parseJson } from './json';
 
-/** The webhook both triggers declare: POST, answered as soon as the event is accepted. */
+/**
+ * The webhook both triggers declare: POST, answered by n8n once it has recorded the execution.
+ * An empty `responseData` makes n8n answer with the `webhookResponse` the trigger returns (its
+ * default would send the literal text "firstEntryJson").
+ */
 export const TRIGGER_WEBHOOK: IWebhookDescription = {
 	name: 'default',
 	httpMethod: 'POST',
 	responseMode: 'onReceived',
+	responseData: '',
 	path: 'webhook',
 };
 
 /**
- * Starts the workflow with one item, answering the caller itself with a small JSON
- * acknowledgement. Answering ourselves also makes n8n save the trigger's static data (the
- * duplicate window) right after this call: when n8n answers, it saves only after starting the
- * execution, which resets the "changed" flag of the same static-data object, and the window is
- * never written (n8n 2.40). So a provider's retry after a restart, or on another webhook process,
- * is still recognised.
+ * Starts the workflow with one item. n8n answers the caller ({"received":true}) only after it has
+ * recorded the execution, so a provider never hears "received" for an event n8n then failed to
+ * keep: it retries instead.
  */
-export function accepted(context: IWebhookFunctions, item: IDataObject): IWebhookResponseData {
-	context.getResponseObject().status(200).json({ received: true });
-	return { noWebhookResponse: true, workflowData: [[{ json: item }]] };
-}
+export const accepted = (item: IDataObject): IWebhookResponseData => ({
+	workflowData: [[{ json: item }]],
+	webhookResponse: { received: true },
+});
 
 /**
  * Acknowledges an event without starting the workflow. Providers count only a 2xx as delivered,

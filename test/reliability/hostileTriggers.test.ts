@@ -147,19 +147,25 @@ describe('numeric settings from expressions fail closed', () => {
 	});
 });
 
-describe('an accepted event is answered by the trigger itself', () => {
+describe('an accepted event is acknowledged with JSON once n8n has recorded it', () => {
 	const atlasBody = `{"cid":"${CID}","type":"order.ticketed","notificationId":"n-ack","data":{}}`;
 	it.each<[string, INodeType, () => string, () => IDataObject]>([
 		['Rapid', rapid, () => JSON.stringify(rapidEvent()), signed],
 		['Atlas', atlas, () => atlasBody, () => ({})],
 	])(
-		'%s Trigger: 200 {"received":true}, JSON, and the workflow starts',
+		'%s Trigger: n8n answers {"received":true}, not its default text',
 		async (_name, node, body, headers) => {
 			const { result, response } = await call(node, body(), { headers: headers() });
 			expect(result.workflowData).toHaveLength(1);
-			expect(result.noWebhookResponse).toBe(true);
-			expect(response.statusCode).toBe(200);
-			expect(response.body).toEqual({ received: true });
+			// n8n answers (after recording the execution), with this body: an empty responseData
+			// makes it use the trigger's webhookResponse instead of the text "firstEntryJson".
+			expect(result.noWebhookResponse).toBeUndefined();
+			expect(response.ended).toBe(false);
+			expect(result.webhookResponse).toEqual({ received: true });
+			expect(node.description.webhooks?.[0]).toMatchObject({
+				responseMode: 'onReceived',
+				responseData: '',
+			});
 		},
 	);
 });

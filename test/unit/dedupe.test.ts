@@ -1,8 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
+import { ObservableObject, sleep } from 'n8n-workflow';
 
 import {
 	fingerprint,
 	isDuplicateAndRecord,
+	markAgainCount,
 	MAX_DEDUPE_MAX_ENTRIES,
 	MAX_PROCESS_ENTRIES,
 	processKeyOf,
@@ -160,5 +162,33 @@ describe('duplicate window', () => {
 		// The newest window still recognises its ids from memory alone.
 		const newest = keys[keys.length - 1];
 		expect(isDuplicateAndRecord({}, KEY, 'id-999', opts({ processKey: newest }))).toBe(true);
+	});
+});
+
+describe('saving the window when a call starts an execution', () => {
+	it('marks static data changed again after n8n has cleared the mark, so its save includes the window', async () => {
+		// What n8n 2.40 does with a webhook call's static data: an observable object whose root
+		// mark the node's write sets, which the execution's preparation then clears.
+		const root = ObservableObject.create({}) as IDataObject & { __dataChanged: boolean };
+		const nodeData = ObservableObject.create({}, root) as IDataObject;
+		root.node = nodeData;
+		root.__dataChanged = false;
+		isDuplicateAndRecord(nodeData, KEY, 'fresh-id', opts({ now: undefined }));
+		expect(root.__dataChanged).toBe(true);
+		root.__dataChanged = false; // n8n prepares the execution
+		// n8n's save after recording the execution writes the window once it is marked again.
+		for (let waited = 0; !root.__dataChanged && waited < 10_000; waited += 50) await sleep(50);
+		expect(root.__dataChanged).toBe(true);
+		expect((nodeData[KEY] as { ids: string[] }).ids).toContain(fingerprint('fresh-id'));
+	});
+
+	it('asks for that at most once a second per trigger', () => {
+		const before = markAgainCount();
+		const processKey = freshProcessKey();
+		isDuplicateAndRecord({}, KEY, 'first', opts({ now: undefined, processKey }));
+		isDuplicateAndRecord({}, KEY, 'second', opts({ now: undefined, processKey }));
+		isDuplicateAndRecord({}, KEY, 'other', opts({ now: undefined }));
+		// One for the first trigger (the second id fell within its second), one for the other.
+		expect(markAgainCount() - before).toBe(2);
 	});
 });
