@@ -12,8 +12,8 @@
  *   calls can overwrite each other's records. One catch (n8n 2.40): when a call starts an
  *   execution, n8n clears the static data's "changed" mark while preparing the execution, then
  *   saves only marked data once the execution is recorded. So after recording an id the window
- *   marks itself again a few times over the next quarter second (see `markAgainLater`), at most
- *   once a second per trigger to spare the database.
+ *   marks itself again a few times over the next quarter second (see `markAgainLater`). Each
+ *   call's copy of static data is saved by that call only, so every new id asks for it.
  * - This process's memory, keyed by workflow and node: check-and-record there is synchronous, so
  *   within one process concurrent copies of an event are caught exactly.
  * Each call merges what static data brings from elsewhere into the process window, checks and
@@ -108,13 +108,10 @@ function dropOldest(window: Window): void {
 	window.at.shift();
 }
 
-/** How often (at most) a window asks to be saved again after an execution started. */
-export const SAVE_EVERY_MS = 1000;
 /** When to mark the window changed again: spans n8n's time from preparing to recording. */
 const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250];
-const lastMarked = new Map<string, number>();
 let markSequences = 0;
-/** How many times a window has asked to be saved again (for tests of the once-a-second limit). */
+/** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
 
 /**
@@ -146,7 +143,6 @@ function forgetWindow(processKey: string): void {
 	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
 	lastWritten.delete(processKey);
-	lastMarked.delete(processKey);
 }
 
 /** Keeps `window` as the most recently used, within the total bound (oldest windows go first). */
@@ -215,10 +211,6 @@ export function isDuplicateAndRecord(
 	const { ids, at } = window;
 	staticData[key] = { ids, at };
 	lastWritten.set(processKey, signatureOf(ids, at));
-	const nowMs = Date.now();
-	if (!duplicate && nowMs - (lastMarked.get(processKey) ?? 0) >= SAVE_EVERY_MS) {
-		lastMarked.set(processKey, nowMs);
-		markAgainLater(staticData, key, window);
-	}
+	if (!duplicate) markAgainLater(staticData, key, window);
 	return duplicate;
 }
