@@ -13,7 +13,7 @@ import '../test/setup.cjs';
 
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { IDataObject, INodeType } from 'n8n-workflow';
@@ -604,9 +604,7 @@ async function main(): Promise<void> {
 	say('5/5 dedupe state…');
 	dedupeState();
 	printTable();
-	say(
-		`\nmachine: ${require('node:os').cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
-	);
+	say(`\nmachine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 }
 
 main().catch((error: Error) => {

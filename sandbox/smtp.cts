@@ -3,8 +3,7 @@
  * email deliver to the sandbox instead of the internet. Each message lands in `sandbox.caught`
  * under the name "email" with its envelope, subject and raw text.
  */
-import { createServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 
 import { HOST } from './defaults.cjs';
 import type { CaughtMessage } from './types.cjs';

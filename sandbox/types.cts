@@ -14,7 +14,8 @@ export interface RecordedRequest {
 	/** As received (lower-case names), credentials included: this log never leaves the process. */
 	headers: IncomingHttpHeaders;
 	/** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
-	body: any; // any: tests read arbitrary fields of it
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields of it
+	body: any;
 	/** Epoch milliseconds. */
 	at: number;
 }
@@ -180,7 +181,8 @@ export interface SandboxRapid {
 /** One POST to the catcher (/_catcher/NAME): what an example workflow "sent to Slack". */
 export interface CaughtMessage {
 	name: string;
-	body: any; // any: tests read arbitrary fields of it
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields of it
+	body: any;
 	at: number;
 }
 

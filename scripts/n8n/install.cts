@@ -179,12 +179,11 @@ export async function installPackage(
 	// What n8n does after unpacking: keep only what a user's install would resolve.
 	const pkg = readJson<PackageJson>(join(staging, 'package.json'));
 	if (!pkg) throw new Error(`The tarball ${tarball} has no package.json.`);
-	const {
-		devDependencies: _dev,
-		peerDependencies: _peer,
-		optionalDependencies: _opt,
-		...installedPkg
-	} = pkg;
+	// What n8n drops before installing a community package's runtime dependencies.
+	const installedPkg: PackageJson = { ...pkg };
+	delete installedPkg.devDependencies;
+	delete installedPkg.peerDependencies;
+	delete installedPkg.optionalDependencies;
 	const nodes = [...(pkg.n8n?.nodes ?? [])];
 	const credentials = [...(pkg.n8n?.credentials ?? [])];
 	const missing = [...nodes, ...credentials].filter((entry) => !fileExists(join(staging, entry)));

@@ -263,9 +263,9 @@ export async function finishedExecutions(
 export function nodeOutput(
 	execution: StoredExecution,
 	nodeName: string,
-): Array<Record<string, any>> {
+): Array<Record<string, unknown>> {
 	const runs = (execution.data?.resultData?.runData?.[nodeName] ?? []) as Array<{
-		data?: { main?: Array<Array<{ json: Record<string, any> }>> };
+		data?: { main?: Array<Array<{ json: Record<string, unknown> }>> };
 	}>;
 	return runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
 }

@@ -124,7 +124,9 @@ describe('Atlas Trigger, published', () => {
 		await pause(1500);
 		expect(await stack.executions(T.atlasTrigger)).toHaveLength(types.length);
 		const received = executions.flatMap((e) => nodeOutput(e, 'Atlas Trigger'));
-		expect(received.map((item) => item.payload.type).sort()).toEqual([...types].sort());
+		expect(received.map((item) => (item.payload as { type: string }).type).sort()).toEqual(
+			[...types].sort(),
+		);
 	});
 
 	it('registered the n8n production URL of the example workflow on activation', () => {

@@ -107,7 +107,7 @@ function behave(
 			res.writeHead(behaviour.status, { location: behaviour.location });
 			res.end();
 			return;
-		case 'echoHeaders':
+		case 'echoHeaders': {
 			res.writeHead(behaviour.status, { 'content-type': 'application/json' });
 			const { only } = behaviour;
 			const echoed = only
@@ -115,6 +115,7 @@ function behave(
 				: request.headers;
 			res.end(JSON.stringify({ error: 'bad request', requestHeaders: echoed }));
 			return;
+		}
 	}
 }
 
