@@ -32,17 +32,21 @@ const wanted = process.argv.slice(2);
 const want = (name: string) => wanted.length === 0 || wanted.includes(name);
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A Chrome DevTools Protocol result: its shape depends on the method, so callers read it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type CdpResult = any;
+
 class Cdp {
 	private nextId = 1;
 	private pending = new Map<
 		number,
-		(message: { result?: any; error?: { message: string } }) => void
+		(message: { result?: CdpResult; error?: { message: string } }) => void
 	>();
 	private constructor(private readonly socket: WebSocket) {
 		socket.addEventListener('message', (event) => {
 			const message = JSON.parse(String(event.data)) as {
 				id?: number;
-				result?: any;
+				result?: CdpResult;
 				error?: { message: string };
 			};
 			if (message.id !== undefined) this.pending.get(message.id)?.(message);
@@ -56,9 +60,9 @@ class Cdp {
 		});
 		return new Cdp(socket);
 	}
-	async send(method: string, params: object = {}): Promise<any> {
+	async send(method: string, params: object = {}): Promise<CdpResult> {
 		const id = this.nextId++;
-		const reply = new Promise<{ result?: any; error?: { message: string } }>((resolve) =>
+		const reply = new Promise<{ result?: CdpResult; error?: { message: string } }>((resolve) =>
 			this.pending.set(id, resolve),
 		);
 		this.socket.send(JSON.stringify({ id, method, params }));
