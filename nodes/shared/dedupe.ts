@@ -120,13 +120,21 @@ export const markAgainCount = (): number => markSequences;
  * after recording it; a reassignment in between marks it again, so the save includes the window.
  * Reassigning after the save is harmless: that copy of static data is then discarded.
  */
-function markAgainLater(staticData: IDataObject, key: string, window: StoredWindow): void {
+function markAgainLater(
+	staticData: IDataObject,
+	key: string,
+	window: StoredWindow,
+	processKey: string,
+): void {
 	markSequences++;
 	const mark = async () => {
 		let waited = 0;
 		for (const at of MARK_AGAIN_AFTER_MS) {
 			await sleep(at - waited);
 			waited = at;
+			// Only what this window wrote last: never over a newer state written since.
+			const current = readStored(staticData[key]);
+			if (signatureOf(current.ids, current.at) !== lastWritten.get(processKey)) return;
 			staticData[key] = { ids: window.ids, at: window.at };
 		}
 	};
@@ -211,6 +219,6 @@ export function isDuplicateAndRecord(
 	const { ids, at } = window;
 	staticData[key] = { ids, at };
 	lastWritten.set(processKey, signatureOf(ids, at));
-	if (!duplicate) markAgainLater(staticData, key, window);
+	if (!duplicate) markAgainLater(staticData, key, window, processKey);
 	return duplicate;
 }
