@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
 import {
 	type N8nDatabase,
+	queryDatabase,
 	readExecutions,
 	readNodeOutputField,
 	type StoredExecution,
@@ -37,7 +38,12 @@ export const T = {
 	drain: 'E2eRapidDrain',
 	sendTest: 'E2eRapidSendTest',
 	load: 'E2eRapidLoad',
+	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
+	incidentPoller: 'E2eAtlasIncidentPoll',
 } as const;
+
+/** The polling trigger's node name in the test workflow and in example 06. */
+export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
 
 /** Requests in the load test (E2E_LOAD_EVENTS overrides, e.g. for a quick local run). */
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
@@ -86,6 +92,21 @@ export function testWorkflows(): WorkflowFile[] {
 			position: [0, 0],
 			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
 			credentials: RAPID,
+		}),
+		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
+		twoNodeWorkflow(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', {
+			parameters: {
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+				eventTypes: [],
+				statuses: [],
+				emit: 'newAndChanged',
+				simplify: true,
+			},
+			name: INCIDENT_TRIGGER,
+			type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			credentials: ATLAS,
 		}),
 		twoNodeWorkflow(T.getMany, 'e2e: Atlas Get Many', manual, {
 			parameters: {
@@ -140,19 +161,31 @@ export interface Stack {
 		nodeName: string,
 		field: string,
 	): ReturnType<typeof readNodeOutputField>;
+	/** A workflow's static data as n8n saved it in its database (`{}` when none). */
+	staticData(workflowId: string): Promise<Record<string, unknown>>;
 	/** `n8n execute --id`: runs a workflow from the CLI against the same database. */
 	execute(workflowId: string): Promise<{ code: number; stdout: string; stderr: string }>;
 	/**
 	 * Stops n8n and starts it again on the same user folder and port (`n8n` is then the new process,
 	 * appending to the same log), and waits until the production webhooks of `workflowIds` answer.
+	 * Runs what `whileStopped` registered in between.
 	 */
 	restart(workflowIds: string[]): Promise<void>;
+	/** Something to do at the next restart while n8n is down (e.g. change the sandbox's data). */
+	whileStopped(action: () => void | Promise<void>): void;
 	logText(): string;
 	loadProblems(): string[];
 	stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+	/** Polling workflows to publish too (webhook-trigger workflows always are). */
+	pollers?: string[];
+	/** Runs after everything is imported and published, just before n8n starts. */
+	beforeN8nStart?: (sandbox: Sandbox) => void | Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 	const runtime = await ensureN8nRuntime();
 	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-e2e-'));
 	const database: N8nDatabase = { type: 'sqlite', userFolder };
@@ -172,9 +205,14 @@ export async function startStack(): Promise<Stack> {
 			sandboxUrl: sandbox.url,
 			smtpPort: sandbox.smtpPort,
 			workflows,
-			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+			publish: [
+				...workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+				...(opts.pollers ?? []),
+			],
 		});
+		await opts.beforeN8nStart?.(sandbox);
 		let n8n = await startN8n({ userFolder, port, runtime });
+		const stoppedActions: Array<() => void | Promise<void>> = [];
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
 		return {
@@ -191,12 +229,27 @@ export async function startStack(): Promise<Stack> {
 				await readExecutions(runtime, database, { workflowId, limit: 500 }),
 			outputField: async (workflowId, nodeName, field) =>
 				await readNodeOutputField(runtime, database, { workflowId, nodeName, field }),
+			staticData: async (workflowId) => {
+				const [row] = await queryDatabase<{ staticData: unknown }>(
+					runtime,
+					database,
+					'SELECT "staticData" FROM workflow_entity WHERE id = ?',
+					[workflowId],
+				);
+				const value = row?.staticData;
+				const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+				return (parsed ?? {}) as Record<string, unknown>;
+			},
 			execute: async (workflowId) =>
 				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
 			restart: async (workflowIds) => {
 				await n8n.stop();
+				for (const action of stoppedActions.splice(0)) await action();
 				n8n = await startN8n({ userFolder, port, runtime });
 				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
+			},
+			whileStopped: (action) => {
+				stoppedActions.push(action);
 			},
 			logText: () => readFileSync(n8n.logPath, 'utf8'),
 			loadProblems: () => packageLoadProblems(readFileSync(n8n.logPath, 'utf8')),
@@ -226,16 +279,20 @@ async function webhookRegistered(url: string, timeoutMs = 60_000) {
 	if (status === 404) throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after start`);
 }
 
-/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value either way. */
+/**
+ * Polls `read` every `intervalMs` until `done` holds or `timeoutMs` passes; returns the last value
+ * either way.
+ */
 export async function waitFor<V>(
 	read: () => Promise<V>,
 	done: (value: V) => boolean,
 	timeoutMs = 20_000,
+	intervalMs = 250,
 ): Promise<V> {
 	const deadline = Date.now() + timeoutMs;
 	let value = await read();
 	while (!done(value) && Date.now() < deadline) {
-		await new Promise((resolve) => setTimeout(resolve, 250));
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 		value = await read();
 	}
 	return value;

@@ -2,35 +2,104 @@
  * The package inside a real n8n (see harness.cts): nodes and credentials load, published triggers
  * start executions for genuine events only, action nodes run against the sandbox, Send Test closes
  * the loop through the trigger, every example workflow runs, the credential tests pass and fail
- * through n8n's own tester, and the triggers' duplicate windows survive an n8n restart. Assertions
+ * through n8n's own tester, the triggers' duplicate windows survive an n8n restart, and the Atlas
+ * Incident Trigger, polling the sandbox every minute, starts one execution per new or changed
+ * incident, before and after that restart (so does example 06, published). Assertions
  * read what n8n recorded (executions and their data), not only HTTP answers. One n8n for all of
  * it (restarted once, near the end). Run with `npm run test:e2e`.
  */
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import {
+	type AtlasIncident,
 	DEFAULT_ATLAS_CLIENT_SECRET,
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
+	type Sandbox,
 } from '../../sandbox/index.cjs';
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
+	INCIDENT_TRIGGER,
 	nodeOutput,
 	pause,
+	report,
 	startStack,
 	T,
 	waitFor,
 	type Stack,
 } from './harness.cjs';
 
+const EXAMPLE_06 = 'TravelOpsExample06';
+/** Both types example 06 watches; the test poller watches every type. */
+const SCHEDULE_CHANGE = { eventType: 'order.schedulechange' };
+
+/**
+ * The incidents of the polling tests, by role: `old` exists before n8n starts; `created` and
+ * `createdConfirmed` appear after the first poll (the second confirmed at once, before any poll
+ * sees it); `created` is confirmed and `whileDown` created while n8n is down at the restart;
+ * `whileDown` is confirmed after it.
+ */
+const incidents: Partial<
+	Record<'old' | 'created' | 'createdConfirmed' | 'whileDown', AtlasIncident>
+> = {};
+const incident = (role: keyof typeof incidents): AtlasIncident => {
+	const found = incidents[role];
+	if (!found) throw new Error(`The polling tests have no "${role}" incident (an earlier one failed)`);
+	return found;
+};
+
 let stack: Stack;
 beforeAll(async () => {
-	stack = await startStack();
+	stack = await startStack({
+		pollers: [T.incidentPoller, EXAMPLE_06],
+		beforeN8nStart: (sandbox: Sandbox) => {
+			incidents.old = sandbox.atlas.createIncident(SCHEDULE_CHANGE);
+		},
+	});
 }, 30 * 60_000);
 afterAll(async () => await stack?.stop(), 120_000);
 
 const signed = (timestamp?: number) =>
 	buildAuthorizationHeader(DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET, timestamp);
+
+/** What a polling trigger remembers, as n8n saved it in the workflow's static data. */
+async function pollMemory(workflowId: string) {
+	const staticData = await stack.staticData(workflowId);
+	const node = staticData[`node:${INCIDENT_TRIGGER}`] as Record<string, unknown> | undefined;
+	return node?.atlasIncidentPolls as
+		| { polledAt?: number; seen?: Array<[string, string]> }
+		| undefined;
+}
+
+/**
+ * What a polling workflow's trigger emitted, from the executions n8n recorded: for each
+ * "<eventId> <change>", how many items carried it (each poll is one execution, so an incident
+ * emitted twice shows as 2), plus the items and executions themselves.
+ */
+async function emitted(workflowId: string) {
+	const executions = await stack.executions(workflowId);
+	const items = executions.flatMap((execution) => nodeOutput(execution, INCIDENT_TRIGGER));
+	const counts: Record<string, number> = {};
+	for (const item of items) {
+		const key = `${String(item.eventId)} ${String(item.change)}`;
+		counts[key] = (counts[key] ?? 0) + 1;
+	}
+	return { counts, items, executions };
+}
+const key = (role: keyof typeof incidents, change: 'new' | 'changed') =>
+	`${incident(role).eventId} ${change}`;
+
+/** Listing requests with a time filter: polls (Get Many and example 03 send none). */
+const pollRequests = (byExample06: boolean) =>
+	stack.sandbox.requests.filter(
+		(r) =>
+			r.route === 'atlas.getPageList' &&
+			r.body?.updateTimeStart !== undefined &&
+			// Example 06 asks once per event type it watches; the test poller watches every type.
+			(r.body?.eventType !== undefined) === byExample06,
+	).length;
+const pollerRequests = () => pollRequests(false);
+const example06Requests = () => pollRequests(true);
 
 async function postRaw(url: string, body: string, headers: Record<string, string>) {
 	const response = await fetch(url, {
@@ -72,6 +141,37 @@ describe('loading', () => {
 			]),
 		);
 		expect(stack.loadProblems()).toEqual([]);
+	});
+});
+
+describe('Atlas Incident Trigger, published, polling every minute', () => {
+	it('the first poll after activation only takes note of what exists: no execution', async () => {
+		// Activation polls once: the listing is fixed when the sandbox records the request (its
+		// handler answers in the same tick), so what is created after that is new to the trigger.
+		const firstPolls = await waitFor(
+			async () => ({ poller: pollerRequests(), example06: example06Requests() }),
+			(n) => n.poller >= 1 && n.example06 >= 2,
+			60_000,
+			500,
+		);
+		expect(firstPolls.poller).toBeGreaterThanOrEqual(1);
+		expect(firstPolls.example06).toBeGreaterThanOrEqual(2);
+		for (const workflowId of [T.incidentPoller, EXAMPLE_06]) {
+			expect({ workflowId, executions: await stack.executions(workflowId) }).toEqual({
+				workflowId,
+				executions: [],
+			});
+			// Informational: whether n8n saved what the first poll learned (it did not always).
+			const saved = (await pollMemory(workflowId))?.seen?.map(([id]) => id) ?? [];
+			report(
+				`${workflowId}: memory after the first poll ${saved.includes(incident('old').eventId) ? 'saved' : 'not saved'} in the database`,
+			);
+		}
+		// From now on, between polls: one incident created; another created and confirmed at once.
+		const { atlas } = stack.sandbox;
+		incidents.created = { ...atlas.createIncident(SCHEDULE_CHANGE) };
+		incidents.createdConfirmed = { ...atlas.createIncident(SCHEDULE_CHANGE) };
+		atlas.confirmIncident(incidents.createdConfirmed.eventId, { result: 'Accepted' });
 	});
 });
 
@@ -271,6 +371,35 @@ describe('duplicate window across an n8n restart', () => {
 		return counts;
 	}
 
+	it('Atlas Incident Trigger, before the restart: one "new" execution per incident created between polls, nothing twice', async () => {
+		// Created at the start of the suite: polls since then (one a minute) have emitted them.
+		const { counts, items, executions } = await waitFor(
+			async () => await emitted(T.incidentPoller),
+			(e) => e.counts[key('created', 'new')] >= 1 && e.counts[key('createdConfirmed', 'new')] >= 1,
+			150_000,
+			1000,
+		);
+		// While n8n is down at the restart (next test): no poll can see these before it.
+		stack.whileStopped(() => {
+			stack.sandbox.atlas.confirmIncident(incident('created').eventId, { remark: 'rebooked' });
+			incidents.whileDown = { ...stack.sandbox.atlas.createIncident(SCHEDULE_CHANGE) };
+		});
+		expect(counts).toEqual({
+			[key('created', 'new')]: 1,
+			// Created and confirmed before a poll saw it: new, in its confirmed state, not also changed.
+			[key('createdConfirmed', 'new')]: 1,
+		});
+		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
+		const byId = (role: keyof typeof incidents) =>
+			items.find((item) => item.eventId === incident(role).eventId);
+		expect(byId('created')).toMatchObject({ eventStatus: 0, confirmedResult: null });
+		expect(byId('createdConfirmed')).toMatchObject({ eventStatus: 1, confirmedResult: 'Accepted' });
+		expect((await pollMemory(T.incidentPoller))?.seen?.map(([id]) => id)).toEqual(
+			expect.arrayContaining([incident('created').eventId, incident('createdConfirmed').eventId]),
+		);
+
+	});
+
 	it('a Rapid retry and an Atlas resend after a restart start no second execution', async () => {
 		const { rapid, atlas } = stack.sandbox;
 		const rapidUrl = stack.url(T.rapidTrigger);
@@ -346,6 +475,89 @@ describe('duplicate window across an n8n restart', () => {
 			...expected,
 		});
 		expect(stack.loadProblems()).toEqual([]);
+	});
+
+	it('Atlas Incident Trigger, after the restart: what changed while n8n was down starts one execution, a confirmation after it one more, nothing twice', async () => {
+		// The activation's poll after the restart reads from the saved memory: the confirmation and
+		// the new incident of the down time, and nothing it emitted before the restart.
+		const afterRestart = await waitFor(
+			async () => await emitted(T.incidentPoller),
+			(e) => e.counts[key('created', 'changed')] >= 1 && e.counts[key('whileDown', 'new')] >= 1,
+			90_000,
+			1000,
+		);
+		expect(afterRestart.counts).toEqual({
+			[key('created', 'new')]: 1,
+			[key('createdConfirmed', 'new')]: 1,
+			[key('created', 'changed')]: 1,
+			[key('whileDown', 'new')]: 1,
+		});
+		expect(
+			afterRestart.items.find(
+				(item) => item.eventId === incident('created').eventId && item.change === 'changed',
+			),
+		).toMatchObject({ eventStatus: 1 });
+
+		// Confirmed after the restart: the next poll emits it as changed.
+		stack.sandbox.atlas.confirmIncident(incident('whileDown').eventId);
+		await waitFor(
+			async () => await emitted(T.incidentPoller),
+			(e) => e.counts[key('whileDown', 'changed')] >= 1,
+			150_000,
+			1000,
+		);
+		// One more poll reads all of them again (the overlap) and must emit none of them.
+		const polls = pollerRequests();
+		await waitFor(
+			async () => pollerRequests(),
+			(n) => n > polls,
+			90_000,
+			1000,
+		);
+		await pause(3000);
+		const final = await emitted(T.incidentPoller);
+		expect(final.counts).toEqual({
+			[key('created', 'new')]: 1,
+			[key('createdConfirmed', 'new')]: 1,
+			[key('created', 'changed')]: 1,
+			[key('whileDown', 'new')]: 1,
+			[key('whileDown', 'changed')]: 1,
+		});
+		expect(final.executions.map((e) => e.status)).toEqual(final.executions.map(() => 'success'));
+		report(
+			`Atlas Incident Trigger: ${final.executions.length} executions for ${final.items.length} items; ${pollerRequests()} polls`,
+		);
+	});
+
+	it('example 06 (published, every 5 minutes): the schedule change created while n8n was down reaches Slack once', async () => {
+		// Its poll at activation after the restart emits it; confirmed incidents are filtered out.
+		const { counts, executions } = await waitFor(
+			async () => await emitted(EXAMPLE_06),
+			(e) => e.counts[key('whileDown', 'new')] >= 1,
+			60_000,
+			1000,
+		);
+		expect(counts[key('whileDown', 'new')]).toBe(1);
+		// `created` was unconfirmed until the restart: new once if a 5-minute poll fell in between.
+		const { [key('created', 'new')]: created = 0, ...others } = counts;
+		expect({ created: created <= 1, others }).toEqual({
+			created: true,
+			others: { [key('whileDown', 'new')]: 1 },
+		});
+		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
+		const posted = stack.sandbox.caught
+			.filter((c) => c.name === 'slack-incidents')
+			.map((c) => String(c.body.text));
+		const mentioning = (role: keyof typeof incidents) =>
+			posted.filter((text) => text.includes(incident(role).eventId)).length;
+		expect({
+			whileDown: mentioning('whileDown'),
+			old: mentioning('old'),
+			createdConfirmed: mentioning('createdConfirmed'),
+		}).toEqual({ whileDown: 1, old: 0, createdConfirmed: 0 });
+		expect(posted.find((text) => text.includes(incident('whileDown').eventId))).toMatch(
+			/^🆕 New schedule change/,
+		);
 	});
 });
 
