@@ -4,7 +4,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { closeSync, createWriteStream, mkdirSync, openSync } from 'node:fs';
+import {
+	closeSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	openSync,
+	readFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import type { N8nRuntime, RuntimeOptions } from './runtime.cjs';
@@ -32,7 +39,30 @@ export interface N8nEnvOptions {
 	brokerPort?: number;
 	/** Extra variables; they win over everything set here. */
 	env?: Record<string, string>;
-	runtime: Pick<N8nRuntime, 'nodeBin'>;
+	runtime: Pick<N8nRuntime, 'nodeBin'> & Partial<Pick<N8nRuntime, 'dir'>>;
+}
+
+/**
+ * Whether the installed n8n has a backend module of that name. n8n refuses to start when
+ * N8N_DISABLED_MODULES names a module it does not know ("Unknown module"), and `mcp-registry`
+ * does not exist in n8n 1.x.
+ */
+function hasBackendModule(runtime: N8nEnvOptions['runtime'], name: string): boolean {
+	if (!runtime.dir) return true;
+	try {
+		const file = join(
+			runtime.dir,
+			'node_modules',
+			'@n8n',
+			'backend-common',
+			'dist',
+			'modules',
+			'modules.config.js',
+		);
+		return readFileSync(file, 'utf8').includes(`'${name}'`);
+	} catch {
+		return false;
+	}
 }
 
 /**
@@ -67,14 +97,18 @@ export function n8nEnv(opts: N8nEnvOptions): NodeJS.ProcessEnv {
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-		// Its start-up refresh calls api.n8n.io, which is unreachable here and fills the log with errors.
-		N8N_DISABLED_MODULES: process.env.N8N_DISABLED_MODULES ?? 'mcp-registry',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL ?? 'info',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		NO_COLOR: '1',
 	});
+	// mcp-registry's start-up refresh calls api.n8n.io, which is unreachable here and fills the log
+	// with errors. Only name it where it exists (n8n 2.x): 1.x stops at "Unknown module".
+	const disabled =
+		process.env.N8N_DISABLED_MODULES ??
+		(hasBackendModule(opts.runtime, 'mcp-registry') ? 'mcp-registry' : undefined);
+	if (disabled !== undefined) env.N8N_DISABLED_MODULES = disabled;
 	Object.assign(env, opts.env ?? {});
 	return env;
 }
@@ -145,13 +179,24 @@ async function choosePorts(port: number, brokerPort?: number): Promise<number> {
 	return broker;
 }
 
-async function isReady(url: string): Promise<boolean> {
+async function answers200(url: string): Promise<boolean> {
 	try {
-		const res = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+		const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+		await res.arrayBuffer();
 		return res.status === 200;
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * Readiness, and for the main process also its REST API: n8n 1.x answers /healthz/readiness as
+ * soon as the database is migrated, seconds before it registers /rest routes (POST
+ * /rest/owner/setup then 404s); 2.x answers readiness only once the server is fully up.
+ */
+async function isReady(url: string, command: N8nCommand): Promise<boolean> {
+	if (!(await answers200(`${url}/healthz/readiness`))) return false;
+	return command !== 'start' || (await answers200(`${url}/rest/settings`));
 }
 
 /** Starts `n8n <command>` and resolves once /healthz/readiness answers 200 (DB migrated, server up). */
@@ -263,7 +308,7 @@ export async function startN8n(opts: StartOptions): Promise<RunningN8n> {
 					`${tailOfFile(logPath, 30)}\nFix the cause above (port in use? corrupt ${join(userFolder, '.n8n')}? delete it for a fresh start).`,
 			);
 		}
-		if (await isReady(url)) break;
+		if (await isReady(url, command)) break;
 		const elapsed = Date.now() - started;
 		if (elapsed > timeout) {
 			await stop();
@@ -337,4 +382,24 @@ export async function runN8nCli(
 		);
 	}
 	return result;
+}
+
+/**
+ * Publishes (activates) a workflow from the CLI: `publish:workflow --id=…` on n8n 2.x, which has
+ * draft/published versions; n8n 1.x has no such command and activates with
+ * `update:workflow --id=… --active=true`. Like every CLI change, it reaches a running server at its
+ * next start.
+ */
+export async function publishWorkflow(
+	id: string,
+	opts: CliOptions,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+	const runtime = opts.runtime ?? (await ensureN8nRuntime(opts.runtimeOptions));
+	const hasPublish = existsSync(
+		join(runtime.dir, 'node_modules', 'n8n', 'dist', 'commands', 'publish'),
+	);
+	const args = hasPublish
+		? ['publish:workflow', `--id=${id}`]
+		: ['update:workflow', `--id=${id}`, '--active=true'];
+	return runN8nCli(args, { ...opts, runtime });
 }

@@ -398,8 +398,14 @@ async function installN8nInto(
 		staging,
 		'travel-ops-n8n-runtime',
 		{ n8n: version },
-		// linkedom 0.18.15 needs cssomnom, which is missing from the registry mirror.
-		{ linkedom: '0.18.12' },
+		{
+			// linkedom 0.18.15 needs cssomnom, which is missing from the registry mirror.
+			linkedom: '0.18.12',
+			// n8n-nodes-base 1.x depends on https://cdn.sheetjs.com/xlsx-0.20.2/xlsx-0.20.2.tgz, which is
+			// off this network; 0.18.5 is the last xlsx on npm (only n8n's Spreadsheet File node uses it).
+			// n8n 2.x no longer depends on xlsx, so this is a no-op there.
+			xlsx: '0.18.5',
+		},
 	);
 	// Scripts off: the Kafka native build tries to download zlib, isolated-vm does not compile on
 	// Node < 24. The two addons n8n needs are rebuilt below with Node 24.

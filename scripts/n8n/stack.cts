@@ -15,7 +15,7 @@ import {
 	HOST,
 } from '../../sandbox/index.cjs';
 import { installPackage, type InstallResult } from './install.cjs';
-import { runN8nCli } from './process.cjs';
+import { publishWorkflow, runN8nCli } from './process.cjs';
 import type { N8nRuntime } from './runtime.cjs';
 import { REPO_ROOT } from './util.cjs';
 
@@ -183,8 +183,8 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 	step(`importing ${opts.workflows.length} workflows (n8n import:workflow)`);
 	await runN8nCli(['import:workflow', `--input=${workflowsFile}`], cli);
 	for (const id of opts.publish ?? opts.workflows.map((w) => w.id)) {
-		step(`publishing workflow ${id} (n8n publish:workflow)`);
-		await runN8nCli(['publish:workflow', `--id=${id}`], cli);
+		step(`publishing workflow ${id} (n8n publish:workflow; update:workflow --active=true on 1.x)`);
+		await publishWorkflow(id, cli);
 	}
 	return install;
 }
