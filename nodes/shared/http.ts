@@ -56,6 +56,22 @@ export type Attempt =
 /** Failures that prove the request never left this machine or found no server to take it. */
 const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
 
+/** Unsent attempts worth another try: the server refused, or name resolution failed for now. */
+const RETRYABLE_UNSENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+export const isRetryableUnsent = (code: string): boolean => RETRYABLE_UNSENT_CODES.has(code);
+
+/** A transport's retry and response settings: its defaults, then the caller's. */
+export function settingsFor<P extends ResponseLimits>(
+	defaults: P,
+	options: { retry?: Partial<P>; timeoutMs?: number },
+): P {
+	return {
+		...defaults,
+		...options.retry,
+		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
+	};
+}
+
 class DeadlineError extends Error {
 	code = 'ETIMEDOUT';
 }

@@ -11,8 +11,10 @@ import {
 	type ApiRequestContext,
 	type Attempt,
 	DEFAULT_RESPONSE_LIMITS,
+	isRetryableUnsent,
 	type ResponseLimits,
 	sendAttempt,
+	settingsFor,
 } from '../../shared/http';
 import { secretValues } from '../../shared/redact';
 import {
@@ -107,15 +109,12 @@ type Outcome =
 
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
-/** Connection failures that prove nothing reached Atlas. */
-const RETRYABLE_UNSENT = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
-
 function readOutcome(attempt: Attempt): Outcome {
 	switch (attempt.kind) {
 		case 'redirect':
 			return attempt;
 		case 'unsent':
-			return { ...attempt, kind: 'network', transient: RETRYABLE_UNSENT.has(attempt.code) };
+			return { ...attempt, kind: 'network', transient: isRetryableUnsent(attempt.code) };
 		// Atlas calls read or set the same thing again: a repeat after no answer is harmless.
 		case 'noAnswer':
 			return { ...attempt, kind: 'network', transient: true };
@@ -237,11 +236,7 @@ export async function atlasApiRequest(
 	body: IDataObject,
 	options: AtlasRequestOptions = {},
 ): Promise<AtlasEnvelope> {
-	const policy = {
-		...DEFAULT_ATLAS_RETRY,
-		...options.retry,
-		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
-	};
+	const policy = settingsFor(DEFAULT_ATLAS_RETRY, options);
 	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
 		IDataObject;
 	const secrets = secretValues([credentials.clientSecret, credentials.webhookToken]);

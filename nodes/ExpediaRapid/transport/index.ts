@@ -18,8 +18,10 @@ import {
 	type ApiRequestContext,
 	type Attempt,
 	DEFAULT_RESPONSE_LIMITS,
+	isRetryableUnsent,
 	type ResponseLimits,
 	sendAttempt,
+	settingsFor,
 } from '../../shared/http';
 import { secretValues } from '../../shared/redact';
 import {
@@ -179,9 +181,6 @@ function possiblyLostBatch(
 	return error;
 }
 
-/** Connection failures that prove nothing reached Rapid, worth another try. */
-const RETRYABLE_UNSENT = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
-
 /** Says what one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
 function judgeRapidAttempt(
 	this: RapidRequestContext,
@@ -192,6 +191,15 @@ function judgeRapidAttempt(
 	const { itemIndex } = options;
 	const node = this.getNode();
 	const advice = 'the environment and base URL of the Expedia Rapid API credential';
+	const unreachable = (attempt: { code: string; message: string }, attempts: number) =>
+		networkApiError(node, {
+			service: 'Rapid',
+			code: attempt.code,
+			detail: attempt.message,
+			advice,
+			attempts,
+			itemIndex,
+		});
 	switch (attempt.kind) {
 		case 'response': {
 			const { statusCode, body } = attempt;
@@ -211,16 +219,8 @@ function judgeRapidAttempt(
 			};
 		case 'unsent':
 			return {
-				budget: RETRYABLE_UNSENT.has(attempt.code) ? 'retries' : undefined,
-				fail: (attempts) =>
-					networkApiError(node, {
-						service: 'Rapid',
-						code: attempt.code,
-						detail: attempt.message,
-						advice,
-						attempts,
-						itemIndex,
-					}),
+				budget: isRetryableUnsent(attempt.code) ? 'retries' : undefined,
+				fail: (attempts) => unreachable(attempt, attempts),
 			};
 		case 'noAnswer':
 			return {
@@ -233,14 +233,7 @@ function judgeRapidAttempt(
 								'',
 								itemIndex,
 							)
-						: networkApiError(node, {
-								service: 'Rapid',
-								code: attempt.code,
-								detail: attempt.message,
-								advice,
-								attempts,
-								itemIndex,
-							}),
+						: unreachable(attempt, attempts),
 			};
 		case 'brokenBody':
 			return {
@@ -277,11 +270,7 @@ export async function rapidApiRequest<T = unknown>(
 	path: string,
 	options: RapidRequestOptions = {},
 ): Promise<RapidResponse<T>> {
-	const policy = {
-		...DEFAULT_RAPID_RETRY,
-		...options.retry,
-		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
-	};
+	const policy = settingsFor(DEFAULT_RAPID_RETRY, options);
 	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData &
 		IDataObject;
 	const secrets = secretValues([credentials.apiKey, credentials.sharedSecret]);
