@@ -20,6 +20,7 @@ import {
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
 	isEventWanted,
+	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
 import {
 	describeShapeIssues,
@@ -65,6 +66,7 @@ interface TriggerOptions {
 	acceptMissingClientId?: boolean;
 	includeUnknown?: boolean;
 	dropDuplicates?: boolean;
+	keepAcrossRestarts?: boolean;
 }
 
 /** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
@@ -185,6 +187,7 @@ function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, id: st
 		processKey,
 		maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
 		maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+		keepAcrossRestarts: options.keepAcrossRestarts,
 	});
 }
 
@@ -334,6 +337,7 @@ export class AtlasTrigger implements INodeType {
 						description: "The cid events must carry. Empty: the credential's client ID.",
 					},
 					includeUnknownOption,
+					keepAcrossRestartsOption,
 					{
 						displayName: 'IP Allow-List',
 						name: 'allowedIps',

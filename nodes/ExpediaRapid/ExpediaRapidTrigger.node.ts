@@ -21,6 +21,7 @@ import {
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
 	isEventWanted,
+	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
 import { readNumberSetting } from '../shared/settings';
 import {
@@ -58,6 +59,7 @@ interface TriggerOptions {
 	dropDuplicates?: boolean;
 	dedupeWindowSize?: unknown;
 	dedupeWindowDays?: unknown;
+	keepAcrossRestarts?: boolean;
 }
 
 /** The node's settings, read once per call and checked: what every step below works from. */
@@ -66,6 +68,7 @@ export interface RapidTriggerSettings {
 	events: string[];
 	includeUnknown: boolean;
 	dropDuplicates: boolean;
+	keepAcrossRestarts: boolean;
 	toleranceSeconds: number;
 	windowSize: number;
 	windowSeconds: number;
@@ -108,6 +111,7 @@ export function readTriggerSettings(
 		events: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
 		includeUnknown: options.includeUnknown ?? true,
 		dropDuplicates: options.dropDuplicates ?? true,
+		keepAcrossRestarts: options.keepAcrossRestarts ?? true,
 		toleranceSeconds: (tolerance as { value: number }).value,
 		windowSize: (windowSize as { value: number }).value,
 		windowSeconds: (windowDays as { value: number }).value * SECONDS_PER_DAY,
@@ -147,6 +151,7 @@ function isDuplicate(
 		processKey,
 		maxEntries: settings.windowSize,
 		maxAgeSeconds: settings.windowSeconds,
+		keepAcrossRestarts: settings.keepAcrossRestarts,
 	});
 }
 
@@ -230,6 +235,7 @@ export class ExpediaRapidTrigger implements INodeType {
 						description: `How many recent event_ids are remembered, about 25 bytes each in the workflow's static data (at most ${MAX_DEDUPE_MAX_ENTRIES})`,
 					},
 					includeUnknownOption,
+					keepAcrossRestartsOption,
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',

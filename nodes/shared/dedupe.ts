@@ -31,6 +31,12 @@ export interface DedupeOptions {
 	now?: number;
 	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
 	processKey: string;
+	/**
+	 * Whether n8n should save the window after every call that starts an execution, so that it
+	 * survives restarts and reaches other webhook processes (one more database write per event).
+	 * Default true.
+	 */
+	keepAcrossRestarts?: boolean;
 }
 
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;
@@ -219,6 +225,8 @@ export function isDuplicateAndRecord(
 	const { ids, at } = window;
 	staticData[key] = { ids, at };
 	lastWritten.set(processKey, signatureOf(ids, at));
-	if (!duplicate) markAgainLater(staticData, key, window, processKey);
+	if (!duplicate && options.keepAcrossRestarts !== false) {
+		markAgainLater(staticData, key, window, processKey);
+	}
 	return duplicate;
 }

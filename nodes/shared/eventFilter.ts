@@ -48,6 +48,16 @@ export function eventsProperty(
 	};
 }
 
+/** The option that trades the duplicate window's durability for throughput. */
+export const keepAcrossRestartsOption: INodeProperties = {
+	displayName: 'Remember Duplicates Across Restarts',
+	name: 'keepAcrossRestarts',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether n8n saves the list of events already seen after every event, so a provider retry is recognised after an n8n restart or on another webhook process. Costs one database write per event: turn off only for very high volumes.',
+};
+
 /** The option that lets types the node does not know yet through a chosen list. */
 export const includeUnknownOption: INodeProperties = {
 	displayName: 'Include Unknown Event Types',

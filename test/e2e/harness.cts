@@ -45,8 +45,11 @@ export const T = {
 /** The polling trigger's node name in the test workflow and in example 06. */
 export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
 
-/** Requests in the load test (E2E_LOAD_EVENTS overrides, e.g. for a quick local run). */
-export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
+/**
+ * Requests in the load test: 2,000 in `npm run test:e2e` (CI), 10,000 in `npm run test:load`
+ * (E2E_LOAD_EVENTS overrides either).
+ */
+export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 2_000);
 
 /** Prints a report line outside jest's console decoration (lint keeps console out of *.ts). */
 export const report = (line: string) => process.stdout.write(`${line}\n`);

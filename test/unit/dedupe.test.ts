@@ -190,4 +190,10 @@ describe('saving the window when a call starts an execution', () => {
 		isDuplicateAndRecord({}, KEY, 'first', opts({ now: undefined, processKey }));
 		expect(markAgainCount() - before).toBe(2);
 	});
+
+	it('asks for nothing when the trigger is told not to remember across restarts', () => {
+		const before = markAgainCount();
+		isDuplicateAndRecord({}, KEY, 'fast', opts({ now: undefined, keepAcrossRestarts: false }));
+		expect(markAgainCount()).toBe(before);
+	});
 });
