@@ -12,7 +12,7 @@
  *   calls can overwrite each other's records. One catch (n8n 2.40): when a call starts an
  *   execution, n8n clears the static data's "changed" mark while preparing the execution, then
  *   saves only marked data once the execution is recorded. So after recording an id the window
- *   marks itself again a few times over the next quarter second (see `markAgainLater`). Each
+ *   marks itself again a few times over the next second and a half (see `markAgainLater`). Each
  *   call's copy of static data is saved by that call only, so every new id asks for it.
  * - This process's memory, keyed by workflow and node: check-and-record there is synchronous, so
  *   within one process concurrent copies of an event are caught exactly.
@@ -115,7 +115,7 @@ function dropOldest(window: Window): void {
 }
 
 /** When to mark the window changed again: spans n8n's time from preparing to recording. */
-const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250];
+const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250, 600, 1500];
 let markSequences = 0;
 /** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
