@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listIncidents, simplifyIncident } from './actions/incident/getMany.operation';
-import { INCIDENT_TYPES, toOptions } from './events';
+import { INCIDENT_STATUS_OPTIONS, INCIDENT_TYPES, toOptions } from './events';
 import { comparePoll, type EmitMode, listSince, readMemory } from './incidentPolling';
 import { toAtlasTime } from './incidents';
 import { isAtlasRateLimit } from './transport';
@@ -72,10 +72,7 @@ export class AtlasIncidentTrigger implements INodeType {
 				displayName: 'Statuses',
 				name: 'statuses',
 				type: 'multiOptions',
-				options: [
-					{ name: 'Confirmed', value: 1 },
-					{ name: 'Unconfirmed', value: 0 },
-				],
+				options: INCIDENT_STATUS_OPTIONS,
 				default: [],
 				description: 'Incident statuses to watch; none selected watches both',
 			},

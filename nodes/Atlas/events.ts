@@ -156,6 +156,12 @@ const TYPE_ALIASES = new Map<string, AtlasEventType>([
 /** Atlas documents these types without a `cid` in the payload. */
 export const EVENT_TYPES_WITHOUT_CID: readonly string[] = ['airline.status'];
 
+/** The incident statuses the incident list filters on (`eventStatus`). */
+export const INCIDENT_STATUS_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Confirmed', value: 1 },
+	{ name: 'Unconfirmed', value: 0 },
+];
+
 /** The incident types the incident list filters on (a subset of the callback types). */
 export const INCIDENT_TYPES: readonly AtlasEventType[] = [
 	'abnormal.cancelled',

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { INCIDENT_TYPES, toOptions } from '../../events';
+import { INCIDENT_STATUS_OPTIONS, INCIDENT_TYPES, toOptions } from '../../events';
 import {
 	readDateInput,
 	readIncidentPage,
@@ -131,10 +131,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Statuses',
 				name: 'eventStatus',
 				type: 'multiOptions',
-				options: [
-					{ name: 'Confirmed', value: 1 },
-					{ name: 'Unconfirmed', value: 0 },
-				],
+				options: INCIDENT_STATUS_OPTIONS,
 				default: [],
 				description: 'Incident statuses to list; none selected lists both',
 			},
