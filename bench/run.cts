@@ -269,7 +269,7 @@ async function n8nThroughput(requests: number, concurrency: number): Promise<voi
 		parameters: { events: ['*'], options: {} },
 		name: 'Rapid Trigger',
 		type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-		typeVersion: 1,
+		typeVersion: 1.1,
 		position: [0, 0],
 		webhookId: 'bench000-0000-4000-8000-000000000001',
 		credentials: { expediaRapidApi: { id: 'TravelOpsRapidDemo', name: 'Expedia Rapid (sandbox)' } },

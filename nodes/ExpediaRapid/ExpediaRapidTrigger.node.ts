@@ -161,7 +161,10 @@ export class ExpediaRapidTrigger implements INodeType {
 		name: 'expediaRapidTrigger',
 		icon: { light: 'file:expediaRapid.svg', dark: 'file:expediaRapid.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n evaluates an extra expression on every call to a version-1 webhook
+		// node (its old binary-data switch), which costs more than everything the trigger does.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: EVENTS_SUBTITLE,
 		description:
 			'Starts the workflow on Expedia Rapid booking notifications (cancellations, changes, confirmations, messages), verifying their signature',
@@ -278,7 +281,7 @@ export class ExpediaRapidTrigger implements INodeType {
 		const signatureProblem = await checkSignature(this, settings);
 		if (signatureProblem) return rejectRequest(this, 401, signatureProblem);
 
-		const body = readJsonBody(this);
+		const body = await readJsonBody(this);
 		if (!body.ok) return rejectRequest(this, 400, body.reason);
 		const { eventId, eventType } = summariseNotification(body.value);
 

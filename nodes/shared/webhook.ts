@@ -58,8 +58,17 @@ export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason:
  * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
  * precise 400 rather than an empty event.
  */
-export function readJsonBody(context: IWebhookFunctions): JsonBodyResult {
-	const request = context.getRequestObject() as { body?: unknown; rawBody?: unknown };
+export async function readJsonBody(context: IWebhookFunctions): Promise<JsonBodyResult> {
+	const request = context.getRequestObject() as {
+		body?: unknown;
+		rawBody?: unknown;
+		readRawBody?: () => Promise<void>;
+	};
+	// n8n reads the body of a webhook node above version 1 only for the content types it parses:
+	// read it here otherwise (a missing or unusual Content-Type must not lose the event).
+	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
+		await request.readRawBody();
+	}
 	const raw = rawText(request.rawBody) ?? rawText(request.body);
 	if (raw === undefined) {
 		const { body } = request;

@@ -243,6 +243,8 @@ export interface FakeRequest {
 	headers?: Record<string, string | string[] | undefined>;
 	body?: unknown;
 	rawBody?: Buffer;
+	/** A body n8n left unread (it reads only the content types it parses): `readRawBody` reads it. */
+	unreadBody?: Buffer;
 	query?: IDataObject;
 	ip?: string;
 }
@@ -296,6 +298,9 @@ export function createWebhookContext(
 		socket: { remoteAddress: setup.request.ip ?? '127.0.0.1' },
 		header: (name: string) => headers[name.toLowerCase()],
 		get: (name: string) => headers[name.toLowerCase()],
+		readRawBody: async () => {
+			httpRequest.rawBody ??= setup.request.unreadBody;
+		},
 	};
 	const additionalData = createAdditionalData(setup.credentials ?? {}, {
 		httpRequest,

@@ -59,7 +59,7 @@ function queueWorkflows(): WorkflowFile[] {
 				parameters: { events: ['*'], options: {} },
 				name: 'Expedia Rapid Trigger',
 				type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-				typeVersion: 1,
+				typeVersion: 1.1,
 				position: [0, 0],
 				webhookId: 'queue0000-0000-4000-8000-00000000b001',
 				credentials: {
