@@ -15,7 +15,7 @@ import {
 	type Behaviour,
 	type HostileServer,
 	startHostileServer,
-} from '../helpers/hostileServer.cjs';
+} from '../helpers/hostileServer';
 import { createExecuteContext } from '../helpers/n8n';
 
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;

@@ -8,7 +8,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { rapidCall, type RapidErrorBody } from './http';
 
 const NOW = 1717200000; // the sandbox's clock, Unix seconds
