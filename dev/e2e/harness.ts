@@ -3,7 +3,7 @@
  * One real n8n for the end-to-end suite: pinned n8n on Node 24, this package installed from its
  * `npm pack` tarball into <userFolder>/.n8n/nodes/node_modules (as the Community Nodes screen does),
  * the sandbox standing in for both providers, the example workflows plus a few test workflows
- * imported and published with the n8n CLI. Written as .cts: it needs node:fs, timers and process.
+ * imported and published with the n8n CLI.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The package inside a real n8n (see harness.cts): nodes and credentials load, published triggers
+ * The package inside a real n8n (see harness.ts): nodes and credentials load, published triggers
  * start executions for genuine events only, action nodes run against the sandbox, Send Test closes
  * the loop through the trigger, every example workflow runs, the credential tests pass and fail
  * through n8n's own tester, the triggers' duplicate windows survive an n8n restart, and the Atlas

@@ -2,7 +2,7 @@
 /**
  * Command line for the real-n8n runtime (dev-only):
  *
- *   node --require tsx/cjs scripts/n8n/cli.cts <command> [options]
+ *   node --require tsx/cjs dev/n8n/cli.ts <command> [options]
  *
  *   setup                      install (or reuse) the pinned n8n + Node 24 and print their paths
  *   install                    build, pack and install this package into the user folder
@@ -71,7 +71,7 @@ function parseArgs(argv: string[]): Args {
 		else if (arg === '--fresh') args.fresh = true;
 		else if (arg === '--keep') args.keep = true;
 		else if (args.command === 'n8n') args.rest.push(arg);
-		else throw new Error(`Unknown option ${arg}; see the header of scripts/n8n/cli.cts`);
+		else throw new Error(`Unknown option ${arg}; see the header of dev/n8n/cli.ts`);
 	}
 	return args;
 }
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
 		}
 		case 'n8n': {
 			if (args.rest.length === 0)
-				throw new Error('Usage: cli.cts n8n [--user-folder DIR] -- <n8n command and flags>');
+				throw new Error('Usage: cli.ts n8n [--user-folder DIR] -- <n8n command and flags>');
 			const result = await runN8nCli(args.rest, { userFolder, echo: true });
 			process.exitCode = result.code;
 			return;
@@ -148,8 +148,8 @@ async function main(): Promise<void> {
 		}
 		default:
 			process.stdout.write(
-				'Usage: node --require tsx/cjs scripts/n8n/cli.cts setup|install|start|n8n|smoke [options]\n' +
-					'See the header of scripts/n8n/cli.cts for options and environment variables.\n',
+				'Usage: node --require tsx/cjs dev/n8n/cli.ts setup|install|start|n8n|smoke [options]\n' +
+					'See the header of dev/n8n/cli.ts for options and environment variables.\n',
 			);
 			if (args.command !== 'help') process.exitCode = 2;
 	}

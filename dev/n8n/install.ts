@@ -194,7 +194,7 @@ export async function installPackage(
 			rmSync(staging, { recursive: true, force: true });
 			throw new Error(
 				`package.json lists files that the tarball does not contain, which n8n would report as load errors:\n  ${missing.join('\n  ')}\n` +
-					'Write/build them, or drop them from the installed copy with allowMissingEntries (cli.cts --allow-missing; TRAVEL_OPS_ALLOW_MISSING=1 for the e2e test).',
+					'Write/build them, or drop them from the installed copy with allowMissingEntries (cli.ts --allow-missing; TRAVEL_OPS_ALLOW_MISSING=1 for the e2e test).',
 			);
 		}
 		dropped = missing;

@@ -153,7 +153,7 @@ function writeStagingPackageJson(
 	const pkg: Record<string, unknown> = {
 		name,
 		private: true,
-		description: 'Throw-away install managed by scripts/n8n/runtime.cts; safe to delete.',
+		description: 'Throw-away install managed by dev/n8n/runtime.ts; safe to delete.',
 		dependencies,
 	};
 	if (overrides) pkg.overrides = overrides;

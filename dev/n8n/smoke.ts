@@ -2,8 +2,8 @@
 /**
  * End-to-end check of the real-n8n runtime: pinned n8n + Node 24, this package installed the way the
  * Community Nodes screen installs it, credentials and workflows through the n8n CLI, a webhook
- * execution through the running server, then a clean stop. Used by `cli.cts smoke` and by
- * test/e2e/n8n-runtime.e2e.test.ts.
+ * execution through the running server, then a clean stop. Used by `cli.ts smoke`; the e2e and
+ * queue suites (dev/e2e/harness.ts, dev/queue/harness.ts) share `packageLoadProblems`.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

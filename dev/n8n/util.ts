@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
-/** The repository root (scripts/n8n/ is two levels down). */
+/** The repository root (dev/n8n/ is two levels down). */
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** Where the pinned n8n, Node 24 and the default dev user folder live (ignored by git). */

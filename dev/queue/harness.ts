@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- development tooling: never shipped, runs under plain Node.js */
 /**
  * The queue-mode suite's stack: the sandbox, and n8n in queue mode (PostgreSQL, Redis, one main,
- * two webhook processors, two workers; scripts/n8n/queue.cts) with the example workflows, the e2e
+ * two webhook processors, two workers; dev/n8n/queue.ts) with the example workflows, the e2e
  * suite's trigger workflows, and the action nodes behind a Webhook node (a manual start would run
  * on the main, not on a worker).
  */

@@ -95,7 +95,7 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 		const parsed = parseIncidentQuery(body);
 		if (!parsed.ok) return fail(ATLAS_STATUS.systemError, parsed.msg);
 		const page = runIncidentQuery(api.incidents, parsed.query);
-		// The seed types pageIndex, pageSize and total as strings.
+		// Atlas types pageIndex, pageSize and total as strings.
 		return ok({
 			msg: null,
 			records: page.records,

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error, no-console -- development tooling: never shipped, runs under plain Node.js */
 /**
  * Command line for the sandbox: `serve` runs it; the other commands drive a running one through
- * its admin API. Run with `npm run sandbox -- <command>` (node --require tsx/cjs sandbox/cli.cts).
+ * its admin API. Run with `npm run sandbox -- <command>` (node --require tsx/cjs dev/sandbox/cli.ts).
  */
 import {
 	DEFAULT_ATLAS_CLIENT_ID,

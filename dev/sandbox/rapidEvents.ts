@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Random } from './random';
 import { withOverrides } from './util';
 
-/** Seed 001's types and the one public material adds (payment_verification.failure). */
+/** Rapid's notification types, payment_verification.failure included. */
 const MESSAGES: Record<string, string> = {
 	'itinerary.agent.create': 'An agent created a new itinerary.',
 	'itinerary.agent.change': 'An agent changed this itinerary.',
@@ -31,7 +31,7 @@ export const RAPID_EVENT_TYPES = Object.keys(MESSAGES);
 const NAMES = ['alice', 'bob', 'carol', 'dmitri', 'emma', 'farid', 'grace', 'hiro'];
 const DOMAINS = ['example.com', 'sample.net', 'example.org'];
 
-/** `event_time` in UTC ISO-8601; message.received uses nanoseconds, as in the seed's sample. */
+/** `event_time` in UTC ISO-8601; message.received uses nanoseconds, as in Rapid's sample. */
 function eventTime(type: string, now: number, rnd: Random): string {
 	const iso = new Date(now).toISOString();
 	return type === 'itinerary.message.received' ? iso.replace('Z', `${rnd.digits(6)}Z`) : iso;
@@ -43,7 +43,7 @@ function affiliateReference(rnd: Random): string {
 	return kind === 1 ? `R${rnd.digits(9)}` : '';
 }
 
-/** One or two rooms, the second without a property confirmation yet (as in the seed). */
+/** One or two rooms, the second without a property confirmation yet (as in Rapid's sample). */
 function rooms(rnd: Random) {
 	const first = {
 		confirmation_id: { expedia: rnd.digits(9), property: rnd.chars(10, 'ABCDEF0123456789') },

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling: never shipped, runs under plain Node.js */
 /**
  * The HTTP side of the sandbox: routing, the request log, gzip, and applying faults around the
- * provider handlers. Provider behaviour lives in atlas.cts and rapid.cts, the admin API in admin.cts.
+ * provider handlers. Provider behaviour lives in atlas.ts and rapid.ts, the admin API in admin.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test tooling: never shipped, runs under Node.js in jest */
 /**
  * The example workflows as shipped in examples/, and the JavaScript inside an n8n expression run
- * with a sample `$json` (dev-only: .cts, outside the community-node lint, which forbids Node
- * built-ins and the Function constructor in *.ts).
+ * with a sample `$json` (test tooling: it needs node:fs and the Function constructor, which the
+ * community-node rules forbid in shipped code).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

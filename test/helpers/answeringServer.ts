@@ -2,7 +2,7 @@
 /**
  * A local HTTP server that gives every request the same configurable answer (status, content type,
  * body) and records what it was sent: a stand-in for a wrong base URL (a web page, a proxy's error
- * page, some other API). Written as .cts because it needs node:http.
+ * page, some other API).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -3,8 +3,7 @@
  * A local HTTP server that misbehaves on cue, the way a hostile server or a broken network would:
  * it hangs, drops the connection, cuts a body short, trickles bytes, sends a body far too large,
  * redirects elsewhere, or echoes what it was sent. Each request takes the next scripted behaviour
- * (the last one repeats) and is recorded with its headers. Written as .cts because it needs
- * node:http and timers.
+ * (the last one repeats) and is recorded with its headers.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

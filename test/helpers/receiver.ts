@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test tooling: never shipped, runs under Node.js in jest */
 /**
  * A tiny HTTP endpoint that records what is POSTed to it, for tests that catch the sandbox's pushes
- * (Atlas callbacks, Rapid notifications). Written as .cts because it needs node:http.
+ * (Atlas callbacks, Rapid notifications).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
