@@ -52,7 +52,7 @@ export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
  */
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 2_000);
 
-/** Prints a report line outside jest's console decoration (lint keeps console out of *.ts). */
+/** Prints a report line outside jest's console decoration. */
 export const report = (line: string) => process.stdout.write(`${line}\n`);
 
 const RAPID = { expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' } };
