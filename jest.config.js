@@ -1,17 +1,14 @@
+/** Unit and sandbox-backed tests of the shipped code (`npm test`). The real-n8n suites live in dev/. */
 /** @type {import('jest').Config} */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	rootDir: '.',
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
-	moduleFileExtensions: ['ts', 'cts', 'js', 'cjs', 'json'],
-	// Dev tooling (sandbox, scripts, test helpers) is written as .cts so that the community-node
-	// lint rules, which forbid node:http and process in *.ts, apply only to shipped code and tests.
-	resolver: '<rootDir>/test/resolver.cjs',
+	testPathIgnorePatterns: ['/node_modules/'],
 	transform: {
-		'^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},
-	setupFiles: ['<rootDir>/test/setup.cts'],
+	setupFiles: ['<rootDir>/test/setup.ts'],
 	testTimeout: 30000,
 };

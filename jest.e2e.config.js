@@ -4,8 +4,8 @@ const base = require('./jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
 	...base,
-	testMatch: ['**/test/e2e/**/*.e2e.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/'],
+	roots: ['<rootDir>/dev/e2e'],
+	testMatch: ['**/*.e2e.test.ts'],
 	maxWorkers: 1,
 	testTimeout: 5 * 60_000,
 };

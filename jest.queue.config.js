@@ -4,8 +4,8 @@ const base = require('./jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
 	...base,
-	testMatch: ['**/test/queue/**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/'],
+	roots: ['<rootDir>/dev/queue'],
+	testMatch: ['**/*.test.ts'],
 	maxWorkers: 1,
 	testTimeout: 10 * 60_000,
 };

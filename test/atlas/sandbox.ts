@@ -7,7 +7,7 @@ import {
 	DEFAULT_ATLAS_CLIENT_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 
 export { expectApiError } from '../helpers/errors';
 

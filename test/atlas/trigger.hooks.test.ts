@@ -7,7 +7,7 @@ import type { IDataObject, INodeParameters, WorkflowActivateMode } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { DEFAULT_ATLAS_CLIENT_ID } from '../../sandbox/index.cjs';
+import { DEFAULT_ATLAS_CLIENT_ID } from '../../dev/sandbox';
 import { atlasApiRequest } from '../../nodes/Atlas/transport';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';

@@ -14,14 +14,14 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import {
 	htmlAnswer as html,
 	jsonAnswer as json,
 	startAnsweringServer,
 	type Answer,
 	type AnsweringServer,
-} from '../helpers/answeringServer.cjs';
+} from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
 
 const HTML_PAGE =

@@ -7,7 +7,7 @@
  * a sample item. That checks their logic, not n8n's expression engine: the e2e suite runs the
  * examples inside a real n8n.
  */
-import { evaluate, loadExampleFiles, type Example, type ExampleNode } from './examples.cjs';
+import { evaluate, loadExampleFiles, type Example, type ExampleNode } from './examples';
 
 interface Condition {
 	leftValue: string;

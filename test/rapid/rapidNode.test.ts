@@ -17,7 +17,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { createExecuteContext } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
 

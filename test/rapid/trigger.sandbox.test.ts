@@ -12,9 +12,9 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { createWebhookContext } from '../helpers/n8n';
-import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver.cjs';
+import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver';
 
 const trigger = new ExpediaRapidTrigger();
 const credentials = {

@@ -84,7 +84,7 @@ function expectIgnored(result: IWebhookResponseData, reason: RegExp) {
 }
 
 describe('Expedia Rapid Trigger: description', () => {
-	it('answers as soon as the event is accepted and offers every seed type', () => {
+	it('answers as soon as the event is accepted and offers every notification type', () => {
 		expect(trigger.description.webhooks).toEqual([
 			expect.objectContaining({ httpMethod: 'POST', responseMode: 'onReceived' }),
 		]);

@@ -18,7 +18,7 @@ import {
 	startSandbox,
 	type FaultSpec,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { executeNode } from '../helpers/n8n';
 
 const INCIDENTS = 120;

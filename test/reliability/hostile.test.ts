@@ -1,5 +1,5 @@
 /**
- * The action nodes against a server that misbehaves on purpose (test/helpers/hostileServer.cts):
+ * The action nodes against a server that misbehaves on purpose (test/helpers/hostileServer.ts):
  * what a hostile server, a cut connection, a redirect or a huge or endless answer could do to the
  * promises "a drained notification is never lost" and "secrets never leave the provider".
  */
@@ -15,7 +15,7 @@ import {
 	type Behaviour,
 	type HostileServer,
 	startHostileServer,
-} from '../helpers/hostileServer.cjs';
+} from '../helpers/hostileServer';
 import { createExecuteContext } from '../helpers/n8n';
 
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;

@@ -12,7 +12,7 @@ import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { DEFAULT_RAPID_RETRY } from '../../nodes/ExpediaRapid/transport';
-import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
+import { startSandbox, type Sandbox } from '../../dev/sandbox';
 import { createExecuteContext, createWebhookContext } from '../helpers/n8n';
 
 // Distinctive values, made at run time, that must never show up anywhere.

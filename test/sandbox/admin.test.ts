@@ -5,8 +5,8 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
-import { startReceiver, type Receiver } from '../helpers/receiver.cjs';
+} from '../../dev/sandbox';
+import { startReceiver, type Receiver } from '../helpers/receiver';
 import { adminCall, atlasCall, drain } from './http';
 
 interface State {

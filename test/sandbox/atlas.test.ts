@@ -5,7 +5,7 @@ import {
 	startSandbox,
 	type AtlasIncident,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { atlasCall, listAll } from './http';
 
 const COUNT = 300;

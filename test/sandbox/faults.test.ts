@@ -7,7 +7,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { atlasCall, drain, rapidCall, type RapidErrorBody } from './http';
 
 let sb: Sandbox;

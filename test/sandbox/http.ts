@@ -7,7 +7,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	type AtlasIncident,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 
 export interface AtlasEnvelope {
 	status: number;

@@ -14,8 +14,8 @@ import {
 	RAPID_RETRY_DELAYS_MS,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
-import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver.cjs';
+} from '../../dev/sandbox';
+import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver';
 import { drain, rapidCall } from './http';
 
 const MINUTE = 60_000;

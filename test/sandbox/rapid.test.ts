@@ -8,7 +8,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { rapidCall, type RapidErrorBody } from './http';
 
 const NOW = 1717200000; // the sandbox's clock, Unix seconds
@@ -207,7 +207,7 @@ describe('Rapid test notifications', () => {
 		expect(sb.rapid.testRequests[0].params).toEqual({ billing_terms: 'BT', platform_name: 'n8n' });
 	});
 
-	it('knows the seed types and payment_verification.failure', () => {
+	it('knows all eleven notification types, payment_verification.failure included', () => {
 		expect(sb.rapid.eventTypes).toHaveLength(11);
 		expect(sb.rapid.eventTypes).toContain('itinerary.payment_verification.failure');
 	});

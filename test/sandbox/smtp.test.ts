@@ -1,6 +1,6 @@
-import { startSandbox, type Sandbox } from '../../sandbox/index.cjs';
-import { subjectOf } from '../../sandbox/smtp.cjs';
-import { smtpConversation } from '../helpers/smtpClient.cjs';
+import { startSandbox, type Sandbox } from '../../dev/sandbox';
+import { subjectOf } from '../../dev/sandbox/smtp';
+import { smtpConversation } from '../helpers/smtpClient';
 
 let sb: Sandbox;
 beforeAll(async () => {

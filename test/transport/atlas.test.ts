@@ -4,7 +4,7 @@ import {
 	DEFAULT_ATLAS_CLIENT_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
 

@@ -5,7 +5,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	startSandbox,
 	type Sandbox,
-} from '../../sandbox/index.cjs';
+} from '../../dev/sandbox';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
 

@@ -1,0 +1,204 @@
+/**
+ * What the throughput figures compare: n8n's Webhook node (bare, and with Header Auth: it reads a
+ * credential per call too) and our triggers in several settings, each as a workflow of the trigger
+ * and a No Operation node, with the requests that exercise it; and the n8n settings compared.
+ */
+import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
+import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET, type Sandbox } from '../sandbox';
+import {
+	ATLAS_CREDENTIAL_ID,
+	RAPID_CREDENTIAL_ID,
+	twoNodeWorkflow,
+	webhookUrl,
+	type WorkflowFile,
+} from '../n8n/stack';
+import type { Shot } from './load';
+
+/** n8n settings compared: the environment each n8n starts with. */
+export const N8N_SETTINGS: Record<string, Record<string, string>> = {
+	defaults: {},
+	// What the README recommends: n8n creates an expression isolate only when an expression runs.
+	recommended: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
+};
+
+export const HEADER_AUTH_CREDENTIAL = {
+	id: 'BenchHeaderAuth0',
+	name: 'Bench header auth',
+	type: 'httpHeaderAuth',
+	data: { name: 'x-api-key', value: 'bench-secret-value-0123456789' },
+};
+
+const noOp = {
+	parameters: {},
+	name: 'Downstream',
+	type: 'n8n-nodes-base.noOp',
+	typeVersion: 1,
+	position: [220, 0],
+};
+
+export interface Target {
+	name: string;
+	workflow: WorkflowFile;
+	url: (n8nUrl: string) => string;
+	shots: (sandbox: Sandbox, n: number) => Shot[];
+}
+
+const rapidShots = (sandbox: Sandbox, n: number, extra: Record<string, string> = {}): Shot[] =>
+	Array.from({ length: n }, () => {
+		const notification = sandbox.rapid.sampleNotification('itinerary.agent.change');
+		return {
+			body: JSON.stringify(notification),
+			headers: () => ({
+				authorization: buildAuthorizationHeader(DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET),
+				...extra,
+			}),
+			kind: 'genuine' as const,
+			eventId: String(notification.event_id),
+		};
+	});
+
+function webhookTarget(
+	name: string,
+	id: string,
+	path: string,
+	webhookId: string,
+	extra: object = {},
+): Target {
+	return {
+		name,
+		workflow: twoNodeWorkflow(
+			id,
+			id,
+			{
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId,
+				...extra,
+			},
+			noOp,
+		),
+		url: (n8nUrl) => `${n8nUrl}/webhook/${path}`,
+		shots: (sandbox, n) =>
+			rapidShots(sandbox, n, { 'x-api-key': HEADER_AUTH_CREDENTIAL.data.value }),
+	};
+}
+
+function rapidTarget(
+	name: string,
+	id: string,
+	webhookId: string,
+	parameters: object,
+	typeVersion = 1.1,
+): Target {
+	const workflow = twoNodeWorkflow(
+		id,
+		id,
+		{
+			parameters: { events: ['*'], ...parameters },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion,
+			position: [0, 0],
+			webhookId,
+			credentials: {
+				expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' },
+			},
+		},
+		noOp,
+	);
+	return {
+		name,
+		workflow,
+		url: (n8nUrl) => webhookUrl(n8nUrl, workflow),
+		shots: (sandbox, n) => rapidShots(sandbox, n),
+	};
+}
+
+export const TARGETS: Target[] = [
+	webhookTarget(
+		'webhook',
+		'BenchWebhookBare',
+		'bench-bare',
+		'bench000-0000-4000-8000-000000000001',
+	),
+	webhookTarget(
+		'webhook+headerAuth',
+		'BenchWebhookHeaderAuth',
+		'bench-header-auth',
+		'bench000-0000-4000-8000-000000000002',
+		{
+			parameters: {
+				httpMethod: 'POST',
+				path: 'bench-header-auth',
+				responseMode: 'onReceived',
+				authentication: 'headerAuth',
+				options: {},
+			},
+			credentials: {
+				httpHeaderAuth: { id: HEADER_AUTH_CREDENTIAL.id, name: HEADER_AUTH_CREDENTIAL.name },
+			},
+		},
+	),
+	rapidTarget('rapid', 'BenchRapidDefault', 'bench000-0000-4000-8000-000000000011', {
+		options: {},
+	}),
+	rapidTarget(
+		'rapid v1',
+		'BenchRapidVersion1',
+		'bench000-0000-4000-8000-000000000015',
+		{ options: {} },
+		1,
+	),
+	rapidTarget(
+		'rapid keepAcrossRestarts=off',
+		'BenchRapidNoKeep',
+		'bench000-0000-4000-8000-000000000012',
+		{
+			options: { keepAcrossRestarts: false },
+		},
+	),
+	rapidTarget('rapid dedupe=off', 'BenchRapidNoDedupe', 'bench000-0000-4000-8000-000000000013', {
+		options: { dropDuplicates: false },
+	}),
+	rapidTarget(
+		'rapid verify=off dedupe=off',
+		'BenchRapidNoVerify',
+		'bench000-0000-4000-8000-000000000014',
+		{ verifySignature: false, options: { dropDuplicates: false } },
+	),
+	(() => {
+		const workflow = twoNodeWorkflow(
+			'BenchAtlasTrigger',
+			'BenchAtlasTrigger',
+			{
+				parameters: { events: ['*'], options: {} },
+				name: 'Atlas Trigger',
+				type: 'n8n-nodes-travel-ops.atlasTrigger',
+				typeVersion: 1.1,
+				position: [0, 0],
+				webhookId: 'bench000-0000-4000-8000-000000000021',
+				credentials: { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } },
+			},
+			noOp,
+		);
+		return {
+			name: 'atlas',
+			workflow,
+			url: (n8nUrl: string) => webhookUrl(n8nUrl, workflow),
+			shots: (sandbox: Sandbox, n: number) =>
+				Array.from({ length: n }, () => {
+					const event = sandbox.atlas.sampleEvent('order.ticketed');
+					return {
+						body: JSON.stringify(event),
+						headers: () => ({}),
+						kind: 'genuine' as const,
+						eventId: String(event.notificationId),
+					};
+				}),
+		};
+	})(),
+];

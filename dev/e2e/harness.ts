@@ -1,0 +1,332 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- development tooling: never shipped, runs under plain Node.js */
+/**
+ * One real n8n for the end-to-end suite: pinned n8n on Node 24, this package installed from its
+ * `npm pack` tarball into <userFolder>/.n8n/nodes/node_modules (as the Community Nodes screen does),
+ * the sandbox standing in for both providers, the example workflows plus a few test workflows
+ * imported and published with the n8n CLI.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startSandbox, type Sandbox } from '../sandbox';
+import {
+	type N8nDatabase,
+	queryDatabase,
+	readExecutions,
+	readNodeOutputField,
+	type StoredExecution,
+} from '../n8n/db';
+import { runN8nCli, startN8n, type RunningN8n } from '../n8n/process';
+import { N8nRestClient } from '../n8n/rest';
+import { ensureN8nRuntime, type N8nRuntime } from '../n8n/runtime';
+import { packageLoadProblems } from '../n8n/smoke';
+import {
+	ATLAS_CREDENTIAL_ID,
+	loadExamples,
+	prepareUserFolder,
+	RAPID_CREDENTIAL_ID,
+	twoNodeWorkflow,
+	webhookUrl,
+	type WorkflowFile,
+} from '../n8n/stack';
+import { findFreePort } from '../n8n/util';
+
+export const T = {
+	rapidTrigger: 'E2eRapidTrigger',
+	atlasTrigger: 'E2eAtlasTrigger',
+	getMany: 'E2eAtlasGetMany',
+	drain: 'E2eRapidDrain',
+	sendTest: 'E2eRapidSendTest',
+	load: 'E2eRapidLoad',
+	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
+	incidentPoller: 'E2eAtlasIncidentPoll',
+} as const;
+
+/** The polling trigger's node name in the test workflow and in example 06. */
+export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
+
+/**
+ * Requests in the load test: 2,000 in `npm run test:e2e` (CI), 10,000 in `npm run test:load`
+ * (E2E_LOAD_EVENTS overrides either).
+ */
+export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 2_000);
+
+/** Prints a report line outside jest's console decoration. */
+export const report = (line: string) => process.stdout.write(`${line}\n`);
+
+const RAPID = { expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' } };
+const ATLAS = { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } };
+
+const manual = {
+	parameters: {},
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+};
+
+/** Test workflows: each node alone, so that executions show exactly what the node did. */
+export function testWorkflows(): WorkflowFile[] {
+	return [
+		twoNodeWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', {
+			parameters: { events: ['*'], options: {} },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion: 1.1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a001',
+			credentials: RAPID,
+		}),
+		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
+			// Registration stays off here: example 02 owns the account's one URL.
+			parameters: { events: ['*'], registerOnActivation: false, options: {} },
+			name: 'Atlas Trigger',
+			type: 'n8n-nodes-travel-ops.atlasTrigger',
+			typeVersion: 1.1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
+			credentials: ATLAS,
+		}),
+		twoNodeWorkflow(T.load, 'e2e: Rapid Trigger under load', {
+			parameters: { events: ['*'], options: {} },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion: 1.1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
+			credentials: RAPID,
+		}),
+		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
+		twoNodeWorkflow(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', {
+			parameters: {
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+				eventTypes: [],
+				statuses: [],
+				emit: 'newAndChanged',
+				simplify: true,
+			},
+			name: INCIDENT_TRIGGER,
+			type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			credentials: ATLAS,
+		}),
+		twoNodeWorkflow(T.getMany, 'e2e: Atlas Get Many', manual, {
+			parameters: {
+				resource: 'incident',
+				operation: 'getMany',
+				returnAll: true,
+				filters: {},
+				options: { pageSize: 7 },
+			},
+			name: 'Atlas',
+			type: 'n8n-nodes-travel-ops.atlas',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: ATLAS,
+		}),
+		twoNodeWorkflow(T.drain, 'e2e: Rapid Get Undeliverable', manual, {
+			parameters: { resource: 'notification', operation: 'getUndeliverable' },
+			name: 'Expedia Rapid',
+			type: 'n8n-nodes-travel-ops.expediaRapid',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: RAPID,
+		}),
+		twoNodeWorkflow(T.sendTest, 'e2e: Rapid Send Test', manual, {
+			parameters: {
+				resource: 'notification',
+				operation: 'sendTest',
+				eventType: 'itinerary.supplier.cancel',
+			},
+			name: 'Expedia Rapid',
+			type: 'n8n-nodes-travel-ops.expediaRapid',
+			typeVersion: 1,
+			position: [220, 0],
+			credentials: RAPID,
+		}),
+	];
+}
+
+export interface Stack {
+	sandbox: Sandbox;
+	n8n: RunningN8n;
+	runtime: N8nRuntime;
+	userFolder: string;
+	workflows: WorkflowFile[];
+	rest: N8nRestClient;
+	/** Production webhook URL of a workflow's trigger. */
+	url(workflowId: string): string;
+	executions(workflowId: string): Promise<StoredExecution[]>;
+	/** One field of a node's output per execution (compact; for thousands of executions). */
+	outputField(
+		workflowId: string,
+		nodeName: string,
+		field: string,
+	): ReturnType<typeof readNodeOutputField>;
+	/** A workflow's static data as n8n saved it in its database (`{}` when none). */
+	staticData(workflowId: string): Promise<Record<string, unknown>>;
+	/** `n8n execute --id`: runs a workflow from the CLI against the same database. */
+	execute(workflowId: string): Promise<{ code: number; stdout: string; stderr: string }>;
+	/**
+	 * Stops n8n and starts it again on the same user folder and port (`n8n` is then the new process,
+	 * appending to the same log), and waits until the production webhooks of `workflowIds` answer.
+	 * Runs what `whileStopped` registered in between.
+	 */
+	restart(workflowIds: string[]): Promise<void>;
+	/** Something to do at the next restart while n8n is down (e.g. change the sandbox's data). */
+	whileStopped(action: () => void | Promise<void>): void;
+	logText(): string;
+	loadProblems(): string[];
+	stop(): Promise<void>;
+}
+
+export interface StackOptions {
+	/** Polling workflows to publish too (webhook-trigger workflows always are). */
+	pollers?: string[];
+	/** Runs after everything is imported and published, just before n8n starts. */
+	beforeN8nStart?: (sandbox: Sandbox) => void | Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+	const runtime = await ensureN8nRuntime();
+	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-e2e-'));
+	const database: N8nDatabase = { type: 'sqlite', userFolder };
+	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
+	const workflows = [...loadExamples(sandbox.url), ...testWorkflows()];
+	const port = await findFreePort();
+	const n8nUrl = `http://127.0.0.1:${port}`;
+	const byId = (id: string) => {
+		const workflow = workflows.find((w) => w.id === id);
+		if (!workflow) throw new Error(`No workflow ${id}`);
+		return workflow;
+	};
+	try {
+		await prepareUserFolder({
+			userFolder,
+			runtime,
+			sandboxUrl: sandbox.url,
+			smtpPort: sandbox.smtpPort,
+			workflows,
+			publish: [
+				...workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+				...(opts.pollers ?? []),
+			],
+		});
+		await opts.beforeN8nStart?.(sandbox);
+		let n8n = await startN8n({ userFolder, port, runtime });
+		const stoppedActions: Array<() => void | Promise<void>> = [];
+		const rest = new N8nRestClient(n8n.url);
+		await rest.ensureOwner();
+		return {
+			sandbox,
+			get n8n() {
+				return n8n;
+			},
+			runtime,
+			userFolder,
+			workflows,
+			rest,
+			url: (id) => webhookUrl(n8nUrl, byId(id)),
+			executions: async (workflowId) =>
+				await readExecutions(runtime, database, { workflowId, limit: 500 }),
+			outputField: async (workflowId, nodeName, field) =>
+				await readNodeOutputField(runtime, database, { workflowId, nodeName, field }),
+			staticData: async (workflowId) => {
+				const [row] = await queryDatabase<{ staticData: unknown }>(
+					runtime,
+					database,
+					'SELECT "staticData" FROM workflow_entity WHERE id = ?',
+					[workflowId],
+				);
+				const value = row?.staticData;
+				const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+				return (parsed ?? {}) as Record<string, unknown>;
+			},
+			execute: async (workflowId) =>
+				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
+			restart: async (workflowIds) => {
+				await n8n.stop();
+				for (const action of stoppedActions.splice(0)) await action();
+				n8n = await startN8n({ userFolder, port, runtime });
+				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
+			},
+			whileStopped: (action) => {
+				stoppedActions.push(action);
+			},
+			logText: () => readFileSync(n8n.logPath, 'utf8'),
+			loadProblems: () => packageLoadProblems(readFileSync(n8n.logPath, 'utf8')),
+			stop: async () => {
+				await n8n.stop();
+				await sandbox.close();
+				if (process.env.TRAVEL_OPS_KEEP !== '1')
+					rmSync(userFolder, { recursive: true, force: true });
+			},
+		};
+	} catch (error) {
+		await sandbox.close();
+		throw error;
+	}
+}
+
+/**
+ * n8n answers readiness before it has registered the production webhooks of published workflows
+ * (404 until then). Probes with a body that our triggers reject without starting anything: Rapid
+ * answers an unsigned request 401, Atlas unparsable text 400 (or 401/403 before reading it).
+ */
+async function webhookRegistered(url: string, timeoutMs = 60_000) {
+	const probe = async () =>
+		(await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{' }))
+			.status;
+	const status = await waitFor(probe, (s) => s !== 404, timeoutMs);
+	if (status === 404) throw new Error(`${url} still answers 404 ${timeoutMs / 1000} s after start`);
+}
+
+/**
+ * Polls `read` every `intervalMs` until `done` holds or `timeoutMs` passes; returns the last value
+ * either way.
+ */
+export async function waitFor<V>(
+	read: () => Promise<V>,
+	done: (value: V) => boolean,
+	timeoutMs = 20_000,
+	intervalMs = 250,
+): Promise<V> {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (!done(value) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
+		value = await read();
+	}
+	return value;
+}
+
+export const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+const FINISHED = (e: StoredExecution) => !['new', 'running', 'waiting'].includes(e.status);
+
+/** Waits until a workflow has `count` finished executions (and returns them, newest first). */
+export async function finishedExecutions(
+	stack: Stack,
+	workflowId: string,
+	count: number,
+	timeoutMs?: number,
+) {
+	return await waitFor(
+		async () => (await stack.executions(workflowId)).filter(FINISHED),
+		(list) => list.length >= count,
+		timeoutMs,
+	);
+}
+
+/** The JSON of every item a node output in an execution. */
+export function nodeOutput(
+	execution: StoredExecution,
+	nodeName: string,
+): Array<Record<string, unknown>> {
+	const runs = (execution.data?.resultData?.runData?.[nodeName] ?? []) as Array<{
+		data?: { main?: Array<Array<{ json: Record<string, unknown> }>> };
+	}>;
+	return runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
+}

@@ -1,0 +1,66 @@
+/**
+ * Reliability under load, in a real n8n: 10,000 requests at a published Rapid Trigger workflow with
+ * bounded concurrency (10% duplicates re-sent after their original was acknowledged, 1% forged).
+ * Every genuine notification must start exactly one execution; duplicates and forged ones none.
+ */
+import { fire, percentile, rapidPlan } from '../bench/load';
+import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET } from '../sandbox';
+import { LOAD_EVENTS, report, startStack, T, waitFor, type Stack } from './harness';
+
+const CONCURRENCY = 16;
+
+let stack: Stack;
+beforeAll(async () => {
+	stack = await startStack();
+}, 30 * 60_000);
+afterAll(async () => await stack?.stop(), 120_000);
+
+it(
+	`${LOAD_EVENTS} signed notifications: one execution per genuine event, none for duplicates or forgeries`,
+	async () => {
+		const plan = rapidPlan(
+			stack.sandbox,
+			DEFAULT_RAPID_API_KEY,
+			DEFAULT_RAPID_SHARED_SECRET,
+			LOAD_EVENTS,
+		);
+		const { results, seconds } = await fire(stack.url(T.load), plan.shots, {
+			concurrency: CONCURRENCY,
+			followUp: plan.followUp,
+		});
+		const byKind = (kind: string) => results.filter((r) => r.shot.kind === kind);
+		const statuses = (kind: string) => [...new Set(byKind(kind).map((r) => r.status))];
+		expect(statuses('genuine')).toEqual([200]);
+		expect(statuses('duplicate')).toEqual([200]);
+		expect(statuses('forged')).toEqual([401]);
+
+		const genuine = plan.genuineIds.length;
+		const outputs = await waitFor(
+			async () => await stack.outputField(T.load, 'Rapid Trigger', 'event_id'),
+			(rows) => rows.length >= genuine && rows.every((r) => r.status === 'success'),
+			300_000,
+		);
+		const emitted = outputs.flatMap((row) => row.values.map(String));
+		const counts = new Map<string, number>();
+		for (const id of emitted) counts.set(id, (counts.get(id) ?? 0) + 1);
+		const lost = plan.genuineIds.filter((id) => !counts.has(id)).length;
+		const repeated = [...counts.values()].filter((n) => n > 1).length;
+		const forgedIds = new Set(byKind('forged').map((r) => r.shot.eventId));
+		const forgedEmitted = emitted.filter((id) => forgedIds.has(id)).length;
+		const latencies = results.map((r) => r.ms);
+		report(
+			`[load] sent ${results.length} (genuine ${genuine}, duplicates ${byKind('duplicate').length}, forged ${forgedIds.size}) ` +
+				`in ${seconds.toFixed(1)} s = ${(results.length / seconds).toFixed(0)} req/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
+				`p99 ${percentile(latencies, 99).toFixed(1)} ms; executions ${outputs.length}, lost ${lost}, duplicate executions ${repeated}, forged executions ${forgedEmitted}`,
+		);
+		expect({ executions: outputs.length, lost, repeated, forgedEmitted }).toEqual({
+			executions: genuine,
+			lost: 0,
+			repeated: 0,
+			forgedEmitted: 0,
+		});
+		expect((await fetch(`${stack.n8n.url}/healthz`)).status).toBe(200);
+		expect(stack.loadProblems()).toEqual([]);
+	},
+	45 * 60_000,
+);

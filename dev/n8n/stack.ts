@@ -1,0 +1,191 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling: never shipped, runs under plain Node.js */
+/**
+ * The demo / e2e stack: this package installed into a real n8n user folder, credentials that point
+ * at the sandbox, workflows imported and published with the n8n CLI. `npm start` and the e2e tests
+ * both build on it, so what the tests prove is what the demo runs.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+	DEFAULT_ATLAS_CLIENT_ID,
+	DEFAULT_ATLAS_CLIENT_SECRET,
+	DEFAULT_CLI_PORT,
+	DEFAULT_RAPID_API_KEY,
+	DEFAULT_RAPID_SHARED_SECRET,
+	HOST,
+} from '../sandbox';
+import { installPackage, type InstallResult } from './install';
+import { publishWorkflow, runN8nCli } from './process';
+import type { N8nRuntime } from './runtime';
+import { REPO_ROOT } from './util';
+
+export const ATLAS_CREDENTIAL_ID = 'TravelOpsAtlasDemo';
+export const RAPID_CREDENTIAL_ID = 'TravelOpsRapidDemo';
+export const SMTP_CREDENTIAL_ID = 'TravelOpsSmtpDemo';
+export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
+/** The sandbox address written in the example files (the port `npm run sandbox` uses). */
+export const EXAMPLE_SANDBOX_URL = `http://${HOST}:${DEFAULT_CLI_PORT}`;
+
+export interface WorkflowFile {
+	id: string;
+	name: string;
+	nodes: Array<{
+		name: string;
+		type: string;
+		webhookId?: string;
+		parameters: Record<string, unknown>;
+		[key: string]: unknown;
+	}>;
+	connections: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+type WorkflowNode = WorkflowFile['nodes'][number];
+
+/** A workflow of one node, or of a first node feeding a second (tests and benchmarks). */
+export function twoNodeWorkflow(
+	id: string,
+	name: string,
+	first: WorkflowNode,
+	second?: WorkflowNode,
+): WorkflowFile {
+	return {
+		id,
+		name,
+		nodes: second ? [first, second] : [first],
+		connections: second
+			? { [first.name]: { main: [[{ node: second.name, type: 'main', index: 0 }]] } }
+			: {},
+		active: false,
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/**
+ * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, and
+ * an SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth).
+ */
+export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknown[] {
+	// Plain `data` objects: import:credentials encrypts them with the instance key.
+	return [
+		{
+			id: ATLAS_CREDENTIAL_ID,
+			name: 'Atlas (sandbox)',
+			type: 'atlasApi',
+			data: {
+				environment: 'custom',
+				baseUrl: sandboxUrl,
+				clientId: DEFAULT_ATLAS_CLIENT_ID,
+				clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+			},
+		},
+		{
+			id: RAPID_CREDENTIAL_ID,
+			name: 'Expedia Rapid (sandbox)',
+			type: 'expediaRapidApi',
+			data: {
+				environment: 'custom',
+				baseUrl: sandboxUrl,
+				apiKey: DEFAULT_RAPID_API_KEY,
+				sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+			},
+		},
+		{
+			id: SMTP_CREDENTIAL_ID,
+			name: 'SMTP (sandbox catcher)',
+			type: 'smtp',
+			data: {
+				host: HOST,
+				port: smtpPort,
+				secure: false,
+				disableStartTls: true,
+				user: '',
+				password: '',
+			},
+		},
+	];
+}
+
+/** Examples that need n8n in queue mode's PostgreSQL (a credential only the queue stack has). */
+export const QUEUE_MODE_EXAMPLES = ['TravelOpsExample05'];
+
+/**
+ * The example workflows as shipped in examples/, with their sandbox URL moved to `sandboxUrl`;
+ * the queue-mode ones only when asked for.
+ */
+export function loadExamples(
+	sandboxUrl = EXAMPLE_SANDBOX_URL,
+	opts: { queueMode?: boolean } = {},
+): WorkflowFile[] {
+	return readdirSync(EXAMPLES_DIR)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const text = readFileSync(join(EXAMPLES_DIR, file), 'utf8');
+			return JSON.parse(text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl)) as WorkflowFile;
+		})
+		.filter((workflow) => opts.queueMode || !QUEUE_MODE_EXAMPLES.includes(workflow.id));
+}
+
+/** Where n8n serves the production webhook of a community trigger node. */
+export function webhookUrl(n8nUrl: string, workflow: WorkflowFile): string {
+	const trigger = workflow.nodes.find((node) => node.webhookId);
+	if (!trigger?.webhookId) throw new Error(`Workflow ${workflow.id} has no webhook node`);
+	return `${n8nUrl.replace(/\/+$/, '')}/webhook/${trigger.webhookId}/webhook`;
+}
+
+export interface PrepareOptions {
+	userFolder: string;
+	runtime: N8nRuntime;
+	sandboxUrl: string;
+	/** The sandbox's SMTP catcher port, for the SMTP credential. */
+	smtpPort: number;
+	workflows: WorkflowFile[];
+	/** Workflow ids to publish (activate); default: every workflow given. */
+	publish?: string[];
+	skipBuild?: boolean;
+	/** More credentials to import (plain `data`, as sandboxCredentials). */
+	extraCredentials?: unknown[];
+	/** Extra environment for the n8n CLI (e.g. the PostgreSQL settings in queue mode). */
+	env?: Record<string, string>;
+	/** Called before each step, for progress lines. */
+	step?: (message: string) => void;
+}
+
+/**
+ * Installs the package (build, pack, unpack as the Community Nodes screen does), then imports the
+ * credentials and workflows and publishes them with the n8n CLI. Start n8n afterwards: CLI changes
+ * take effect at its next start.
+ */
+export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallResult> {
+	const step = opts.step ?? (() => undefined);
+	mkdirSync(opts.userFolder, { recursive: true });
+	step('building, packing and installing n8n-nodes-travel-ops into the n8n user folder');
+	const install = await installPackage(opts.userFolder, { skipBuild: opts.skipBuild });
+
+	const fixtures = join(opts.userFolder, 'fixtures');
+	mkdirSync(fixtures, { recursive: true });
+	const credentialsFile = join(fixtures, 'credentials.json');
+	const workflowsFile = join(fixtures, 'workflows.json');
+	writeFileSync(
+		credentialsFile,
+		JSON.stringify(
+			[...sandboxCredentials(opts.sandboxUrl, opts.smtpPort), ...(opts.extraCredentials ?? [])],
+			null,
+			2,
+		),
+	);
+	writeFileSync(workflowsFile, JSON.stringify(opts.workflows, null, 2));
+	const cli = { userFolder: opts.userFolder, runtime: opts.runtime, env: opts.env, check: true };
+
+	step('importing credentials that point at the sandbox (n8n import:credentials)');
+	await runN8nCli(['import:credentials', `--input=${credentialsFile}`], cli);
+	step(`importing ${opts.workflows.length} workflows (n8n import:workflow)`);
+	await runN8nCli(['import:workflow', `--input=${workflowsFile}`], cli);
+	for (const id of opts.publish ?? opts.workflows.map((w) => w.id)) {
+		step(`publishing workflow ${id} (n8n publish:workflow; update:workflow --active=true on 1.x)`);
+		await publishWorkflow(id, cli);
+	}
+	return install;
+}

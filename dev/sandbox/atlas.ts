@@ -1,0 +1,197 @@
+/**
+ * The fake Atlas: client-header auth, updateWebhookURL.do, event/getPageList.do over the incident
+ * store, and webhook callbacks pushed to the registered URL (best effort, no retries, unsigned).
+ */
+import { constantTimeEqual } from '../../nodes/shared/constantTime';
+import { ATLAS_EVENT_TYPES, sampleAtlasEvent, type SampleOrder } from './atlasEvents';
+import { parseIncidentQuery, runIncidentQuery } from './atlasQuery';
+import { ATLAS_STATUS, atlasError } from './errors';
+import type { Lifecycle } from './lifecycle';
+import { generateIncidents, RESULTS } from './atlasData';
+import { postJson } from './pusher';
+import { createRandom } from './random';
+import type { ProviderRoute, RouteRequest, RouteResult } from './server';
+import type { AtlasIncident, AtlasRegistration, SandboxAtlas } from './types';
+import { formatAtlasTime } from './util';
+
+export interface AtlasConfig {
+	clientId: string;
+	clientSecret: string;
+	incidents: AtlasIncident[];
+	initialWebhookUrl?: string;
+	seed: number;
+	clock: () => number;
+	lifecycle: Lifecycle;
+	log?: (line: string) => void;
+}
+
+/** For samples when the store is empty. */
+const FALLBACK_ORDER: SampleOrder = {
+	orderNo: 'TO0000000001',
+	pnr: 'NX4K2P',
+	airline: 'CA',
+	paxName: 'ZHANG/SAN',
+	paxEmail: 'san.zhang@example.com',
+};
+
+const ok = (payload: Record<string, unknown>): RouteResult => ({
+	status: 200,
+	body: { status: ATLAS_STATUS.ok, ...payload },
+});
+const fail = (status: number, msg?: string): RouteResult => ({
+	status: 200,
+	body: atlasError(status, msg),
+});
+
+const header = (request: RouteRequest, name: string) => {
+	const value = request.headers[name];
+	return typeof value === 'string' ? value : '';
+};
+
+function isHttpUrl(value: unknown): value is string {
+	if (typeof value !== 'string') return false;
+	try {
+		const { protocol } = new URL(value);
+		return protocol === 'http:' || protocol === 'https:';
+	} catch {
+		return false;
+	}
+}
+
+const isObject = (body: unknown): body is Record<string, unknown> =>
+	typeof body === 'object' && body !== null && !Array.isArray(body);
+
+export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api: SandboxAtlas } {
+	const registrations: AtlasRegistration[] = [];
+	const samplesRnd = createRandom(config.seed ^ 0x5eed);
+
+	/** Atlas answers bad keys with HTTP 200 and status 900, before looking at the body. */
+	const authenticated =
+		(handler: (request: RouteRequest) => RouteResult) => (request: RouteRequest) =>
+			constantTimeEqual(header(request, 'x-atlas-client-id'), config.clientId) &&
+			constantTimeEqual(header(request, 'x-atlas-client-secret'), config.clientSecret)
+				? handler(request)
+				: fail(ATLAS_STATUS.unauthorized);
+
+	// Atlas documents no validation codes; 2 ("system error") is its only documented generic
+	// failure, so invalid parameters get status 2 with a human-readable msg.
+	const updateWebhookUrl = ({ body }: RouteRequest): RouteResult => {
+		if (!isObject(body) || !isHttpUrl(body.url))
+			return fail(ATLAS_STATUS.systemError, 'url must be an http(s) URL');
+		const { cid } = body;
+		if (cid !== undefined && cid !== null && typeof cid !== 'string' && typeof cid !== 'number') {
+			return fail(ATLAS_STATUS.systemError, 'cid must be a string');
+		}
+		registrations.push({
+			url: body.url,
+			...(cid === undefined || cid === null ? {} : { cid: String(cid) }),
+			at: config.clock(),
+		});
+		// msg is free text that clients must ignore; this endpoint sends some, the list sends null.
+		return ok({ msg: 'success' });
+	};
+
+	const getPageList = ({ body }: RouteRequest): RouteResult => {
+		const parsed = parseIncidentQuery(body);
+		if (!parsed.ok) return fail(ATLAS_STATUS.systemError, parsed.msg);
+		const page = runIncidentQuery(api.incidents, parsed.query);
+		// Atlas types pageIndex, pageSize and total as strings.
+		return ok({
+			msg: null,
+			records: page.records,
+			pageIndex: String(page.pageIndex),
+			pageSize: String(page.pageSize),
+			total: String(page.total),
+		});
+	};
+
+	const webhookUrl = () => registrations.at(-1)?.url ?? config.initialWebhookUrl;
+
+	const sampleEvent = (type: string, overrides?: object) => {
+		const { incidents } = api;
+		const order = incidents.length > 0 ? samplesRnd.pick(incidents) : FALLBACK_ORDER;
+		const ctx = { cid: config.clientId, now: config.clock(), rnd: samplesRnd, order };
+		return sampleAtlasEvent(type, ctx, overrides);
+	};
+
+	const push: SandboxAtlas['push'] = async (type, overrides, opts) => {
+		const url = opts?.url ?? webhookUrl();
+		const result = await postJson(
+			config.lifecycle,
+			url,
+			JSON.stringify(sampleEvent(type, overrides)),
+			{
+				'content-type': 'application/json;charset=UTF-8',
+				'user-agent': 'Atlas-Webhook (sandbox)',
+			},
+		);
+		config.log?.(`atlas push ${type} → ${url ?? '(no URL)'}: ${result.status || result.error}`);
+		return result;
+	};
+
+	const routes: ProviderRoute[] = [
+		{
+			id: 'atlas.updateWebhookURL',
+			provider: 'atlas',
+			method: 'POST',
+			path: '/updateWebhookURL.do',
+			handle: authenticated(updateWebhookUrl),
+		},
+		{
+			id: 'atlas.getPageList',
+			provider: 'atlas',
+			method: 'POST',
+			path: '/event/getPageList.do',
+			handle: authenticated(getPageList),
+		},
+	];
+
+	let created = 0;
+	const createIncident: SandboxAtlas['createIncident'] = (overrides = {}) => {
+		const now = config.clock();
+		const [base] = generateIncidents({ count: 1, seed: samplesRnd.int(1, 1e9), anchorMs: now });
+		const stamp = formatAtlasTime(now);
+		const incident: AtlasIncident = {
+			...base,
+			eventId: `EVN${now}${String(++created).padStart(4, '0')}`,
+			eventStatus: 0,
+			eventTime: stamp,
+			createTime: stamp,
+			updateTime: stamp,
+			confirmTime: null,
+			confirmedResult: null,
+			confirmedRemark: null,
+			notified: 0,
+			...overrides,
+		};
+		api.incidents.unshift(incident);
+		return incident;
+	};
+
+	const confirmIncident: SandboxAtlas['confirmIncident'] = (eventId, outcome = {}) => {
+		const incident = api.incidents.find((i) => i.eventId === eventId);
+		if (!incident) return undefined;
+		const stamp = formatAtlasTime(config.clock());
+		Object.assign(incident, {
+			eventStatus: 1,
+			confirmedResult: outcome.result ?? RESULTS[incident.eventType]?.[0] ?? 'Checked',
+			confirmedRemark: outcome.remark ?? null,
+			confirmTime: stamp,
+			updateTime: stamp,
+		});
+		return incident;
+	};
+
+	// Handlers read api.incidents at call time, so a test may replace the store as well as edit it.
+	const api: SandboxAtlas = {
+		incidents: config.incidents,
+		webhookUrl,
+		registrations,
+		sampleEvent,
+		push,
+		eventTypes: [...ATLAS_EVENT_TYPES],
+		createIncident,
+		confirmIncident,
+	};
+	return { routes, api };
+}

@@ -1,0 +1,190 @@
+/**
+ * Sample Atlas webhook callbacks, one per documented type:
+ * `{ cid, type, notificationId?, status, data }`. Older spellings and unknown types get the common
+ * shape, because Atlas sends types nobody documented and receivers must pass them through.
+ */
+import { AIRLINES } from './atlasData';
+import type { Random } from './random';
+import type { AtlasIncident } from './types';
+import { formatAtlasTime, formatWallClock, HOUR_MS, MINUTE_MS, withOverrides } from './util';
+
+/** Current spellings only: the aliases in older docs are not separate events. */
+export const ATLAS_EVENT_TYPES = [
+	'order.ticketed',
+	'order.void',
+	'order.cancelled',
+	'order.schedulechange',
+	'email.schedulechange',
+	'abnormal.cancelled',
+	'airline.status',
+	'email.all',
+];
+
+/** Email and incident events carry a notificationId; the others do not. */
+const WITH_NOTIFICATION_ID = [
+	'order.schedulechange',
+	'email.schedulechange',
+	'abnormal.cancelled',
+	'email.all',
+];
+/** The published airline.status sample has no cid. */
+const WITHOUT_CID = ['airline.status'];
+
+const AIRPORTS = [
+	'PEK',
+	'PVG',
+	'CAN',
+	'HKG',
+	'SIN',
+	'NRT',
+	'ICN',
+	'DXB',
+	'FRA',
+	'LHR',
+	'JFK',
+	'SFO',
+];
+const EMAIL_CATEGORIES = [
+	'Schedule change',
+	'Payment Success',
+	'Unaccounted Cancellation',
+	'Refund',
+];
+
+/** The order a sample is about: taken from the incident store when it has one. */
+export type SampleOrder = Pick<
+	AtlasIncident,
+	'orderNo' | 'pnr' | 'airline' | 'paxName' | 'paxEmail'
+>;
+
+export interface SampleContext {
+	cid: string;
+	now: number;
+	rnd: Random;
+	order: SampleOrder;
+}
+
+/** Segment times are shown in UTC+08:00 for simplicity (Atlas shows airport-local times). */
+const time = formatAtlasTime;
+
+function segment(ctx: SampleContext, depMs: number) {
+	const [depAirport, arrAirport] = [ctx.rnd.pick(AIRPORTS), ctx.rnd.pick(AIRPORTS.slice(0, 6))];
+	return {
+		depAirport,
+		arrAirport: arrAirport === depAirport ? 'BKK' : arrAirport,
+		depTime: time(depMs),
+		arrTime: time(depMs + ctx.rnd.int(2, 13) * HOUR_MS),
+		carrier: ctx.order.airline,
+		flightNumber: String(ctx.rnd.int(100, 9999)),
+		codeShare: false,
+		depTerminal: `T${ctx.rnd.int(1, 3)}`,
+		arrTerminal: String(ctx.rnd.int(1, 3)),
+	};
+}
+
+function emailLink(ctx: SampleContext) {
+	return `https://mail.sandbox.invalid/view/${ctx.rnd.chars(24, 'abcdef0123456789')}`;
+}
+
+type DataBuilder = (ctx: SampleContext) => { status?: number; data: Record<string, unknown> };
+
+const BUILDERS: Record<string, DataBuilder> = {
+	'order.ticketed': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			orderStatus: 2,
+			paxTicketInfos: ctx.order.paxName.split(',').map((paxName) => ({
+				paxName,
+				paxType: 'ADT',
+				ticketNos: [`${ctx.rnd.digits(3)}-${ctx.rnd.digits(10)}`],
+				airlinePNRs: [ctx.order.pnr],
+			})),
+		},
+	}),
+	'order.void': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			voidCode: `V${ctx.rnd.digits(8)}`,
+			voidStatus: 2,
+			message: 'Void succeeded',
+		},
+	}),
+	'order.cancelled': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			errorCode: 'TICKETING_FAILED',
+			errorMessage: 'Ticketing failed: the fare is no longer available',
+		},
+	}),
+	'order.schedulechange': (ctx) => {
+		const depMs = ctx.now + ctx.rnd.int(3, 60) * 24 * HOUR_MS;
+		const original = segment(ctx, depMs);
+		const revised = {
+			...original,
+			depTime: time(depMs + 95 * MINUTE_MS),
+			arrTime: time(depMs + 95 * MINUTE_MS + 3 * HOUR_MS),
+		};
+		return {
+			status: 0,
+			data: {
+				orderNo: ctx.order.orderNo,
+				scheduleChangeType: 1,
+				originalSegs: [original],
+				previousSegs: [original],
+				revisedSegs: [revised],
+			},
+		};
+	},
+	'email.schedulechange': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			emailSubject: `Schedule change for booking ${ctx.order.pnr}`,
+			emailLink: emailLink(ctx),
+		},
+	}),
+	'abnormal.cancelled': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			vendorRefundInformation: { refundable: true, amount: '120.00', currency: 'USD' },
+		},
+	}),
+	'airline.status': (ctx) => ({
+		data: {
+			airline: [ctx.rnd.pick(AIRLINES).code],
+			airlineStatus: ctx.rnd.pick(['Active', 'Maintenance', 'Inactive']),
+		},
+	}),
+	'email.all': (ctx) => ({
+		data: {
+			orderNo: ctx.order.orderNo,
+			emailReceivingDate: formatWallClock(ctx.now, 0),
+			uniqueCode: ctx.rnd.chars(16, 'abcdef0123456789'),
+			emailCategory: ctx.rnd.pick(EMAIL_CATEGORIES),
+			from: `noreply@${ctx.order.airline.toLowerCase()}.airline.invalid`,
+			to: ctx.order.paxEmail,
+			emailSubject: `Your booking ${ctx.order.pnr}`,
+			emailLink: emailLink(ctx),
+			createTime: time(ctx.now),
+		},
+	}),
+};
+
+const generic: DataBuilder = (ctx) => ({ data: { orderNo: ctx.order.orderNo } });
+
+export function sampleAtlasEvent(
+	type: string,
+	ctx: SampleContext,
+	overrides?: object,
+): Record<string, unknown> {
+	const { status, data } = (BUILDERS[type] ?? generic)(ctx);
+	const event: Record<string, unknown> = {
+		...(WITHOUT_CID.includes(type) ? {} : { cid: ctx.cid }),
+		type,
+		...(WITH_NOTIFICATION_ID.includes(type) || !BUILDERS[type]
+			? { notificationId: ctx.rnd.digits(16) }
+			: {}),
+		status: status ?? 0,
+		data,
+	};
+	return withOverrides(event, overrides);
+}

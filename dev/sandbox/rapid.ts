@@ -1,0 +1,200 @@
+/**
+ * The fake Rapid: signature auth on every request, the undeliverable queue
+ * (GET /v3/notifications?undeliverable=true), test notifications (POST /v3/notifications), and
+ * signed pushes to the partner's callback URL with Rapid's retry schedule.
+ */
+import {
+	buildAuthorizationHeader,
+	parseAuthorizationHeader,
+	verifyAuthorizationHeader,
+} from '../../nodes/ExpediaRapid/signature';
+import { RAPID_RETRY_DELAYS_MS, RAPID_UNDELIVERABLE_PAGE_SIZE } from './defaults';
+import { rapidError } from './errors';
+import type { Lifecycle } from './lifecycle';
+import { postJson, retryLoop } from './pusher';
+import { createRandom } from './random';
+import { RAPID_EVENT_TYPES, sampleRapidNotification } from './rapidEvents';
+import type { ProviderRoute, RouteRequest, RouteResult } from './server';
+import type { DeliveryOutcome, RapidTestRequest, SandboxRapid } from './types';
+
+export interface RapidConfig {
+	apiKey: string;
+	sharedSecret: string;
+	toleranceSeconds: number;
+	callbackUrl?: string;
+	retryTimeScale: number;
+	seed: number;
+	clock: () => number;
+	lifecycle: Lifecycle;
+	log?: (line: string) => void;
+}
+
+/** The optional query parameters both endpoints take; recorded with test requests. */
+const OPTIONAL_PARAMS = [
+	'billing_terms',
+	'partner_point_of_sale',
+	'payment_terms',
+	'platform_name',
+];
+
+/** Rapid's 401 text does not say which part failed; the sandbox tells developers in a header. */
+const UNAUTHENTICATED_MESSAGE =
+	'Data required to authenticate your request is missing or invalid. Please check your request.';
+
+const invalidInput = (
+	message: string,
+	field: { name: string; type: string; value?: string },
+): RouteResult => ({
+	status: 400,
+	body: rapidError('invalid_input', message, [field]),
+});
+
+export function createRapid(config: RapidConfig) {
+	const testRequests: RapidTestRequest[] = [];
+	const samplesRnd = createRandom(config.seed ^ 0x7a91d);
+	let callbackUrl = config.callbackUrl;
+	let pendingDeliveries = 0;
+	const nowSeconds = () => Math.floor(config.clock() / 1000);
+
+	/** Echoes what the caller sent (never the secret) and the server's clock, like Rapid's 401. */
+	function unauthenticated(header: unknown, reason: string): RouteResult {
+		const parsed = parseAuthorizationHeader(header);
+		const parts = parsed.ok ? parsed.parts : undefined;
+		return {
+			status: 401,
+			headers: { 'x-sandbox-auth-failure': reason },
+			body: rapidError('request_unauthenticated', UNAUTHENTICATED_MESSAGE, [
+				{ name: 'apikey', type: 'header', value: parts?.apiKey ?? '' },
+				{ name: 'signature', type: 'header', value: parts?.signature ?? '' },
+				{ name: 'timestamp', type: 'header', value: parts ? String(parts.timestamp) : '' },
+				{ name: 'servertimestamp', type: 'server', value: String(nowSeconds()) },
+			]),
+		};
+	}
+
+	const signed =
+		(handler: (request: RouteRequest) => RouteResult) =>
+		(request: RouteRequest): RouteResult => {
+			const header = request.headers.authorization;
+			const verdict = verifyAuthorizationHeader(header, {
+				apiKey: config.apiKey,
+				sharedSecret: config.sharedSecret,
+				toleranceSeconds: config.toleranceSeconds,
+				now: nowSeconds(),
+			});
+			return verdict.ok ? handler(request) : unauthenticated(header, verdict.reason);
+		};
+
+	/** Each notification is returned once: what a response carries leaves the queue for good. */
+	const getUndeliverable = ({ query }: RouteRequest): RouteResult => {
+		if (String(query.undeliverable).toLowerCase() !== 'true') {
+			return invalidInput('undeliverable must be true.', {
+				name: 'undeliverable',
+				type: 'querystring',
+				...(query.undeliverable === undefined ? {} : { value: query.undeliverable }),
+			});
+		}
+		return { status: 200, body: api.undeliverable.splice(0, RAPID_UNDELIVERABLE_PAGE_SIZE) };
+	};
+
+	const postTest = ({ body, query }: RouteRequest): RouteResult => {
+		const eventType = (body as { event_type?: unknown } | undefined)?.event_type;
+		if (typeof eventType !== 'string' || !RAPID_EVENT_TYPES.includes(eventType)) {
+			return invalidInput('event_type is not a supported notification type.', {
+				name: 'event_type',
+				type: 'body',
+				value: eventType === undefined ? '' : String(eventType),
+			});
+		}
+		const params = Object.fromEntries(
+			Object.entries(query).filter(([name]) => OPTIONAL_PARAMS.includes(name)),
+		);
+		testRequests.push({ eventType, at: config.clock(), params });
+		// Queued, not sent inline: the 204 does not wait for the partner's endpoint.
+		if (callbackUrl) void deliver(sampleNotification(eventType));
+		return { status: 204 };
+	};
+
+	const sampleNotification = (type: string, overrides?: object) =>
+		sampleRapidNotification(type, { now: config.clock(), rnd: samplesRnd }, overrides);
+
+	/** One signed POST of an already serialised body; each call signs afresh. */
+	async function pushBody(
+		body: string,
+		opts: { url?: string; timestamp?: number; authorization?: string } = {},
+	) {
+		const url = opts.url ?? callbackUrl;
+		const authorization =
+			opts.authorization ??
+			buildAuthorizationHeader(config.apiKey, config.sharedSecret, opts.timestamp ?? nowSeconds());
+		const result = await postJson(config.lifecycle, url, body, {
+			'content-type': 'application/json',
+			authorization,
+			'user-agent': 'Rapid-Notifications (sandbox)',
+		});
+		config.log?.(`rapid push → ${url ?? '(no callback URL)'}: ${result.status || result.error}`);
+		return result;
+	}
+
+	/** Same body (so same event_id) on every try; after the last failure it becomes undeliverable. */
+	const deliver: SandboxRapid['deliver'] = async (notification) => {
+		const body = JSON.stringify(notification);
+		const loop = retryLoop(
+			config.lifecycle,
+			() => pushBody(body),
+			RAPID_RETRY_DELAYS_MS,
+			config.retryTimeScale,
+		);
+		pendingDeliveries++;
+		const done = loop.done.then((outcome): DeliveryOutcome => {
+			pendingDeliveries--;
+			if (outcome !== 'failed') return outcome;
+			api.undeliverable.push(JSON.parse(body) as object);
+			return 'undeliverable';
+		});
+		await loop.firstAttempt;
+		return { notification, attempts: loop.attempts, done };
+	};
+
+	const enqueueUndeliverable = (n: number | object[]) => {
+		const items = Array.isArray(n)
+			? n
+			: Array.from({ length: n }, (_, i) =>
+					sampleNotification(RAPID_EVENT_TYPES[i % RAPID_EVENT_TYPES.length]),
+				);
+		api.undeliverable.push(...items);
+	};
+
+	const routes: ProviderRoute[] = [
+		{
+			id: 'rapid.getUndeliverable',
+			provider: 'rapid',
+			method: 'GET',
+			path: '/v3/notifications',
+			handle: signed(getUndeliverable),
+		},
+		{
+			id: 'rapid.postTest',
+			provider: 'rapid',
+			method: 'POST',
+			path: '/v3/notifications',
+			handle: signed(postTest),
+		},
+	];
+
+	// Handlers read api.undeliverable at call time: tests may edit or replace the queue.
+	const api: SandboxRapid = {
+		eventTypes: [...RAPID_EVENT_TYPES],
+		sampleNotification,
+		callbackUrl: () => callbackUrl,
+		setCallbackUrl: (url) => {
+			callbackUrl = url;
+		},
+		push: async (notification, opts) => await pushBody(JSON.stringify(notification), opts),
+		deliver,
+		undeliverable: [],
+		enqueueUndeliverable,
+		testRequests,
+	};
+	return { routes, api, pendingDeliveries: () => pendingDeliveries };
+}

@@ -1,6 +1,0 @@
-// n8n-core writes an instance encryption key under N8N_USER_FOLDER on first use: keep it out of $HOME.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'travel-ops-n8n-'));
