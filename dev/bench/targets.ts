@@ -12,13 +12,13 @@ import {
 	webhookUrl,
 	type WorkflowFile,
 } from '../n8n/stack';
+import { RECOMMENDED_N8N_ENV } from '../n8n/process';
 import type { Shot } from './load';
 
 /** n8n settings compared: the environment each n8n starts with. */
 export const N8N_SETTINGS: Record<string, Record<string, string>> = {
 	defaults: {},
-	// What the README recommends: n8n creates an expression isolate only when an expression runs.
-	recommended: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+	recommended: RECOMMENDED_N8N_ENV,
 	legacy: { N8N_EXPRESSION_ENGINE: 'legacy' },
 };
 

@@ -34,6 +34,16 @@ export const DEFAULT_PORT = 5678;
 /** n8n's own default broker port is 5679: N8N_PORT must never be given that value. */
 export const DEFAULT_BROKER_PORT = 5679;
 
+/**
+ * The n8n setting the README recommends for webhook volume: n8n then creates an expression
+ * isolate only when an expression actually runs, instead of one per call to a webhook trigger
+ * other than its own Webhook node (docs/performance.md has the figures). `npm start` and the
+ * queue stack use it; the e2e suites keep n8n's defaults, as most installations run.
+ */
+export const RECOMMENDED_N8N_ENV: Record<string, string> = {
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+};
+
 export interface N8nEnvOptions {
 	userFolder: string;
 	port?: number;

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { DEFAULT_CLI_PORT, startSandbox, type Sandbox } from '../sandbox';
-import { DEFAULT_PORT, startN8n, type RunningN8n } from '../n8n/process';
+import { DEFAULT_PORT, RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from '../n8n/process';
 import { DEFAULT_OWNER, N8nRestClient } from '../n8n/rest';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { EXAMPLE_SANDBOX_URL, loadExamples, prepareUserFolder, webhookUrl } from '../n8n/stack';
@@ -104,7 +104,12 @@ async function main(): Promise<void> {
 	});
 
 	step(`n8n on http://localhost:${n8nPort} (first start runs database migrations, ~40 s)`);
-	const n8n: RunningN8n = await startN8n({ userFolder: folder, port: n8nPort, runtime });
+	const n8n: RunningN8n = await startN8n({
+		userFolder: folder,
+		port: n8nPort,
+		runtime,
+		env: RECOMMENDED_N8N_ENV,
+	});
 	const rest = new N8nRestClient(n8n.url);
 	await rest.ensureOwner();
 	const n8nBase = `http://localhost:${n8nPort}`;
