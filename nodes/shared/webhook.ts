@@ -53,13 +53,20 @@ export function rejectRequest(
 
 export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
+/** The body of an incoming request as n8n hands it over. */
+export interface RawRequest {
+	/** The bytes as received: n8n keeps them for webhooks. */
+	rawBody?: unknown;
+	/** What n8n parsed, if anything. */
+	body?: unknown;
+}
+
 /**
  * The request body as JSON. The raw bytes are authoritative when n8n kept them (it does for
  * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
  * precise 400 rather than an empty event.
  */
-export function readJsonBody(context: IWebhookFunctions): JsonBodyResult {
-	const request = context.getRequestObject() as { body?: unknown; rawBody?: unknown };
+export function readJsonBody(request: RawRequest): JsonBodyResult {
 	const raw = rawText(request.rawBody) ?? rawText(request.body);
 	if (raw === undefined) {
 		const { body } = request;
@@ -79,13 +86,12 @@ export function readJsonBody(context: IWebhookFunctions): JsonBodyResult {
 	};
 }
 
-function isByteArray(value: unknown): value is Uint8Array {
-	return value instanceof Uint8Array;
-}
+/** One decoder for every call (it keeps no state between whole decodes; drops a leading BOM). */
+const UTF8 = new TextDecoder('utf-8');
 
 function rawText(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;
-	if (isByteArray(value)) return new TextDecoder('utf-8').decode(value);
+	if (value instanceof Uint8Array) return UTF8.decode(value);
 	return undefined;
 }
 
