@@ -22,7 +22,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 // (under tsx) would pick for the bare `.node` name.
 import { Atlas } from '../nodes/Atlas/Atlas.node.ts';
 import { AtlasTrigger } from '../nodes/Atlas/AtlasTrigger.node.ts';
-import { atlasApiRequest, DEFAULT_ATLAS_RETRY } from '../nodes/Atlas/transport';
+import { atlasApiRequest } from '../nodes/Atlas/transport';
 import { ExpediaRapid } from '../nodes/ExpediaRapid/ExpediaRapid.node.ts';
 import { ExpediaRapidTrigger } from '../nodes/ExpediaRapid/ExpediaRapidTrigger.node.ts';
 import {
@@ -53,7 +53,12 @@ import {
 	type WorkflowFile,
 } from '../scripts/n8n/stack.cjs';
 import { findFreePort } from '../scripts/n8n/util.cjs';
-import { createExecuteContext, createWebhookContext, executeNode } from '../test/helpers/n8n';
+import {
+	createExecuteContext,
+	createWebhookContext,
+	executeNode,
+	useTransportSettings,
+} from '../test/helpers/n8n';
 import { fire, percentile, type Shot } from './load.cjs';
 
 const args = process.argv.slice(2);
@@ -588,7 +593,7 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 100 });
+	useTransportSettings({ baseDelayMs: 100 });
 	say('1/5 trigger cost in-process…');
 	await triggerCost();
 	await triggerSteps();

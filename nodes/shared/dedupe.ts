@@ -25,19 +25,23 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-export interface DedupeOptions {
+/** What a trigger's settings say about its window. */
+export interface DuplicateWindowSettings {
 	maxEntries: number;
 	maxAgeSeconds: number;
-	/** Unix seconds; defaults to the clock. */
-	now?: number;
-	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
-	processKey: string;
 	/**
 	 * Whether n8n should save the window after every call that starts an execution, so that it
 	 * survives restarts and reaches other webhook processes (one more database write per event).
 	 * Default true.
 	 */
 	keepAcrossRestarts?: boolean;
+}
+
+interface DedupeOptions extends DuplicateWindowSettings {
+	/** Unix seconds; defaults to the clock. */
+	now?: number;
+	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
+	processKey: string;
 }
 
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;

@@ -10,7 +10,7 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { isDuplicateAndRecord, processKeyOf } from './dedupe';
+import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
 import { type EventFilter, isEventWanted } from './eventFilter';
 import { accepted, ignored, readJsonBody, rejectRequest, type RawRequest } from './webhook';
 
@@ -28,17 +28,11 @@ export interface Denial {
 	reason: string;
 }
 
-/** The duplicate window's settings; absent when Drop Duplicates is off. */
-export interface DuplicateSettings {
-	maxEntries: number;
-	maxAgeSeconds: number;
-	keepAcrossRestarts: boolean;
-}
-
 /** What every trigger's settings hold besides its own checks. */
 export interface TriggerSettings {
 	filter: EventFilter;
-	duplicates?: DuplicateSettings;
+	/** Absent when Drop Duplicates is off. */
+	duplicates?: DuplicateWindowSettings;
 }
 
 export interface TriggerSteps<S extends TriggerSettings, E> {
