@@ -4,13 +4,15 @@
  */
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
+import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
 import {
-	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
-	DEFAULT_DEDUPE_MAX_ENTRIES,
-} from '../shared/dedupe';
-import { ALL_EVENTS } from '../shared/eventFilter';
-import type { Denial, TriggerSettings, TriggerSteps } from '../shared/triggerPipeline';
-import { describeShapeIssues, receiptFields } from '../shared/webhook';
+	type CommonTriggerOptions,
+	type Denial,
+	readCommonSettings,
+	type TriggerSettings,
+	type TriggerSteps,
+} from '../shared/triggerPipeline';
+import { checkedReceipt } from '../shared/webhook';
 import {
 	ATLAS_EVENT_TYPES,
 	callbackSchemaFor,
@@ -33,13 +35,10 @@ import { ATLAS_CREDENTIAL_TYPE } from './transport';
 export const SEEN_KEY = 'atlasSeenNotificationIds';
 export const TOKEN_QUERY_PARAMETER = 'token';
 
-interface TriggerOptions {
+interface TriggerOptions extends CommonTriggerOptions {
 	allowedIps?: string;
 	expectedClientId?: string;
 	acceptMissingClientId?: boolean;
-	includeUnknown?: boolean;
-	dropDuplicates?: boolean;
-	keepAcrossRestarts?: boolean;
 }
 
 export interface AtlasTriggerSettings extends TriggerSettings {
@@ -73,18 +72,10 @@ export async function readSettings(
 
 	const allowText = (options.allowedIps ?? '').trim();
 	const settings: AtlasTriggerSettings = {
-		filter: {
-			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
-			includeUnknown: options.includeUnknown ?? true,
-		},
-		duplicates:
-			options.dropDuplicates === false
-				? undefined
-				: {
-						maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
-						maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
-						keepAcrossRestarts: options.keepAcrossRestarts ?? true,
-					},
+		...readCommonSettings(context, options, {
+			maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+			maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+		}),
 		allowList: allowText === '' ? undefined : allowListOf(allowText),
 	};
 	if (tokenLocation === 'query' || tokenLocation === 'header') {
@@ -140,14 +131,12 @@ function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Den
 
 /** The emitted item: normalised fields on top, the payload exactly as received below. */
 export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
-	const check = callbackSchemaFor(summary.eventType ?? '').safeParse(payload);
-	const issues = check.success ? [] : describeShapeIssues(check.error);
 	const { eventType, orderNo, notificationId } = summary;
 	return {
 		eventType,
 		orderNo,
 		notificationId,
-		...receiptFields(receivedAt, issues),
+		...checkedReceipt(callbackSchemaFor(eventType ?? ''), payload, receivedAt),
 		payload: payload as IDataObject,
 	};
 }
@@ -156,7 +145,6 @@ export const ATLAS_TRIGGER_STEPS: TriggerSteps<AtlasTriggerSettings, CallbackSum
 	readSettings,
 	authenticate,
 	summarise: summariseCallback,
-	eventType: (summary) => summary.eventType,
 	eventId: (summary) => summary.notificationId,
 	checkEvent: checkCid,
 	knownTypes: ATLAS_EVENT_TYPES,

@@ -10,17 +10,26 @@ import {
 	DEFAULT_DEDUPE_MAX_ENTRIES,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
-import { ALL_EVENTS } from '../shared/eventFilter';
 import { readNumberSetting } from '../shared/settings';
-import type { Denial, TriggerSettings, TriggerSteps } from '../shared/triggerPipeline';
-import { describeShapeIssues, receiptFields } from '../shared/webhook';
+import {
+	type CommonTriggerOptions,
+	type Denial,
+	readCommonSettings,
+	type TriggerSettings,
+	type TriggerSteps,
+} from '../shared/triggerPipeline';
+import { checkedReceipt } from '../shared/webhook';
 import {
 	RAPID_EVENT_TYPES,
 	rapidNotificationSchema,
 	summariseNotification,
 	type NotificationSummary,
 } from './events';
-import { DEFAULT_TOLERANCE_SECONDS, verifyAuthorizationHeader, type VerifyOptions } from './signature';
+import {
+	DEFAULT_TOLERANCE_SECONDS,
+	verifyAuthorizationHeader,
+	type VerifyOptions,
+} from './signature';
 import { RAPID_CREDENTIAL_TYPE } from './transport';
 
 /** Static-data key of the duplicate window (event_ids seen). */
@@ -31,13 +40,10 @@ export const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_
 export const MAX_TOLERANCE_SECONDS = 3600;
 export const MAX_WINDOW_DAYS = 30;
 
-interface TriggerOptions {
+interface TriggerOptions extends CommonTriggerOptions {
 	toleranceSeconds?: unknown;
-	includeUnknown?: boolean;
-	dropDuplicates?: boolean;
 	dedupeWindowSize?: unknown;
 	dedupeWindowDays?: unknown;
-	keepAcrossRestarts?: boolean;
 }
 
 export interface RapidTriggerSettings extends TriggerSettings {
@@ -76,20 +82,10 @@ export async function readSettings(
 				'Nothing was started. Fix the setting (or the expression behind it) in the Expedia Rapid Trigger; Rapid retries undelivered notifications.',
 		});
 	}
-	const settings: RapidTriggerSettings = {
-		filter: {
-			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
-			includeUnknown: options.includeUnknown ?? true,
-		},
-		duplicates:
-			options.dropDuplicates === false
-				? undefined
-				: {
-						maxEntries: windowSize.value,
-						maxAgeSeconds: windowDays.value * SECONDS_PER_DAY,
-						keepAcrossRestarts: options.keepAcrossRestarts ?? true,
-					},
-	};
+	const settings: RapidTriggerSettings = readCommonSettings(context, options, {
+		maxEntries: windowSize.value,
+		maxAgeSeconds: windowDays.value * SECONDS_PER_DAY,
+	});
 	if (context.getNodeParameter('verifySignature', true) as boolean) {
 		const credentials = await context.getCredentials(RAPID_CREDENTIAL_TYPE);
 		settings.signature = {
@@ -112,9 +108,7 @@ function authenticate(
 
 /** The emitted item: the notification exactly as received, plus when it arrived. */
 export function toTriggerItem(notification: unknown, receivedAt: Date): IDataObject {
-	const check = rapidNotificationSchema.safeParse(notification);
-	const issues = check.success ? [] : describeShapeIssues(check.error);
-	const fields = receiptFields(receivedAt, issues);
+	const fields = checkedReceipt(rapidNotificationSchema, notification, receivedAt);
 	// A body that is not an object (an array, a string) is still emitted, under `payload`.
 	return typeof notification === 'object' && notification !== null && !Array.isArray(notification)
 		? { ...(notification as IDataObject), ...fields }
@@ -125,7 +119,6 @@ export const RAPID_TRIGGER_STEPS: TriggerSteps<RapidTriggerSettings, Notificatio
 	readSettings,
 	authenticate,
 	summarise: summariseNotification,
-	eventType: (summary) => summary.eventType,
 	eventId: (summary) => summary.eventId,
 	knownTypes: RAPID_EVENT_TYPES,
 	seenKey: SEEN_KEY,

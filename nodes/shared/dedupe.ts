@@ -24,6 +24,7 @@
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 /** What a trigger's settings say about its window. */
 export interface DuplicateWindowSettings {
@@ -134,33 +135,28 @@ interface PendingMark {
 
 /**
  * One queue per stage, each in the order calls recorded their ids (so each is sorted by when its
- * entries are due), served by a single timer: a new id costs two array operations, not a timer.
+ * entries are due), served by a single loop: a new id costs an array push, not timers of its own.
  */
 const stages: PendingMark[][] = MARK_AGAIN_AFTER_MS.map(() => []);
 const heads: number[] = MARK_AGAIN_AFTER_MS.map(() => 0);
-let timer: ReturnType<typeof setTimeout> | undefined;
 let markSequences = 0;
 /** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
 
 const dueAt = (mark: PendingMark) => mark.startedAt + MARK_AGAIN_AFTER_MS[mark.stage];
 
-function schedule(): void {
-	if (timer !== undefined) return;
-	let next = Infinity;
+/** When the next pending mark is due; undefined when none is left. */
+function nextDue(): number | undefined {
+	let next: number | undefined;
 	for (let stage = 0; stage < stages.length; stage++) {
 		const head = stages[stage][heads[stage]];
-		if (head) next = Math.min(next, dueAt(head));
+		if (head && (next === undefined || dueAt(head) < next)) next = dueAt(head);
 	}
-	if (next === Infinity) return;
-	timer = setTimeout(markDue, Math.max(0, next - Date.now()));
-	timer.unref?.();
+	return next;
 }
 
 /** Reassigns the window of every call whose moment has come (only what that window wrote last). */
-function markDue(): void {
-	timer = undefined;
-	const now = Date.now();
+function markDue(now: number): void {
 	for (let stage = stages.length - 1; stage >= 0; stage--) {
 		const queue = stages[stage];
 		while (heads[stage] < queue.length && dueAt(queue[heads[stage]]) <= now) {
@@ -177,7 +173,21 @@ function markDue(): void {
 			heads[stage] = 0;
 		}
 	}
-	schedule();
+}
+
+let serving = false;
+/** The one loop that serves every pending mark of the process, while there are any. */
+async function serve(): Promise<void> {
+	serving = true;
+	try {
+		for (let next = nextDue(); next !== undefined; next = nextDue()) {
+			const wait = next - Date.now();
+			if (wait > 0) await sleep(wait);
+			markDue(Date.now());
+		}
+	} finally {
+		serving = false;
+	}
 }
 
 /**
@@ -194,7 +204,7 @@ function markAgainLater(
 ): void {
 	markSequences++;
 	stages[0].push({ staticData, key, window, processKey, startedAt: Date.now(), stage: 0 });
-	schedule();
+	if (!serving) void serve().catch(() => undefined);
 }
 
 /** Windows of this process, least recently used first. */

@@ -8,10 +8,15 @@
  * request). `decideEvent` runs them in order and says what happens; `runTrigger` turns that into
  * n8n's webhook response. Nothing here reads a node parameter.
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
-import { type EventFilter, isEventWanted } from './eventFilter';
+import { ALL_EVENTS, type EventFilter, isEventWanted } from './eventFilter';
 import { accepted, ignored, readJsonBody, rejectRequest, type RawRequest } from './webhook';
 
 /** What the steps see of the HTTP request: n8n's request object, read once. */
@@ -35,14 +40,38 @@ export interface TriggerSettings {
 	duplicates?: DuplicateWindowSettings;
 }
 
-export interface TriggerSteps<S extends TriggerSettings, E> {
+/** The options both triggers share under Options. */
+export interface CommonTriggerOptions {
+	includeUnknown?: boolean;
+	dropDuplicates?: boolean;
+	keepAcrossRestarts?: boolean;
+}
+
+/** The event filter and duplicate window from the node's parameters, for `readSettings`. */
+export function readCommonSettings(
+	context: IWebhookFunctions | IHookFunctions,
+	options: CommonTriggerOptions,
+	window: { maxEntries: number; maxAgeSeconds: number },
+): TriggerSettings {
+	return {
+		filter: {
+			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
+			includeUnknown: options.includeUnknown ?? true,
+		},
+		duplicates:
+			options.dropDuplicates === false
+				? undefined
+				: { ...window, keepAcrossRestarts: options.keepAcrossRestarts ?? true },
+	};
+}
+
+export interface TriggerSteps<S extends TriggerSettings, E extends { eventType: string | null }> {
 	/** Reads and checks the node's settings once for this call; throws on an invalid one. */
 	readSettings: (context: IWebhookFunctions) => Promise<S>;
 	/** Who may call, decided before the body is read. */
 	authenticate: (settings: S, request: TriggerRequest) => Denial | undefined;
-	/** The fields the steps need, read leniently from any JSON value. */
+	/** The fields the steps need (the event type among them), read leniently from any JSON value. */
 	summarise: (body: unknown) => E;
-	eventType: (event: E) => string | null;
 	/** The id a provider's retry repeats; null: never treated as a duplicate. */
 	eventId: (event: E) => string | null;
 	/** Checks on the payload itself (Atlas: the client ID). */
@@ -67,7 +96,7 @@ export interface WindowHandle {
 }
 
 /** Runs the steps over one request; the only side effect is recording a new id in the window. */
-export function decideEvent<S extends TriggerSettings, E>(
+export function decideEvent<S extends TriggerSettings, E extends { eventType: string | null }>(
 	steps: TriggerSteps<S, E>,
 	settings: S,
 	request: TriggerRequest,
@@ -84,8 +113,7 @@ export function decideEvent<S extends TriggerSettings, E>(
 	const eventDenied = steps.checkEvent?.(settings, event);
 	if (eventDenied) return { kind: 'rejected', ...eventDenied };
 
-	const type = steps.eventType(event);
-	if (!isEventWanted(type ?? undefined, settings.filter, steps.knownTypes)) {
+	if (!isEventWanted(event.eventType ?? undefined, settings.filter, steps.knownTypes)) {
 		return { kind: 'ignored', reason: 'event type not selected' };
 	}
 
@@ -101,7 +129,7 @@ export function decideEvent<S extends TriggerSettings, E>(
 }
 
 /** A trigger's whole `webhook()`: settings once, the steps, then n8n's response. */
-export async function runTrigger<S extends TriggerSettings, E>(
+export async function runTrigger<S extends TriggerSettings, E extends { eventType: string | null }>(
 	context: IWebhookFunctions,
 	steps: TriggerSteps<S, E>,
 ): Promise<IWebhookResponseData> {

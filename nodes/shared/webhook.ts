@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import type { ZodError } from 'zod';
+import type { ZodError, ZodTypeAny } from 'zod';
 
 import { MAX_JSON_DEPTH, parseJson } from './json';
 
@@ -111,4 +111,14 @@ export function receiptFields(receivedAt: Date, shapeIssues: string[]): IDataObj
 	return shapeIssues.length > 0
 		? { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues }
 		: { receivedAt: receivedAt.toISOString() };
+}
+
+/** The receipt fields of an item whose payload is checked against its documented `schema`. */
+export function checkedReceipt(
+	schema: ZodTypeAny,
+	payload: unknown,
+	receivedAt: Date,
+): IDataObject {
+	const check = schema.safeParse(payload);
+	return receiptFields(receivedAt, check.success ? [] : describeShapeIssues(check.error));
 }
