@@ -25,7 +25,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 // (under tsx) would pick for the bare `.node` name.
 import { Atlas } from '../../nodes/Atlas/Atlas.node.ts';
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node.ts';
-import { atlasApiRequest, DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
+import { atlasApiRequest } from '../../nodes/Atlas/transport';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node.ts';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node.ts';
 import {
@@ -51,7 +51,12 @@ import { startN8n } from '../n8n/process';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { prepareUserFolder } from '../n8n/stack';
 import { findFreePort } from '../n8n/util';
-import { createExecuteContext, createWebhookContext, executeNode } from '../../test/helpers/n8n';
+import {
+	createExecuteContext,
+	createWebhookContext,
+	executeNode,
+	useTransportSettings,
+} from '../../test/helpers/n8n';
 import { fire, percentile } from './load';
 import { HEADER_AUTH_CREDENTIAL, N8N_SETTINGS, TARGETS } from './targets';
 
@@ -589,7 +594,7 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 100 });
+	useTransportSettings({ baseDelayMs: 100 });
 	say('1/5 trigger cost in-process…');
 	await triggerCost();
 	await triggerSteps();

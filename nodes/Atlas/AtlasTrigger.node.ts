@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
@@ -8,50 +7,21 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
 import {
-	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
-	DEFAULT_DEDUPE_MAX_ENTRIES,
-	isDuplicateAndRecord,
-	processKeyOf,
-} from '../shared/dedupe';
-import {
-	ALL_EVENTS,
 	eventsProperty,
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
-	isEventWanted,
 	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
-import {
-	describeShapeIssues,
-	readJsonBody,
-	receiptFields,
-	rejectRequest,
-	accepted,
-	ignored,
-	TRIGGER_WEBHOOK,
-} from '../shared/webhook';
-import {
-	ATLAS_EVENT_TYPES,
-	callbackSchemaFor,
-	EVENT_TYPES_WITHOUT_CID,
-	summariseCallback,
-	toOptions,
-	type CallbackSummary,
-} from './events';
-import {
-	checkClientId,
-	firstValue,
-	isIpAllowed,
-	parseCidrList,
-	tokenFromHeader,
-	tokensMatch,
-} from './guards';
-import { ATLAS_CREDENTIAL_TYPE, atlasApiRequest } from './transport';
+import { runTrigger } from '../shared/triggerPipeline';
+import { TRIGGER_WEBHOOK } from '../shared/webhook';
+import { ATLAS_EVENT_TYPES, toOptions } from './events';
+import { ATLAS_TRIGGER_STEPS, readSettings, TOKEN_QUERY_PARAMETER } from './trigger';
+import { atlasApiRequest } from './transport';
 
-/** Static-data key of the duplicate window (notificationIds seen). */
-export const SEEN_KEY = 'atlasSeenNotificationIds';
-export const TOKEN_QUERY_PARAMETER = 'token';
+// Where the tests and property checks find them.
+export { SEEN_KEY, TOKEN_QUERY_PARAMETER, toTriggerItem } from './trigger';
 
 const ONE_URL_NOTICE =
 	"Atlas sends all events of an account to one webhook URL. Give Atlas this node's Production URL (in the Atlas console, with the Atlas node's Webhook → Register URL action, or with the setting below), then activate the workflow.";
@@ -60,19 +30,8 @@ const REGISTER_WARNING =
 const TEST_URL_WARNING =
 	'While you listen for a test event, every event of this Atlas account goes to the test URL: production workflows receive nothing until this workflow is activated again (which registers the Production URL).';
 
-interface TriggerOptions {
-	allowedIps?: string;
-	expectedClientId?: string;
-	acceptMissingClientId?: boolean;
-	includeUnknown?: boolean;
-	dropDuplicates?: boolean;
-	keepAcrossRestarts?: boolean;
-}
-
 /** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
 const RESUMING: readonly string[] = ['init', 'leadershipChange'];
-
-type Denial = { status: number; reason: string } | undefined;
 
 // ---------------------------------------------------------------------------------------------
 // Activation: Atlas has one URL per account, no "read" and no "delete".
@@ -86,123 +45,31 @@ function shouldRegister(context: IHookFunctions): boolean {
 	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
 }
 
-/** The shared token callers must present: kept in the credential, never in the workflow. */
-async function webhookToken(context: IHookFunctions | IWebhookFunctions): Promise<string> {
-	const credentials = await context.getCredentials(ATLAS_CREDENTIAL_TYPE);
-	return String(credentials.webhookToken ?? '');
-}
-
 /** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
 async function callbackUrl(context: IHookFunctions): Promise<string> {
 	const url = context.getNodeWebhookUrl('default') as string;
-	if (context.getNodeParameter('tokenLocation', 'none') !== 'query') return url;
-	const token = await webhookToken(context);
+	const { token } = await readSettings(context);
+	if (token?.location !== 'query') return url;
 	const separator = url.includes('?') ? '&' : '?';
-	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token)}`;
+	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
 }
 
 async function assertValidSettings(context: IHookFunctions): Promise<void> {
-	const options = context.getNodeParameter('options', {}) as TriggerOptions;
-	const { invalid } = parseCidrList(options.allowedIps ?? '');
+	const { allowList, token } = await readSettings(context);
+	const invalid = allowList?.invalid ?? [];
 	if (invalid.length > 0) {
 		throw new NodeOperationError(
 			context.getNode(),
 			`IP Allow-List has entries that are not IP addresses or CIDR ranges: ${invalid.join(', ')}`,
 		);
 	}
-	if (
-		context.getNodeParameter('tokenLocation', 'none') !== 'none' &&
-		!(await webhookToken(context))
-	) {
+	if (token && !token.expected) {
 		throw new NodeOperationError(
 			context.getNode(),
 			'Shared Token is on, but the Atlas API credential has no Webhook Token',
 			{ description: 'Enter a long random value as Webhook Token in the credential.' },
 		);
 	}
-}
-
-// ---------------------------------------------------------------------------------------------
-// Receiving: guard → parse → cid → filter → dedupe → one item.
-
-function checkSource(context: IWebhookFunctions, options: TriggerOptions): Denial {
-	const allowList = (options.allowedIps ?? '').trim();
-	if (allowList === '') return undefined;
-	// A non-empty list with no valid entry allows nobody: a typo must not open the URL.
-	const { cidrs } = parseCidrList(allowList);
-	const ip = context.getRequestObject().ip;
-	return isIpAllowed(ip, cidrs) ? undefined : { status: 403, reason: 'Source IP not allowed' };
-}
-
-async function checkToken(context: IWebhookFunctions): Promise<Denial> {
-	const location = context.getNodeParameter('tokenLocation', 'none') as string;
-	if (location === 'none') return undefined;
-	const expected = await webhookToken(context);
-	const given =
-		location === 'query'
-			? firstValue((context.getQueryData() as IDataObject)[TOKEN_QUERY_PARAMETER])
-			: tokenFromHeader(
-					context.getHeaderData()[
-						(context.getNodeParameter('headerName', '') as string).toLowerCase()
-					],
-				);
-	return tokensMatch(given, expected)
-		? undefined
-		: { status: 401, reason: 'Missing or wrong token' };
-}
-
-async function checkCid(
-	context: IWebhookFunctions,
-	options: TriggerOptions,
-	summary: CallbackSummary,
-): Promise<Denial> {
-	if (!(context.getNodeParameter('requireClientId', true) as boolean)) return undefined;
-	const expected =
-		options.expectedClientId?.trim() ||
-		String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
-	const result = checkClientId(summary.cid, expected);
-	if (result === 'match') return undefined;
-	if (result === 'missing') {
-		const exempt = EVENT_TYPES_WITHOUT_CID.includes(summary.eventType ?? '');
-		return exempt || options.acceptMissingClientId
-			? undefined
-			: { status: 403, reason: 'Payload has no cid' };
-	}
-	return { status: 403, reason: 'cid does not match this Atlas account' };
-}
-
-function isWanted(context: IWebhookFunctions, options: TriggerOptions, eventType: string | null) {
-	const types = context.getNodeParameter('events', [ALL_EVENTS]) as string[];
-	return isEventWanted(
-		eventType ?? undefined,
-		{ types, includeUnknown: options.includeUnknown ?? true },
-		ATLAS_EVENT_TYPES,
-	);
-}
-
-function isDuplicate(context: IWebhookFunctions, options: TriggerOptions, id: string | null) {
-	if (id === null || options.dropDuplicates === false) return false;
-	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, SEEN_KEY);
-	return isDuplicateAndRecord(context.getWorkflowStaticData('node'), SEEN_KEY, id, {
-		processKey,
-		maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
-		maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
-		keepAcrossRestarts: options.keepAcrossRestarts,
-	});
-}
-
-/** The emitted item: normalised fields on top, the payload exactly as received below. */
-export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
-	const check = callbackSchemaFor(summary.eventType ?? '').safeParse(payload);
-	const issues = check.success ? [] : describeShapeIssues(check.error);
-	const { eventType, orderNo, notificationId } = summary;
-	return {
-		eventType,
-		orderNo,
-		notificationId,
-		...receiptFields(receivedAt, issues),
-		payload: payload as IDataObject,
-	};
 }
 
 export class AtlasTrigger implements INodeType {
@@ -389,25 +256,8 @@ export class AtlasTrigger implements INodeType {
 		},
 	};
 
+	/** verify → parse → client ID → filter → dedupe → one item (nodes/shared/triggerPipeline.ts). */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const receivedAt = new Date();
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-
-		const denied = checkSource(this, options) ?? (await checkToken(this));
-		if (denied) return rejectRequest(this, denied.status, denied.reason);
-
-		const body = await readJsonBody(this);
-		if (!body.ok) return rejectRequest(this, 400, body.reason);
-		const summary = summariseCallback(body.value);
-
-		const cidDenied = await checkCid(this, options, summary);
-		if (cidDenied) return rejectRequest(this, cidDenied.status, cidDenied.reason);
-
-		if (!isWanted(this, options, summary.eventType)) return ignored('event type not selected');
-		if (isDuplicate(this, options, summary.notificationId))
-			return ignored('duplicate notificationId');
-
-		const item = toTriggerItem(body.value, summary, receivedAt);
-		return accepted(item);
+		return await runTrigger(this, ATLAS_TRIGGER_STEPS);
 	}
 }

@@ -172,9 +172,6 @@ export const INCIDENT_TYPES: readonly AtlasEventType[] = [
 export const toOptions = (types: readonly AtlasEventType[]): INodePropertyOptions[] =>
 	types.map((type) => ({ name: ATLAS_EVENTS[type].name, value: type, description: type }));
 
-const isKnownType = (type: string): type is AtlasEventType =>
-	Object.prototype.hasOwnProperty.call(dataSchemas, type);
-
 /** The current spelling of a type; unknown types come back unchanged. */
 export function canonicalEventType(type: string): string {
 	return TYPE_ALIASES.get(type) ?? type;
@@ -190,12 +187,20 @@ const callbackSchema = z
 	})
 	.passthrough();
 
+/** The full schema of each known type, built once. */
+const schemaByType = new Map<string, ZodTypeAny>(
+	(Object.keys(dataSchemas) as AtlasEventType[]).map((type) => {
+		const schema = callbackSchema.extend({ data: dataSchemas[type] });
+		return [
+			type,
+			type === 'order.schedulechange' ? schema.extend({ status: oneOf(0, 1) }) : schema,
+		];
+	}),
+);
+
 /** The documented shape of a callback of `type`; unknown types get the common envelope only. */
 export function callbackSchemaFor(type: string): ZodTypeAny {
-	const canonical = canonicalEventType(type);
-	if (!isKnownType(canonical)) return callbackSchema;
-	const schema = callbackSchema.extend({ data: dataSchemas[canonical] });
-	return canonical === 'order.schedulechange' ? schema.extend({ status: oneOf(0, 1) }) : schema;
+	return schemaByType.get(canonicalEventType(type)) ?? callbackSchema;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

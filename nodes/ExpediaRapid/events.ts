@@ -101,11 +101,13 @@ export type RapidNotification = z.infer<typeof rapidNotificationSchema>;
 const isObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The event id and type of any body, read leniently (a body of the wrong shape has neither). */
-export function summariseNotification(body: unknown): {
+export interface NotificationSummary {
 	eventId: string | null;
 	eventType: string | null;
-} {
+}
+
+/** The event id and type of any body, read leniently (a body of the wrong shape has neither). */
+export function summariseNotification(body: unknown): NotificationSummary {
 	if (!isObject(body)) return { eventId: null, eventType: null };
 	const text = (value: unknown) =>
 		typeof value === 'string' && value !== ''

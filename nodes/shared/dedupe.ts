@@ -1,36 +1,35 @@
 /**
- * Duplicate suppression for webhook triggers.
+ * Duplicate suppression for webhook triggers: each trigger node remembers the ids it emitted
+ * (fingerprints: the first 12 hex characters of their SHA-256) with the second each was recorded,
+ * dropped by age and by count, oldest first. The window is kept in two places:
  *
- * Providers retry with the same event id (Rapid: after 5 min, 1 h, then every 12 h for 7 days), so
- * each trigger remembers the ids it emitted: short fingerprints (first 12 hex characters of
- * SHA-256, 48 bits: collisions are negligible at these sizes) with the second each was seen,
- * dropped by age and by count, oldest first.
+ * - **This process's memory**, keyed by workflow, node and key (`processKeyOf`). Check and record
+ *   are one synchronous step, so within one process a repeat is always caught, however many calls
+ *   run at once. All windows of a process share one bound (`MAX_PROCESS_ENTRIES`); the least
+ *   recently used go first and then know only what static data holds.
+ * - **The workflow's static data**, written on every new id. Each call merges what static data
+ *   holds from elsewhere (another process, or before a restart) into the process window first.
+ *   n8n saves static data after a call that starts an execution is recorded, but it clears the
+ *   "changed" mark while preparing that execution; so after recording a new id the window
+ *   re-marks that call's static data a few times over the next 1.5 s (`MARK_AGAIN_AFTER_MS`),
+ *   never over a newer window. With "Remember Duplicates Across Restarts" off it does not.
  *
- * Two copies of the window, because each covers what the other cannot:
- * - The workflow's static data, which n8n loads for every call and saves after it: it survives
- *   restarts and reaches other webhook processes. n8n saves it last writer wins, so concurrent
- *   calls can overwrite each other's records. One catch (n8n 2.40): when a call starts an
- *   execution, n8n clears the static data's "changed" mark while preparing the execution, then
- *   saves only marked data once the execution is recorded. So after recording an id the window
- *   marks itself again a few times over the next second and a half (see `markAgainLater`). Each
- *   call's copy of static data is saved by that call only, so every new id asks for it.
- * - This process's memory, keyed by workflow and node: check-and-record there is synchronous, so
- *   within one process concurrent copies of an event are caught exactly.
- * Each call merges what static data brings from elsewhere into the process window, checks and
- * records there, and writes the result back to static data. Copies arriving at the same moment on
- * two processes can still both pass; example 05 claims ids in a database for that.
+ * Guaranteed: a repeat reaching the same process; a repeat reaching any process after n8n saved
+ * the first copy's call (with Remember Duplicates Across Restarts on).
+ * Not guaranteed: copies arriving at the same moment on two processes both load the same static
+ * data and both pass (claim ids in a database for that: example 05). n8n saves static data last
+ * writer wins, so a concurrent call can overwrite a record there; the process that recorded it
+ * still knows it and writes it back with its next new id. Two ids with the same fingerprint count
+ * as one. Figures: docs/scaling.md.
  */
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-export interface DedupeOptions {
+/** What a trigger's settings say about its window. */
+export interface DuplicateWindowSettings {
 	maxEntries: number;
 	maxAgeSeconds: number;
-	/** Unix seconds; defaults to the clock. */
-	now?: number;
-	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
-	processKey: string;
 	/**
 	 * Whether n8n should save the window after every call that starts an execution, so that it
 	 * survives restarts and reaches other webhook processes (one more database write per event).
@@ -39,11 +38,18 @@ export interface DedupeOptions {
 	keepAcrossRestarts?: boolean;
 }
 
+interface DedupeOptions extends DuplicateWindowSettings {
+	/** Unix seconds; defaults to the clock. */
+	now?: number;
+	/** Names this window in the process-wide memory: `processKeyOf(workflow, node, key)`. */
+	processKey: string;
+}
+
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 1000;
 export const MAX_DEDUPE_MAX_ENTRIES = 10000;
 /** Eight days: longer than Rapid's seven days of retries. */
 export const DEFAULT_DEDUPE_MAX_AGE_SECONDS = 8 * 24 * 3600;
-/** All process windows together: about 20 MB at most, whatever the number of workflows. */
+/** All process windows together, whatever the number of workflows. */
 export const MAX_PROCESS_ENTRIES = 200_000;
 
 /** The stored form: fingerprints oldest first, and the second each was recorded. */
@@ -114,11 +120,75 @@ function dropOldest(window: Window): void {
 	window.at.shift();
 }
 
-/** When to mark the window changed again: spans n8n's time from preparing to recording. */
+/** When to mark a call's static data changed again: spans n8n's time from preparing to recording. */
 const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250, 600, 1500];
+
+/** A call's static data waiting to be marked again; `stage` indexes MARK_AGAIN_AFTER_MS. */
+interface PendingMark {
+	staticData: IDataObject;
+	key: string;
+	window: StoredWindow;
+	processKey: string;
+	startedAt: number;
+	stage: number;
+}
+
+/**
+ * One queue per stage, each in the order calls recorded their ids (so each is sorted by when its
+ * entries are due), served by a single loop: a new id costs an array push, not timers of its own.
+ */
+const stages: PendingMark[][] = MARK_AGAIN_AFTER_MS.map(() => []);
+const heads: number[] = MARK_AGAIN_AFTER_MS.map(() => 0);
 let markSequences = 0;
 /** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
+
+const dueAt = (mark: PendingMark) => mark.startedAt + MARK_AGAIN_AFTER_MS[mark.stage];
+
+/** When the next pending mark is due; undefined when none is left. */
+function nextDue(): number | undefined {
+	let next: number | undefined;
+	for (let stage = 0; stage < stages.length; stage++) {
+		const head = stages[stage][heads[stage]];
+		if (head && (next === undefined || dueAt(head) < next)) next = dueAt(head);
+	}
+	return next;
+}
+
+/** Reassigns the window of every call whose moment has come (only what that window wrote last). */
+function markDue(now: number): void {
+	for (let stage = stages.length - 1; stage >= 0; stage--) {
+		const queue = stages[stage];
+		while (heads[stage] < queue.length && dueAt(queue[heads[stage]]) <= now) {
+			const mark = queue[heads[stage]++];
+			const current = readStored(mark.staticData[mark.key]);
+			// Never over a newer state written since: that one has its own marks.
+			if (signatureOf(current.ids, current.at) !== lastWritten.get(mark.processKey)) continue;
+			mark.staticData[mark.key] = { ids: mark.window.ids, at: mark.window.at };
+			if (++mark.stage < stages.length) stages[mark.stage].push(mark);
+		}
+		// Drop what was served once it is most of the queue: memory stays bounded under steady load.
+		if (heads[stage] > 64 && heads[stage] * 2 >= queue.length) {
+			queue.splice(0, heads[stage]);
+			heads[stage] = 0;
+		}
+	}
+}
+
+let serving = false;
+/** The one loop that serves every pending mark of the process, while there are any. */
+async function serve(): Promise<void> {
+	serving = true;
+	try {
+		for (let next = nextDue(); next !== undefined; next = nextDue()) {
+			const wait = next - Date.now();
+			if (wait > 0) await sleep(wait);
+			markDue(Date.now());
+		}
+	} finally {
+		serving = false;
+	}
+}
 
 /**
  * Reassigns the window in `staticData` at a few moments after this call returns. n8n clears the
@@ -133,18 +203,8 @@ function markAgainLater(
 	processKey: string,
 ): void {
 	markSequences++;
-	const mark = async () => {
-		let waited = 0;
-		for (const at of MARK_AGAIN_AFTER_MS) {
-			await sleep(at - waited);
-			waited = at;
-			// Only what this window wrote last: never over a newer state written since.
-			const current = readStored(staticData[key]);
-			if (signatureOf(current.ids, current.at) !== lastWritten.get(processKey)) return;
-			staticData[key] = { ids: window.ids, at: window.at };
-		}
-	};
-	void mark().catch(() => undefined);
+	stages[0].push({ staticData, key, window, processKey, startedAt: Date.now(), stage: 0 });
+	if (!serving) void serve().catch(() => undefined);
 }
 
 /** Windows of this process, least recently used first. */

@@ -17,7 +17,7 @@ import type {
 
 import { parseJson } from './json';
 import { redactText, redactValue } from './redact';
-import { networkErrorCode } from './retry';
+import { type BackoffPolicy, networkErrorCode } from './retry';
 
 export type ApiRequestContext =
 	| IExecuteFunctions
@@ -35,11 +35,11 @@ export interface ResponseLimits {
 	maxResponseBytes: number;
 }
 
-export const DEFAULT_RESPONSE_LIMITS: ResponseLimits = {
+export const DEFAULT_RESPONSE_LIMITS: Readonly<ResponseLimits> = Object.freeze({
 	requestTimeoutMs: 30_000,
 	deadlineMs: 120_000,
 	maxResponseBytes: 10 * 1024 * 1024,
-};
+});
 
 export type Attempt =
 	/** A complete answer. `body`: parsed JSON, the text when it is not JSON, undefined when empty. */
@@ -60,13 +60,28 @@ const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INV
 const RETRYABLE_UNSENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 export const isRetryableUnsent = (code: string): boolean => RETRYABLE_UNSENT_CODES.has(code);
 
-/** A transport's retry and response settings: its defaults, then the caller's. */
+/** Retry and response settings both transports understand. */
+export type TransportSettings = Partial<BackoffPolicy & ResponseLimits>;
+
+/**
+ * Where an execution context may carry transport settings for every request made through it. n8n
+ * never sets it: in production each transport uses its frozen defaults and the call's options.
+ * The test helper (test/helpers/n8n.ts) sets it on the contexts it creates, so that nodes run
+ * whole through n8n-core get short delays and timeouts without a hidden node parameter and
+ * without changing the defaults.
+ */
+export const TRANSPORT_SETTINGS = Symbol.for('n8n-nodes-travel-ops.transportSettings');
+
+/** A transport's retry and response settings: its defaults, the context's, then the call's. */
 export function settingsFor<P extends ResponseLimits>(
-	defaults: P,
+	context: object,
+	defaults: Readonly<P>,
 	options: { retry?: Partial<P>; timeoutMs?: number },
 ): P {
+	const provided = (context as { [TRANSPORT_SETTINGS]?: TransportSettings })[TRANSPORT_SETTINGS];
 	return {
 		...defaults,
+		...provided,
 		...options.retry,
 		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
 	};

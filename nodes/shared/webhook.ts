@@ -5,7 +5,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import type { ZodError } from 'zod';
+import type { ZodError, ZodTypeAny } from 'zod';
 
 import { MAX_JSON_DEPTH, parseJson } from './json';
 
@@ -53,22 +53,32 @@ export function rejectRequest(
 
 export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
+/** The body of an incoming request as n8n hands it over. */
+export interface RawRequest {
+	/** The bytes as received: n8n keeps them for webhooks. */
+	rawBody?: unknown;
+	/** What n8n parsed, if anything. */
+	body?: unknown;
+	/** Reads the body into `rawBody` when n8n has not (n8n's request, from n8n 1.x on). */
+	readRawBody?: () => Promise<void>;
+}
+
+/**
+ * n8n reads the body of a webhook node above version 1 only for the content types it parses; reads
+ * it otherwise, so that a missing or unusual Content-Type cannot lose the event.
+ */
+export async function readUnreadBody(request: RawRequest): Promise<void> {
+	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
+		await request.readRawBody();
+	}
+}
+
 /**
  * The request body as JSON. The raw bytes are authoritative when n8n kept them (it does for
  * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
  * precise 400 rather than an empty event.
  */
-export async function readJsonBody(context: IWebhookFunctions): Promise<JsonBodyResult> {
-	const request = context.getRequestObject() as {
-		body?: unknown;
-		rawBody?: unknown;
-		readRawBody?: () => Promise<void>;
-	};
-	// n8n reads the body of a webhook node above version 1 only for the content types it parses:
-	// read it here otherwise (a missing or unusual Content-Type must not lose the event).
-	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
-		await request.readRawBody();
-	}
+export function readJsonBody(request: RawRequest): JsonBodyResult {
 	const raw = rawText(request.rawBody) ?? rawText(request.body);
 	if (raw === undefined) {
 		const { body } = request;
@@ -88,13 +98,12 @@ export async function readJsonBody(context: IWebhookFunctions): Promise<JsonBody
 	};
 }
 
-function isByteArray(value: unknown): value is Uint8Array {
-	return value instanceof Uint8Array;
-}
+/** One decoder for every call (it keeps no state between whole decodes; drops a leading BOM). */
+const UTF8 = new TextDecoder('utf-8');
 
 function rawText(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;
-	if (isByteArray(value)) return new TextDecoder('utf-8').decode(value);
+	if (value instanceof Uint8Array) return UTF8.decode(value);
 	return undefined;
 }
 
@@ -114,4 +123,14 @@ export function receiptFields(receivedAt: Date, shapeIssues: string[]): IDataObj
 	return shapeIssues.length > 0
 		? { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues }
 		: { receivedAt: receivedAt.toISOString() };
+}
+
+/** The receipt fields of an item whose payload is checked against its documented `schema`. */
+export function checkedReceipt(
+	schema: ZodTypeAny,
+	payload: unknown,
+	receivedAt: Date,
+): IDataObject {
+	const check = schema.safeParse(payload);
+	return receiptFields(receivedAt, check.success ? [] : describeShapeIssues(check.error));
 }

@@ -1,22 +1,22 @@
 /** Shared set-up for Atlas tests that talk to the sandbox over real HTTP. */
 import type { INode } from 'n8n-workflow';
 
-import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
+import { useTransportSettings } from '../helpers/n8n';
 
 export { expectApiError } from '../helpers/errors';
 
 /**
- * Retry delays of a few milliseconds: the nodes use the transport's default policy, and tests
- * must not sit through real backoff (this module instance belongs to the test file only).
+ * Retry delays of a few milliseconds for every context the test file creates: tests must not sit
+ * through real backoff.
  */
 export function useFastRetries(): void {
-	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 1, maxDelayMs: 5 });
+	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
 }
 
 /**

@@ -24,6 +24,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { ExpediaRapidApi } from '../../credentials/ExpediaRapidApi.credentials';
+import { TRANSPORT_SETTINGS, type TransportSettings } from '../../nodes/shared/http';
 
 export const credentialTypes: Record<string, ICredentialType> = {
 	atlasApi: new AtlasApi(),
@@ -109,8 +110,28 @@ function createAdditionalData(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
+/** What every context this helper creates hands to the transports, unless a setup says otherwise. */
+let transportSettings: TransportSettings | undefined;
+
+/**
+ * Retry delays, timeouts and size caps for the transports in this test file (e.g. a few
+ * milliseconds of backoff). The contexts carry them (see TRANSPORT_SETTINGS in
+ * nodes/shared/http.ts); the transports' defaults stay as shipped.
+ */
+export function useTransportSettings(settings: TransportSettings | undefined): void {
+	transportSettings = settings;
+}
+
+function withTransportSettings<C extends object>(context: C, setup: NodeSetup): C {
+	const settings = setup.transport ?? transportSettings;
+	if (settings) Object.defineProperty(context, TRANSPORT_SETTINGS, { value: settings });
+	return context;
+}
+
 export interface NodeSetup {
 	nodeType: INodeType;
+	/** Transport settings for this context only (default: those of useTransportSettings). */
+	transport?: TransportSettings;
 	parameters?: INodeParameters;
 	credentials?: CredentialData;
 	/** Static data of the workflow (kept between calls when the same object is passed again). */
@@ -171,7 +192,7 @@ export function createExecuteContext(
 ): ExecuteContext {
 	const { workflow, node } = createWorkflow(setup);
 	const items = setup.items ?? [{ json: {} }];
-	return new ExecuteContext(
+	const context = new ExecuteContext(
 		workflow,
 		node,
 		createAdditionalData(setup.credentials ?? {}),
@@ -183,6 +204,7 @@ export function createExecuteContext(
 		{ node, data: { main: [items] }, source: null },
 		[],
 	);
+	return withTransportSettings(context, setup);
 }
 
 /** Runs a node's `execute()` inside a real n8n-core ExecuteContext. */
@@ -199,13 +221,14 @@ export function createPollContext(
 	setup: NodeSetup & { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode },
 ): PollContext {
 	const { workflow, node } = createWorkflow(setup);
-	return new PollContext(
+	const context = new PollContext(
 		workflow,
 		node,
 		createAdditionalData(setup.credentials ?? {}),
 		setup.mode ?? 'trigger',
 		setup.activation ?? 'activate',
 	);
+	return withTransportSettings(context, setup);
 }
 
 export function createHookContext(
@@ -229,7 +252,7 @@ export function createHookContext(
 		workflowExecuteAdditionalData: {},
 		isTest: setup.isTest ?? false,
 	} as unknown as IWebhookData;
-	return new HookContext(
+	const context = new HookContext(
 		workflow,
 		node,
 		createAdditionalData(setup.credentials ?? {}),
@@ -237,6 +260,7 @@ export function createHookContext(
 		setup.activation ?? 'activate',
 		webhookData,
 	);
+	return withTransportSettings(context, setup);
 }
 
 export interface FakeRequest {
@@ -326,5 +350,5 @@ export function createWebhookContext(
 		[],
 		null,
 	);
-	return { context, response, request: httpRequest };
+	return { context: withTransportSettings(context, setup), response, request: httpRequest };
 }

@@ -7,7 +7,6 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { drainQueue } from '../../nodes/ExpediaRapid/actions/notification/getUndeliverable.operation';
 import { RAPID_EVENT_TYPES } from '../../nodes/ExpediaRapid/events';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
-import { DEFAULT_RAPID_RETRY } from '../../nodes/ExpediaRapid/transport';
 import {
 	rapidTestNotificationBaseUrl,
 	RAPID_TEST_URL,
@@ -18,13 +17,13 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { createExecuteContext } from '../helpers/n8n';
+import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
 
 const rapid = new ExpediaRapid();
 let sb: Sandbox;
 beforeAll(async () => {
-	Object.assign(DEFAULT_RAPID_RETRY, { baseDelayMs: 1, maxDelayMs: 5 });
+	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
 	sb = await startSandbox({ port: 0 });
 });
 afterAll(async () => await sb.close());

@@ -7,9 +7,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
-import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
-import { DEFAULT_RAPID_RETRY } from '../../nodes/ExpediaRapid/transport';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
@@ -19,14 +17,13 @@ import {
 	type FaultSpec,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { executeNode } from '../helpers/n8n';
+import { executeNode, useTransportSettings } from '../helpers/n8n';
 
 const INCIDENTS = 120;
 const FAST = { baseDelayMs: 1, maxDelayMs: 5, requestTimeoutMs: 400 };
 let sb: Sandbox;
 beforeAll(async () => {
-	Object.assign(DEFAULT_ATLAS_RETRY, FAST);
-	Object.assign(DEFAULT_RAPID_RETRY, FAST);
+	useTransportSettings(FAST);
 	sb = await startSandbox({ port: 0, incidentCount: INCIDENTS });
 });
 afterAll(async () => await sb.close());

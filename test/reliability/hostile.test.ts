@@ -8,15 +8,9 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from
 import { NodeApiError } from 'n8n-workflow';
 
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
-import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
-import { DEFAULT_RAPID_RETRY } from '../../nodes/ExpediaRapid/transport';
-import {
-	type Behaviour,
-	type HostileServer,
-	startHostileServer,
-} from '../helpers/hostileServer';
-import { createExecuteContext } from '../helpers/n8n';
+import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
+import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
 
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 const ATLAS_SECRET = marker('atlas-secret');
@@ -24,13 +18,12 @@ const RAPID_KEY = marker('rapid-key');
 const RAPID_SECRET = marker('rapid-secret');
 const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 
+// Short enough to keep the file quick, long enough for a loaded machine to answer in time.
+const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 2000, deadlineMs: 3000 };
 let server: HostileServer;
 let elsewhere: HostileServer;
 beforeAll(async () => {
-	// Short enough to keep the file quick, long enough for a loaded machine to answer in time.
-	const fast = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 2000, deadlineMs: 3000 };
-	Object.assign(DEFAULT_ATLAS_RETRY, fast);
-	Object.assign(DEFAULT_RAPID_RETRY, fast);
+	useTransportSettings(FAST);
 	server = await startHostileServer();
 	elsewhere = await startHostileServer();
 });
@@ -326,7 +319,7 @@ describe('deadlines and sizes', () => {
 	});
 
 	it('a body larger than the cap is cut at the cap, not kept whole', async () => {
-		Object.assign(DEFAULT_RAPID_RETRY, { maxResponseBytes: 1024 * 1024 });
+		useTransportSettings({ ...FAST, maxResponseBytes: 1024 * 1024 });
 		try {
 			server.script({ kind: 'huge', bytes: 8 * 1024 * 1024 });
 			const result = await drain();
@@ -337,7 +330,7 @@ describe('deadlines and sizes', () => {
 			});
 			expect(JSON.stringify(items).length).toBeLessThan(1.2 * 1024 * 1024);
 		} finally {
-			Object.assign(DEFAULT_RAPID_RETRY, { maxResponseBytes: 10 * 1024 * 1024 });
+			useTransportSettings(FAST);
 		}
 	});
 });

@@ -7,13 +7,11 @@ import type { INodeParameters, INodeType } from 'n8n-workflow';
 
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { DEFAULT_ATLAS_RETRY } from '../../nodes/Atlas/transport';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
-import { DEFAULT_RAPID_RETRY } from '../../nodes/ExpediaRapid/transport';
 import { startSandbox, type Sandbox } from '../../dev/sandbox';
-import { createExecuteContext, createWebhookContext } from '../helpers/n8n';
+import { createExecuteContext, createWebhookContext, useTransportSettings } from '../helpers/n8n';
 
 // Distinctive values, made at run time, that must never show up anywhere.
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
@@ -25,8 +23,7 @@ const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 
 let sb: Sandbox;
 beforeAll(async () => {
-	Object.assign(DEFAULT_ATLAS_RETRY, { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 300 });
-	Object.assign(DEFAULT_RAPID_RETRY, { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 300 });
+	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 300 });
 	sb = await startSandbox({
 		port: 0,
 		incidentCount: 30,

@@ -69,13 +69,14 @@ export interface AtlasRetryPolicy extends BackoffPolicy, ResponseLimits {
 	backoffRetries: number;
 }
 
-export const DEFAULT_ATLAS_RETRY: AtlasRetryPolicy = {
+/** Frozen: callers pass other settings in (`options.retry`, or the context: see settingsFor). */
+export const DEFAULT_ATLAS_RETRY: Readonly<AtlasRetryPolicy> = Object.freeze({
 	transientRetries: 1,
 	backoffRetries: 5,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
 	...DEFAULT_RESPONSE_LIMITS,
-};
+});
 
 export interface AtlasRequestOptions {
 	retry?: Partial<AtlasRetryPolicy>;
@@ -236,7 +237,7 @@ export async function atlasApiRequest(
 	body: IDataObject,
 	options: AtlasRequestOptions = {},
 ): Promise<AtlasEnvelope> {
-	const policy = settingsFor(DEFAULT_ATLAS_RETRY, options);
+	const policy = settingsFor(this, DEFAULT_ATLAS_RETRY, options);
 	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
 		IDataObject;
 	const secrets = secretValues([credentials.clientSecret, credentials.webhookToken]);

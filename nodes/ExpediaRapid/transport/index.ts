@@ -65,12 +65,13 @@ export interface RapidRetryPolicy extends BackoffPolicy, ResponseLimits {
 	retries: number;
 }
 
-export const DEFAULT_RAPID_RETRY: RapidRetryPolicy = {
+/** Frozen: callers pass other settings in (`options.retry`, or the context: see settingsFor). */
+export const DEFAULT_RAPID_RETRY: Readonly<RapidRetryPolicy> = Object.freeze({
 	retries: 3,
 	baseDelayMs: 1000,
 	maxDelayMs: 30000,
 	...DEFAULT_RESPONSE_LIMITS,
-};
+});
 
 export interface RapidRequestOptions {
 	qs?: IDataObject;
@@ -270,7 +271,7 @@ export async function rapidApiRequest<T = unknown>(
 	path: string,
 	options: RapidRequestOptions = {},
 ): Promise<RapidResponse<T>> {
-	const policy = settingsFor(DEFAULT_RAPID_RETRY, options);
+	const policy = settingsFor(this, DEFAULT_RAPID_RETRY, options);
 	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData &
 		IDataObject;
 	const secrets = secretValues([credentials.apiKey, credentials.sharedSecret]);

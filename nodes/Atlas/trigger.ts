@@ -1,0 +1,154 @@
+/**
+ * What the Atlas Trigger does with a call, as steps of the shared pipeline: its settings read once
+ * per call, then pure checks of (settings, request): source IP, shared token, client ID.
+ */
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
+import {
+	type CommonTriggerOptions,
+	type Denial,
+	readCommonSettings,
+	type TriggerSettings,
+	type TriggerSteps,
+} from '../shared/triggerPipeline';
+import { checkedReceipt } from '../shared/webhook';
+import {
+	ATLAS_EVENT_TYPES,
+	callbackSchemaFor,
+	EVENT_TYPES_WITHOUT_CID,
+	summariseCallback,
+	type CallbackSummary,
+} from './events';
+import {
+	checkClientId,
+	type Cidr,
+	firstValue,
+	isIpAllowed,
+	parseCidrList,
+	tokenFromHeader,
+	tokensMatch,
+} from './guards';
+import { ATLAS_CREDENTIAL_TYPE } from './transport';
+
+/** Static-data key of the duplicate window (notificationIds seen). */
+export const SEEN_KEY = 'atlasSeenNotificationIds';
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+interface TriggerOptions extends CommonTriggerOptions {
+	allowedIps?: string;
+	expectedClientId?: string;
+	acceptMissingClientId?: boolean;
+}
+
+export interface AtlasTriggerSettings extends TriggerSettings {
+	/** Absent: any address. A list with no valid entry allows nobody: a typo must not open the URL. */
+	allowList?: { cidrs: Cidr[]; invalid: string[] };
+	/** Absent: no shared token. `expected` is the credential's Webhook Token ('' matches nothing). */
+	token?: { location: 'query' | 'header'; headerName: string; expected: string };
+	/** Absent: Require Client ID Match is off. */
+	clientId?: { expected: string; acceptMissing: boolean };
+}
+
+/** The last allow-list read: the same text call after call is parsed once. */
+let lastAllowList: { text: string; parsed: { cidrs: Cidr[]; invalid: string[] } } | undefined;
+function allowListOf(text: string) {
+	if (lastAllowList?.text !== text) lastAllowList = { text, parsed: parseCidrList(text) };
+	return lastAllowList.parsed;
+}
+
+/** Every node parameter the trigger uses, read once; the credential only when a check needs it. */
+export async function readSettings(
+	context: IWebhookFunctions | IHookFunctions,
+): Promise<AtlasTriggerSettings> {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	const tokenLocation = context.getNodeParameter('tokenLocation', 'none') as string;
+	const requireClientId = context.getNodeParameter('requireClientId', true) as boolean;
+	const expectedClientId = options.expectedClientId?.trim() ?? '';
+	const needsCredential = tokenLocation !== 'none' || (requireClientId && !expectedClientId);
+	const credentials = needsCredential
+		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
+		: undefined;
+
+	const allowText = (options.allowedIps ?? '').trim();
+	const settings: AtlasTriggerSettings = {
+		...readCommonSettings(context, options, {
+			maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+			maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+		}),
+		allowList: allowText === '' ? undefined : allowListOf(allowText),
+	};
+	if (tokenLocation === 'query' || tokenLocation === 'header') {
+		settings.token = {
+			location: tokenLocation,
+			headerName:
+				tokenLocation === 'header'
+					? (context.getNodeParameter('headerName', '') as string).toLowerCase()
+					: '',
+			expected: String(credentials?.webhookToken ?? ''),
+		};
+	}
+	if (requireClientId) {
+		settings.clientId = {
+			expected: expectedClientId || String(credentials?.clientId ?? ''),
+			acceptMissing: options.acceptMissingClientId ?? false,
+		};
+	}
+	return settings;
+}
+
+function authenticate(
+	settings: AtlasTriggerSettings,
+	request: { ip?: string; headers: Record<string, unknown>; query: Record<string, unknown> },
+): Denial | undefined {
+	const { allowList, token } = settings;
+	if (allowList && !isIpAllowed(request.ip, allowList.cidrs)) {
+		return { status: 403, reason: 'Source IP not allowed' };
+	}
+	if (!token) return undefined;
+	const given =
+		token.location === 'query'
+			? firstValue(request.query[TOKEN_QUERY_PARAMETER])
+			: tokenFromHeader(request.headers[token.headerName]);
+	return tokensMatch(given, token.expected)
+		? undefined
+		: { status: 401, reason: 'Missing or wrong token' };
+}
+
+function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Denial | undefined {
+	const { clientId } = settings;
+	if (!clientId) return undefined;
+	const result = checkClientId(summary.cid, clientId.expected);
+	if (result === 'match') return undefined;
+	if (result === 'missing') {
+		const exempt = EVENT_TYPES_WITHOUT_CID.includes(summary.eventType ?? '');
+		return exempt || clientId.acceptMissing
+			? undefined
+			: { status: 403, reason: 'Payload has no cid' };
+	}
+	return { status: 403, reason: 'cid does not match this Atlas account' };
+}
+
+/** The emitted item: normalised fields on top, the payload exactly as received below. */
+export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
+	const { eventType, orderNo, notificationId } = summary;
+	return {
+		eventType,
+		orderNo,
+		notificationId,
+		...checkedReceipt(callbackSchemaFor(eventType ?? ''), payload, receivedAt),
+		payload: payload as IDataObject,
+	};
+}
+
+export const ATLAS_TRIGGER_STEPS: TriggerSteps<AtlasTriggerSettings, CallbackSummary> = {
+	readSettings,
+	authenticate,
+	summarise: summariseCallback,
+	eventId: (summary) => summary.notificationId,
+	checkEvent: checkCid,
+	knownTypes: ATLAS_EVENT_TYPES,
+	seenKey: SEEN_KEY,
+	idName: 'notificationId',
+	toItem: toTriggerItem,
+};
