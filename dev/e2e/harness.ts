@@ -17,7 +17,7 @@ import {
 	readNodeOutputField,
 	type StoredExecution,
 } from '../n8n/db';
-import { runN8nCli, startN8n, type RunningN8n } from '../n8n/process';
+import { RECOMMENDED_N8N_ENV, runN8nCli, startN8n, type RunningN8n } from '../n8n/process';
 import { N8nRestClient } from '../n8n/rest';
 import { ensureN8nRuntime, type N8nRuntime } from '../n8n/runtime';
 import { packageLoadProblems } from '../n8n/smoke';
@@ -51,6 +51,8 @@ export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
  * (E2E_LOAD_EVENTS overrides either).
  */
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 2_000);
+/** The load test's n8n: the setting recommended for webhook volume, or n8n's defaults on request. */
+export const LOAD_N8N_ENV = process.env.E2E_LOAD_N8N_DEFAULTS === '1' ? {} : RECOMMENDED_N8N_ENV;
 
 /** Prints a report line outside jest's console decoration. */
 export const report = (line: string) => process.stdout.write(`${line}\n`);
@@ -187,6 +189,8 @@ export interface StackOptions {
 	pollers?: string[];
 	/** Runs after everything is imported and published, just before n8n starts. */
 	beforeN8nStart?: (sandbox: Sandbox) => void | Promise<void>;
+	/** n8n settings beyond the defaults (e.g. `RECOMMENDED_N8N_ENV`). */
+	env?: Record<string, string>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -215,7 +219,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			],
 		});
 		await opts.beforeN8nStart?.(sandbox);
-		let n8n = await startN8n({ userFolder, port, runtime });
+		let n8n = await startN8n({ userFolder, port, runtime, env: opts.env });
 		const stoppedActions: Array<() => void | Promise<void>> = [];
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
@@ -249,7 +253,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			restart: async (workflowIds) => {
 				await n8n.stop();
 				for (const action of stoppedActions.splice(0)) await action();
-				n8n = await startN8n({ userFolder, port, runtime });
+				n8n = await startN8n({ userFolder, port, runtime, env: opts.env });
 				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
 			},
 			whileStopped: (action) => {

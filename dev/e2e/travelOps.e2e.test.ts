@@ -44,7 +44,8 @@ const incidents: Partial<
 > = {};
 const incident = (role: keyof typeof incidents): AtlasIncident => {
 	const found = incidents[role];
-	if (!found) throw new Error(`The polling tests have no "${role}" incident (an earlier one failed)`);
+	if (!found)
+		throw new Error(`The polling tests have no "${role}" incident (an earlier one failed)`);
 	return found;
 };
 
@@ -397,7 +398,6 @@ describe('duplicate window across an n8n restart', () => {
 		expect((await pollMemory(T.incidentPoller))?.seen?.map(([id]) => id)).toEqual(
 			expect.arrayContaining([incident('created').eventId, incident('createdConfirmed').eventId]),
 		);
-
 	});
 
 	it('a Rapid retry and an Atlas resend after a restart start no second execution', async () => {
