@@ -204,6 +204,30 @@ describe('Expedia Rapid Trigger, published', () => {
 		await pause(2000);
 		expect(await stack.executions(T.rapidTrigger)).toHaveLength(1);
 	});
+
+	it('a notification without a Content-Type, or with an unusual one, still starts its execution', async () => {
+		// From version 1.1 on, n8n reads the body only for the content types it parses itself.
+		const url = stack.url(T.rapidTrigger);
+		const before = (await stack.executions(T.rapidTrigger)).length;
+		const send = async (notification: object, headers: Record<string, string>) =>
+			(
+				await fetch(url, {
+					method: 'POST',
+					headers: { authorization: signed(), ...headers },
+					// Bytes, so that fetch adds no Content-Type of its own.
+					body: new TextEncoder().encode(JSON.stringify(notification)),
+				})
+			).status;
+		const bare = stack.sandbox.rapid.sampleNotification('itinerary.agent.change');
+		const octets = stack.sandbox.rapid.sampleNotification('itinerary.agent.change');
+		expect(await send(bare, {})).toBe(200);
+		expect(await send(octets, { 'content-type': 'application/octet-stream' })).toBe(200);
+		const executions = await finishedExecutions(stack, T.rapidTrigger, before + 2);
+		const received = executions.flatMap((e) => nodeOutput(e, 'Rapid Trigger'));
+		expect(received.map((item) => item.event_id)).toEqual(
+			expect.arrayContaining([bare.event_id, octets.event_id]),
+		);
+	});
 });
 
 describe('Atlas Trigger, published', () => {
