@@ -123,78 +123,17 @@ function dropOldest(window: Window): void {
 /** When to mark a call's static data changed again: spans n8n's time from preparing to recording. */
 const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250, 600, 1500];
 
-/** A call's static data waiting to be marked again; `stage` indexes MARK_AGAIN_AFTER_MS. */
-interface PendingMark {
-	staticData: IDataObject;
-	key: string;
-	window: StoredWindow;
-	processKey: string;
-	startedAt: number;
-	stage: number;
-}
-
-/**
- * One queue per stage, each in the order calls recorded their ids (so each is sorted by when its
- * entries are due), served by a single loop: a new id costs an array push, not timers of its own.
- */
-const stages: PendingMark[][] = MARK_AGAIN_AFTER_MS.map(() => []);
-const heads: number[] = MARK_AGAIN_AFTER_MS.map(() => 0);
 let markSequences = 0;
 /** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
-
-const dueAt = (mark: PendingMark) => mark.startedAt + MARK_AGAIN_AFTER_MS[mark.stage];
-
-/** When the next pending mark is due; undefined when none is left. */
-function nextDue(): number | undefined {
-	let next: number | undefined;
-	for (let stage = 0; stage < stages.length; stage++) {
-		const head = stages[stage][heads[stage]];
-		if (head && (next === undefined || dueAt(head) < next)) next = dueAt(head);
-	}
-	return next;
-}
-
-/** Reassigns the window of every call whose moment has come (only what that window wrote last). */
-function markDue(now: number): void {
-	for (let stage = stages.length - 1; stage >= 0; stage--) {
-		const queue = stages[stage];
-		while (heads[stage] < queue.length && dueAt(queue[heads[stage]]) <= now) {
-			const mark = queue[heads[stage]++];
-			const current = readStored(mark.staticData[mark.key]);
-			// Never over a newer state written since: that one has its own marks.
-			if (signatureOf(current.ids, current.at) !== lastWritten.get(mark.processKey)) continue;
-			mark.staticData[mark.key] = { ids: mark.window.ids, at: mark.window.at };
-			if (++mark.stage < stages.length) stages[mark.stage].push(mark);
-		}
-		// Drop what was served once it is most of the queue: memory stays bounded under steady load.
-		if (heads[stage] > 64 && heads[stage] * 2 >= queue.length) {
-			queue.splice(0, heads[stage]);
-			heads[stage] = 0;
-		}
-	}
-}
-
-let serving = false;
-/** The one loop that serves every pending mark of the process, while there are any. */
-async function serve(): Promise<void> {
-	serving = true;
-	try {
-		for (let next = nextDue(); next !== undefined; next = nextDue()) {
-			const wait = next - Date.now();
-			if (wait > 0) await sleep(wait);
-			markDue(Date.now());
-		}
-	} finally {
-		serving = false;
-	}
-}
 
 /**
  * Reassigns the window in `staticData` at a few moments after this call returns. n8n clears the
  * change mark of the call's static data when it prepares the execution and saves marked data
  * after recording it; a reassignment in between marks it again, so the save includes the window.
- * Reassigning after the save is harmless: that copy of static data is then discarded.
+ * Reassigning after the save is harmless: that copy of static data is then discarded. Each call
+ * keeps its own schedule (one pending wait at a time, 1.5 s in all): a shared loop would sleep
+ * through the first moments of a call that arrives while it waits for a later one.
  */
 function markAgainLater(
 	staticData: IDataObject,
@@ -203,8 +142,18 @@ function markAgainLater(
 	processKey: string,
 ): void {
 	markSequences++;
-	stages[0].push({ staticData, key, window, processKey, startedAt: Date.now(), stage: 0 });
-	if (!serving) void serve().catch(() => undefined);
+	const mark = async () => {
+		let waited = 0;
+		for (const at of MARK_AGAIN_AFTER_MS) {
+			await sleep(at - waited);
+			waited = at;
+			// Only what this window wrote last: never over a newer state written since.
+			const current = readStored(staticData[key]);
+			if (signatureOf(current.ids, current.at) !== lastWritten.get(processKey)) return;
+			staticData[key] = { ids: window.ids, at: window.at };
+		}
+	};
+	void mark().catch(() => undefined);
 }
 
 /** Windows of this process, least recently used first. */

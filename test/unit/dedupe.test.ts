@@ -182,6 +182,24 @@ describe('saving the window when a call starts an execution', () => {
 		expect((nodeData[KEY] as { ids: string[] }).ids).toContain(fingerprint('fresh-id'));
 	});
 
+	it('marks a call arriving while an earlier call still waits for its last mark within its own first moments', async () => {
+		const processKey = freshProcessKey();
+		const call = (id: string) => {
+			const root = ObservableObject.create({}) as IDataObject & { __dataChanged: boolean };
+			const nodeData = ObservableObject.create({}, root) as IDataObject;
+			root.node = nodeData;
+			isDuplicateAndRecord(nodeData, KEY, id, opts({ now: undefined, processKey }));
+			root.__dataChanged = false; // n8n prepares the execution
+			return root;
+		};
+		call('earlier');
+		await sleep(700); // the earlier call's next mark is due at 1.5 s
+		const later = call('later');
+		// n8n saves about when it has recorded the execution: tens of milliseconds, not a second.
+		await sleep(150);
+		expect(later.__dataChanged).toBe(true);
+	});
+
 	it('asks for that on every new id (each call saves only its own copy), never for a duplicate', () => {
 		const before = markAgainCount();
 		const processKey = freshProcessKey();
