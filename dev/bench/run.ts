@@ -8,7 +8,7 @@
  *   3. incident pagination: Return All of 10,000 incidents, 50 ms per call, vs a sequential loop
  *   4. drain: 10,000 undeliverable notifications, calls vs the minimum, time vs bare signed GETs
  *   5. dedupe state: bytes of static data after 1k, 10k, 100k distinct events
- * Options: --no-n8n, --n8n-requests N (default 600), --n8n-runs N (default 3), --concurrency N
+ * Options: --no-n8n, --n8n-requests N (default 400), --n8n-runs N (default 3), --concurrency N
  * (default 16).
  */
 // First: keeps n8n-core's instance key in a scratch folder, as the tests do.
@@ -602,7 +602,7 @@ async function main(): Promise<void> {
 	else {
 		say('2/5 throughput in real n8n (starts n8n; first run installs it)…');
 		await n8nThroughput(
-			option('n8n-requests', 600),
+			option('n8n-requests', 400),
 			option('concurrency', 16),
 			option('n8n-runs', 3),
 		);
