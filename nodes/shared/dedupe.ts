@@ -160,12 +160,32 @@ function markAgainLater(
 const processWindows = new Map<string, Window>();
 /** What each process window last wrote to static data. */
 const lastWritten = new Map<string, string>();
+/**
+ * What each process window wrote lately, oldest first. Concurrent calls each load the static data
+ * saved last, which is usually a slightly older state of our own: everything in it is already in
+ * the process window (or was dropped from it on purpose), so it is not merged again.
+ */
+const recentlyWritten = new Map<string, Set<string>>();
+const RECENT_STATES = 64;
 let processEntries = 0;
+let merges = 0;
+/** How many times static data from elsewhere was merged into a process window (for tests). */
+export const mergeCount = (): number => merges;
 
 function forgetWindow(processKey: string): void {
 	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
 	lastWritten.delete(processKey);
+	recentlyWritten.delete(processKey);
+}
+
+function rememberWritten(processKey: string, signature: string): void {
+	lastWritten.set(processKey, signature);
+	let recent = recentlyWritten.get(processKey);
+	if (!recent) recentlyWritten.set(processKey, (recent = new Set()));
+	recent.delete(signature);
+	recent.add(signature);
+	if (recent.size > RECENT_STATES) recent.delete(recent.values().next().value as string);
 }
 
 /** Keeps `window` as the most recently used, within the total bound (oldest windows go first). */
@@ -205,10 +225,12 @@ export function isDuplicateAndRecord(
 	const stored = readStored(staticData[key]);
 
 	let window = processWindows.get(processKey);
-	const storedIsOurs = lastWritten.get(processKey) === signatureOf(stored.ids, stored.at);
+	const storedSignature = signatureOf(stored.ids, stored.at);
+	const storedIsOurs = lastWritten.get(processKey) === storedSignature;
 	if (!window) window = windowFrom([entriesOf(stored)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
-	else if (!storedIsOurs && stored.ids.length > 0) {
+	else if (stored.ids.length > 0 && !recentlyWritten.get(processKey)?.has(storedSignature)) {
+		merges++;
 		window = windowFrom([entriesOf(window), entriesOf(stored)], now);
 	}
 	// The clock stepped back behind the newest entry: re-date what now lies in the future.
@@ -233,7 +255,7 @@ export function isDuplicateAndRecord(
 	if (duplicate && window.ids.length === sizeBefore && storedIsOurs) return duplicate;
 	const { ids, at } = window;
 	staticData[key] = { ids, at };
-	lastWritten.set(processKey, signatureOf(ids, at));
+	rememberWritten(processKey, signatureOf(ids, at));
 	if (!duplicate && options.keepAcrossRestarts !== false) {
 		markAgainLater(staticData, key, window, processKey);
 	}

@@ -5,6 +5,7 @@ import {
 	fingerprint,
 	isDuplicateAndRecord,
 	markAgainCount,
+	mergeCount,
 	MAX_DEDUPE_MAX_ENTRIES,
 	MAX_PROCESS_ENTRIES,
 	processKeyOf,
@@ -76,6 +77,38 @@ describe('duplicate window', () => {
 		expect((stored[KEY] as { ids: string[] }).ids).toEqual(
 			['first', 'second', 'third'].map(fingerprint),
 		);
+	});
+
+	it('does not merge again an older state this process wrote itself, and merges one from elsewhere', () => {
+		const processKey = freshProcessKey();
+		const database: IDataObject = {};
+		const saved: IDataObject[] = [];
+		for (let i = 0; i < 50; i++) {
+			isDuplicateAndRecord(database, KEY, `id-${i}`, opts({ processKey, now: 1000 + i }));
+			saved.push(JSON.parse(JSON.stringify(database)) as IDataObject); // what n8n saved then
+		}
+		const before = mergeCount();
+		// Concurrent calls load a state saved a few calls ago: nothing in it is new to the process.
+		expect(isDuplicateAndRecord(saved[40], KEY, 'id-45', opts({ processKey, now: 1100 }))).toBe(
+			true,
+		);
+		expect(isDuplicateAndRecord(saved[30], KEY, 'id-new', opts({ processKey, now: 1100 }))).toBe(
+			false,
+		);
+		expect(mergeCount()).toBe(before);
+		// A state another process wrote is merged, and what it knows counts.
+		const other: IDataObject = {};
+		isDuplicateAndRecord(
+			other,
+			KEY,
+			'elsewhere',
+			opts({ processKey: freshProcessKey(), now: 1100 }),
+		);
+		const loaded = JSON.parse(JSON.stringify(other)) as IDataObject;
+		expect(isDuplicateAndRecord(loaded, KEY, 'elsewhere', opts({ processKey, now: 1101 }))).toBe(
+			true,
+		);
+		expect(mergeCount()).toBe(before + 1);
 	});
 
 	it('still uses static data for what an earlier process recorded', () => {
