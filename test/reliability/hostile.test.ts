@@ -19,7 +19,9 @@ const RAPID_SECRET = marker('rapid-secret');
 const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 
 // Short enough to keep the file quick, long enough for a loaded machine to answer in time.
-const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 2000, deadlineMs: 3000 };
+// The first calls of a jest worker also load and compile code while the timer runs: 2 s proved
+// too short on a loaded machine (the first drain was cut off in about one full run in three).
+const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 5000, deadlineMs: 6000 };
 let server: HostileServer;
 let elsewhere: HostileServer;
 beforeAll(async () => {
@@ -294,6 +296,11 @@ describe('secrets echoed by the server never reach an error or an item', () => {
 });
 
 describe('deadlines and sizes', () => {
+	// A 3 s deadline that the trickling answers below (about 4 s long) cannot meet.
+	const DEADLINE = { ...FAST, requestTimeoutMs: 2000, deadlineMs: 3000 };
+	beforeAll(() => useTransportSettings(DEADLINE));
+	afterAll(() => useTransportSettings(FAST));
+
 	it('a server trickling one byte at a time is given up on at the deadline (Atlas)', async () => {
 		server.script({
 			kind: 'trickle',
@@ -319,7 +326,7 @@ describe('deadlines and sizes', () => {
 	});
 
 	it('a body larger than the cap is cut at the cap, not kept whole', async () => {
-		useTransportSettings({ ...FAST, maxResponseBytes: 1024 * 1024 });
+		useTransportSettings({ ...DEADLINE, maxResponseBytes: 1024 * 1024 });
 		try {
 			server.script({ kind: 'huge', bytes: 8 * 1024 * 1024 });
 			const result = await drain();
@@ -330,7 +337,7 @@ describe('deadlines and sizes', () => {
 			});
 			expect(JSON.stringify(items).length).toBeLessThan(1.2 * 1024 * 1024);
 		} finally {
-			useTransportSettings(FAST);
+			useTransportSettings(DEADLINE);
 		}
 	});
 });
