@@ -47,10 +47,10 @@ export const T = {
 export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
 
 /**
- * Requests in the load test: 2,000 in `npm run test:e2e` (CI), 10,000 in `npm run test:load`
- * (E2E_LOAD_EVENTS overrides either).
+ * Requests in the load test, in `npm run test:e2e` (CI) and `npm run test:load` alike
+ * (E2E_LOAD_EVENTS overrides).
  */
-export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 2_000);
+export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
 /** The load test's n8n: the setting recommended for webhook volume, or n8n's defaults on request. */
 export const LOAD_N8N_ENV = process.env.E2E_LOAD_N8N_DEFAULTS === '1' ? {} : RECOMMENDED_N8N_ENV;
 
