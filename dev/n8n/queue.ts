@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import type { N8nDatabase } from './db';
 import { installPackage } from './install';
-import { RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from './process';
+import { startN8n, type RunningN8n } from './process';
 import type { N8nRuntime } from './runtime';
 import { startPostgres, startRedis, type Postgres, type Service } from './services';
 import { prepareUserFolder, type WorkflowFile } from './stack';
@@ -53,7 +53,6 @@ function queueEnv(
 	encryptionKey: string,
 ): Record<string, string> {
 	return {
-		...RECOMMENDED_N8N_ENV,
 		EXECUTIONS_MODE: 'queue',
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: '127.0.0.1',
