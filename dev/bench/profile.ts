@@ -19,11 +19,10 @@ import { join } from 'node:path';
 import { startSandbox } from '../sandbox';
 import { startN8n } from '../n8n/process';
 import { ensureN8nRuntime } from '../n8n/runtime';
-import { prepareUserFolder } from '../n8n/stack';
 import { findFreePort } from '../n8n/util';
 import { monotonicMicros, readProfile, summarise, top, type WindowSummary } from './cpuProfile';
 import { fire, percentile } from './load';
-import { HEADER_AUTH_CREDENTIAL, N8N_SETTINGS, TARGETS, type Target } from './targets';
+import { installTargets, N8N_SETTINGS, TARGETS, type Target } from './targets';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -70,15 +69,7 @@ async function main(): Promise<void> {
 	const sandbox = await startSandbox({ port: 0, incidentCount: 0 });
 	const measured: Measured[] = [];
 	try {
-		await prepareUserFolder({
-			userFolder,
-			runtime,
-			sandboxUrl: sandbox.url,
-			smtpPort: sandbox.smtpPort,
-			workflows: targets.map((t) => t.workflow),
-			extraCredentials: [HEADER_AUTH_CREDENTIAL],
-			step: (m) => say(`  ${m}`),
-		});
+		await installTargets({ userFolder, runtime, sandbox, targets, step: (m) => say(`  ${m}`) });
 		for (const setting of settings) {
 			const profileDir = mkdtempSync(join(tmpdir(), 'travel-ops-cpuprof-'));
 			const n8n = await startN8n({

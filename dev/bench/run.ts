@@ -49,7 +49,6 @@ import {
 } from '../sandbox';
 import { startN8n } from '../n8n/process';
 import { ensureN8nRuntime } from '../n8n/runtime';
-import { prepareUserFolder } from '../n8n/stack';
 import { findFreePort } from '../n8n/util';
 import {
 	createExecuteContext,
@@ -58,7 +57,7 @@ import {
 	useTransportSettings,
 } from '../../test/helpers/n8n';
 import { fire, percentile } from './load';
-import { HEADER_AUTH_CREDENTIAL, N8N_SETTINGS, TARGETS } from './targets';
+import { installTargets, N8N_SETTINGS, TARGETS } from './targets';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -283,15 +282,7 @@ async function n8nThroughput(requests: number, concurrency: number, reps: number
 	const rps: Record<string, Record<string, number[]>> = {};
 	const p50: Record<string, Record<string, number[]>> = {};
 	try {
-		await prepareUserFolder({
-			userFolder,
-			runtime,
-			sandboxUrl: sandbox.url,
-			smtpPort: sandbox.smtpPort,
-			workflows: targets.map((t) => t.workflow),
-			extraCredentials: [HEADER_AUTH_CREDENTIAL],
-			step: (m) => say(`  ${m}`),
-		});
+		await installTargets({ userFolder, runtime, sandbox, targets, step: (m) => say(`  ${m}`) });
 		for (const setting of ['defaults', 'recommended']) {
 			rps[setting] = {};
 			p50[setting] = {};

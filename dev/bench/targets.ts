@@ -7,12 +7,14 @@ import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET, type Sandbox } from '../sandbox';
 import {
 	ATLAS_CREDENTIAL_ID,
+	prepareUserFolder,
 	RAPID_CREDENTIAL_ID,
 	twoNodeWorkflow,
 	webhookUrl,
 	type WorkflowFile,
 } from '../n8n/stack';
 import { RECOMMENDED_N8N_ENV } from '../n8n/process';
+import type { N8nRuntime } from '../n8n/runtime';
 import type { Shot } from './load';
 
 /** n8n settings compared: the environment each n8n starts with. */
@@ -202,3 +204,22 @@ export const TARGETS: Target[] = [
 		};
 	})(),
 ];
+
+/** Installs the package into `userFolder` with the targets' workflows and credentials, published. */
+export async function installTargets(opts: {
+	userFolder: string;
+	runtime: N8nRuntime;
+	sandbox: Sandbox;
+	targets: Target[];
+	step: (message: string) => void;
+}): Promise<void> {
+	await prepareUserFolder({
+		userFolder: opts.userFolder,
+		runtime: opts.runtime,
+		sandboxUrl: opts.sandbox.url,
+		smtpPort: opts.sandbox.smtpPort,
+		workflows: opts.targets.map((t) => t.workflow),
+		extraCredentials: [HEADER_AUTH_CREDENTIAL],
+		step: opts.step,
+	});
+}
