@@ -7,7 +7,7 @@
  * It is a plain SHA-512 (not an HMAC) over the key, the secret and a Unix timestamp in seconds; the
  * body is not covered, so TLS is what protects the body (see README, "Security").
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { hash, timingSafeEqual } from 'crypto';
 
 import { constantTimeEqual } from '../shared/constantTime';
 
@@ -51,7 +51,24 @@ export interface VerifyOptions {
 export const nowInSeconds = (): number => Math.floor(Date.now() / 1000);
 
 export function computeSignature(apiKey: string, sharedSecret: string, timestamp: number): string {
-	return createHash('sha512').update(`${apiKey}${sharedSecret}${timestamp}`, 'utf8').digest('hex');
+	return hash('sha512', `${apiKey}${sharedSecret}${timestamp}`, 'hex');
+}
+
+/**
+ * The signature expected for a timestamp, as bytes. Every call within one second carries the same
+ * timestamp, so the last one is kept (one entry: a busy trigger computes one per second).
+ */
+let expected = { apiKey: '', sharedSecret: '', timestamp: NaN, signature: Buffer.alloc(0) };
+function expectedSignature(apiKey: string, sharedSecret: string, timestamp: number): Buffer {
+	if (
+		expected.timestamp !== timestamp ||
+		expected.apiKey !== apiKey ||
+		expected.sharedSecret !== sharedSecret
+	) {
+		const signature = Buffer.from(computeSignature(apiKey, sharedSecret, timestamp), 'latin1');
+		expected = { apiKey, sharedSecret, timestamp, signature };
+	}
+	return expected.signature;
 }
 
 export function buildAuthorizationHeader(
@@ -69,12 +86,21 @@ const malformed = (message: string): ParseResult => ({
 	message,
 });
 
+/** `EAN APIKey=…,Signature=…,timestamp=…` as Rapid writes it; any other spelling takes the long way. */
+const CANONICAL_HEADER = /^EAN APIKey=([^\s,=]{1,512}),Signature=([0-9a-f]{128}),timestamp=(\d{1,12})$/;
+
 /**
  * Parses `EAN APIKey=…,Signature=…,timestamp=…`. The scheme and parameter names match
  * case-insensitively (RFC 9110 auth-params), whitespace around separators is tolerated, unknown
  * parameters are ignored (forward compatibility), and a repeated parameter is an error (ambiguous).
  */
 export function parseAuthorizationHeader(header: unknown): ParseResult {
+	// The form Rapid sends, exactly: read in one step.
+	const canonical = typeof header === 'string' ? CANONICAL_HEADER.exec(header) : null;
+	if (canonical) {
+		const [, apiKey, signature, timestamp] = canonical;
+		return { ok: true, parts: { apiKey, signature, timestamp: Number(timestamp) } };
+	}
 	const value = Array.isArray(header) ? (header.length === 1 ? header[0] : undefined) : header;
 	if (Array.isArray(header) && header.length > 1) {
 		return malformed('More than one Authorization header');
@@ -135,11 +161,10 @@ export function verifyAuthorizationHeader(header: unknown, options: VerifyOption
 	// Both checks always run and both failures read the same, so a caller guessing keys learns
 	// nothing about which part was wrong.
 	const keyMatches = constantTimeEqual(parts.apiKey, options.apiKey);
-	const expected = computeSignature(options.apiKey, options.sharedSecret, parts.timestamp);
 	// Both are 128 lower-case hex characters (the parser checked): compare the bytes directly.
 	const signatureMatches = timingSafeEqual(
 		Buffer.from(parts.signature, 'latin1'),
-		Buffer.from(expected, 'latin1'),
+		expectedSignature(options.apiKey, options.sharedSecret, parts.timestamp),
 	);
 	if (!keyMatches || !signatureMatches) {
 		return {

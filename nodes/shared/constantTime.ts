@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'crypto';
+import { hash, timingSafeEqual } from 'crypto';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** The expected side is the same secret call after call: its digest is kept (one entry). */
 let expected: { value: string; digest: Buffer } | undefined;

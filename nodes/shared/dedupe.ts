@@ -11,8 +11,12 @@
  *   holds from elsewhere (another process, or before a restart) into the process window first.
  *   n8n saves static data after a call that starts an execution is recorded, but it clears the
  *   "changed" mark while preparing that execution; so after recording a new id the window
- *   re-marks that call's static data a few times over the next 1.5 s (`MARK_AGAIN_AFTER_MS`),
- *   never over a newer window. With "Remember Duplicates Across Restarts" off it does not.
+ *   re-marks that call's static data a few times over the next 1.5 s (`MARK_AGAIN_AFTER_MS`).
+ *   With "Remember Duplicates Across Restarts" off it does not.
+ *
+ * The stored form is one string of fixed-width records (`{ v: 2, entries }`), not two arrays: n8n
+ * wraps, copies and serialises static data on every call, and a string costs it one step where
+ * 2,000 array elements cost 2,000. Windows stored by earlier versions (`{ ids, at }`) still load.
  *
  * Guaranteed: a repeat reaching the same process; a repeat reaching any process after n8n saved
  * the first copy's call (with Remember Duplicates Across Restarts on).
@@ -22,7 +26,7 @@
  * still knows it and writes it back with its next new id. Two ids with the same fingerprint count
  * as one. Figures: docs/scaling.md.
  */
-import { createHash } from 'crypto';
+import { hash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
@@ -52,109 +56,219 @@ export const DEFAULT_DEDUPE_MAX_AGE_SECONDS = 8 * 24 * 3600;
 /** All process windows together, whatever the number of workflows. */
 export const MAX_PROCESS_ENTRIES = 200_000;
 
-/** The stored form: fingerprints oldest first, and the second each was recorded. */
+/**
+ * One record of the stored string: 12 hex characters of fingerprint, then the second it was
+ * recorded in 7 base-36 digits (enough until the year 4000).
+ */
+const PRINT_LENGTH = 12;
+const TIME_LENGTH = 7;
+const RECORD_LENGTH = PRINT_LENGTH + TIME_LENGTH;
+const STORED_VERSION = 2;
+const RECORDS = /^(?:[0-9a-f]{12}[0-9a-z]{7})*$/;
+
+/** The stored form: records oldest first, times never decreasing. */
 interface StoredWindow {
-	ids: string[];
-	at: number[];
+	v: typeof STORED_VERSION;
+	entries: string;
 }
 
-/**
- * A window in memory: the stored form itself (oldest first, times never decreasing), which is
- * what goes back into static data, plus a set for O(1) look-ups.
- */
-interface Window extends StoredWindow {
+/** A window in memory: the stored records, a set for O(1) look-ups, and its newest record. */
+interface Window {
+	entries: string;
 	index: Set<string>;
+	/** The newest record ('' when empty): with the length, enough to recognise a stored state. */
+	newest: string;
 	/** Its size as counted in the process total. */
 	counted: number;
 }
 
 export const fingerprint = (id: string): string =>
-	createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 12);
+	hash('sha256', id, 'hex').slice(0, PRINT_LENGTH);
 
-function readStored(value: unknown): StoredWindow {
-	const state = value as Partial<StoredWindow> | undefined;
-	if (
-		!state ||
-		!Array.isArray(state.ids) ||
-		!Array.isArray(state.at) ||
-		state.ids.length !== state.at.length
-	) {
-		return { ids: [], at: [] };
+const printAt = (entries: string, i: number) =>
+	entries.slice(i * RECORD_LENGTH, i * RECORD_LENGTH + PRINT_LENGTH);
+const timeAt = (entries: string, i: number) =>
+	parseInt(entries.slice(i * RECORD_LENGTH + PRINT_LENGTH, (i + 1) * RECORD_LENGTH), 36);
+
+/** The last encoded second: calls within one second share it. */
+let encoded = { second: NaN, text: '' };
+function encodeTime(second: number): string {
+	if (encoded.second !== second) {
+		encoded = { second, text: Math.max(0, second).toString(36).padStart(TIME_LENGTH, '0') };
 	}
-	return { ids: state.ids, at: state.at };
+	return encoded.text;
 }
 
 /** Enough of a stored window to recognise one we wrote ourselves. */
-const signatureOf = (ids: readonly string[], at: readonly number[]) =>
-	`${ids.length}:${ids[ids.length - 1] ?? ''}:${at[at.length - 1] ?? ''}`;
+const signatureOf = (length: number, newest: string) => `${length}:${newest}`;
+
+/** What a window stored in static data holds, as (fingerprint, second) pairs, oldest first. */
+export function readStoredWindow(value: unknown): Array<[string, number]> {
+	const state = value as Partial<StoredWindow> & { ids?: unknown; at?: unknown };
+	if (state && typeof state.entries === 'string') {
+		if (!RECORDS.test(state.entries)) return [];
+		const count = state.entries.length / RECORD_LENGTH;
+		return Array.from({ length: count }, (_, i) => [
+			printAt(state.entries as string, i),
+			timeAt(state.entries as string, i),
+		]);
+	}
+	// The form earlier versions stored: two arrays of the same length.
+	if (state && Array.isArray(state.ids) && Array.isArray(state.at)) {
+		const { ids, at } = state as { ids: unknown[]; at: unknown[] };
+		if (ids.length !== at.length) return [];
+		return ids.map((id, i) => [id as string, at[i] as number]);
+	}
+	return [];
+}
+
+/** A stored value's records and signature, without decoding them (the common case: ours). */
+function storedSignature(value: unknown): string {
+	const entries = (value as Partial<StoredWindow> | undefined)?.entries;
+	if (typeof entries === 'string') {
+		return signatureOf(entries.length, entries.slice(entries.length - RECORD_LENGTH));
+	}
+	const pairs = readStoredWindow(value);
+	return pairs.length === 0 ? signatureOf(0, '') : `old:${pairs.length}:${pairs[pairs.length - 1].join(':')}`;
+}
 
 /**
  * One window from several sources, oldest first, each fingerprint once (at its earliest time).
  * A time in the future (a clock that stepped back, or another machine's) counts as now, so it
  * cannot hold off the expiry of everything recorded after it.
  */
-function windowFrom(sources: Array<Iterable<[string, number]>>, now: number): Window {
-	const entries: Array<[string, number]> = [];
+function windowFrom(sources: Array<Array<[string, number]>>, now: number): Window {
+	const pairs: Array<[string, number]> = [];
 	for (const source of sources) {
 		for (const [id, at] of source) {
-			if (typeof id === 'string' && Number.isFinite(at)) entries.push([id, Math.min(at, now)]);
+			if (typeof id === 'string' && /^[0-9a-f]{12}$/.test(id) && Number.isFinite(at)) {
+				pairs.push([id, Math.min(at, now)]);
+			}
 		}
 	}
-	entries.sort((a, b) => a[1] - b[1]);
-	const window: Window = { ids: [], at: [], index: new Set(), counted: 0 };
-	for (const [id, at] of entries) {
+	pairs.sort((a, b) => a[1] - b[1]);
+	const window: Window = { entries: '', index: new Set(), newest: '', counted: 0 };
+	const records: string[] = [];
+	for (const [id, at] of pairs) {
 		if (window.index.has(id)) continue;
 		window.index.add(id);
-		window.ids.push(id);
-		window.at.push(at);
+		records.push(id + encodeTime(at));
 	}
+	window.entries = records.join('');
+	window.newest = records[records.length - 1] ?? '';
 	return window;
 }
 
-const entriesOf = (stored: StoredWindow): Array<[string, number]> =>
-	stored.ids.map((id, i) => [id, stored.at[i]]);
+const pairsOf = (window: Window): Array<[string, number]> =>
+	readStoredWindow({ v: STORED_VERSION, entries: window.entries });
 
-/** Drops the oldest entry. */
+/** Drops the oldest record (a slice: no copy once the string is flat). */
 function dropOldest(window: Window): void {
-	window.index.delete(window.ids.shift() as string);
-	window.at.shift();
+	window.index.delete(window.entries.slice(0, PRINT_LENGTH));
+	window.entries = window.entries.slice(RECORD_LENGTH);
+	if (window.entries.length === 0) window.newest = '';
 }
+
+const storedFormOf = (window: Window): IDataObject => ({
+	v: STORED_VERSION,
+	entries: window.entries,
+});
+
+// ------------------------------------------------------------------------------------------------
+// Marking a call's static data changed again
 
 /** When to mark a call's static data changed again: spans n8n's time from preparing to recording. */
 const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250, 600, 1500];
+
+/** A call whose static data is to be marked again. */
+interface PendingMark {
+	staticData: IDataObject;
+	key: string;
+	processKey: string;
+	/** When the call recorded its id (monotonic ms). */
+	since: number;
+	/** What this call's static data holds now: our last write to it. */
+	signature: string;
+}
+
+/** First in, first out; taking from the front costs O(1) (the array is compacted now and then). */
+interface MarkQueue {
+	items: PendingMark[];
+	head: number;
+}
+
+function takeFirst(queue: MarkQueue): PendingMark {
+	const first = queue.items[queue.head++];
+	if (queue.head > 1024 && queue.head * 2 > queue.items.length) {
+		queue.items = queue.items.slice(queue.head);
+		queue.head = 0;
+	}
+	return first;
+}
+
+const firstDue = (queue: MarkQueue, stage: number): number =>
+	queue.head < queue.items.length
+		? queue.items[queue.head].since + MARK_AGAIN_AFTER_MS[stage]
+		: Infinity;
+
+/**
+ * Calls waiting for their next mark, one queue per moment of `MARK_AGAIN_AFTER_MS`, each in the
+ * order the calls came. One shared schedule, so a busy trigger costs a few array steps per event
+ * and not seven timers; a sleeper is added only when a mark falls due before every pending one
+ * wakes, so a call arriving while the schedule waits for a later moment is still marked in time.
+ */
+const waitingMarks: MarkQueue[] = MARK_AGAIN_AFTER_MS.map(() => ({ items: [], head: 0 }));
+/** When the pending sleepers wake (monotonic ms). */
+const sleepersWakeAt: number[] = [];
 
 let markSequences = 0;
 /** How many times a window has asked to be saved again (for tests). */
 export const markAgainCount = (): number => markSequences;
 
+function wakeAt(due: number): void {
+	if (sleepersWakeAt.some((at) => at <= due)) return;
+	sleepersWakeAt.push(due);
+	void sleep(Math.max(0, due - performance.now()))
+		.then(() => {
+			sleepersWakeAt.splice(sleepersWakeAt.indexOf(due), 1);
+			markDueCalls();
+		})
+		.catch(() => undefined);
+}
+
 /**
- * Reassigns the window in `staticData` at a few moments after this call returns. n8n clears the
+ * Reassigns the process window to each call's static data whose moment has come. n8n clears the
  * change mark of the call's static data when it prepares the execution and saves marked data
  * after recording it; a reassignment in between marks it again, so the save includes the window.
- * Reassigning after the save is harmless: that copy of static data is then discarded. Each call
- * keeps its own schedule (one pending wait at a time, 1.5 s in all): a shared loop would sleep
- * through the first moments of a call that arrives while it waits for a later one.
+ * Reassigning after the save is harmless: that copy of static data is then discarded. A call's
+ * static data that no longer holds what this process last put there is left alone.
  */
-function markAgainLater(
-	staticData: IDataObject,
-	key: string,
-	window: StoredWindow,
-	processKey: string,
-): void {
-	markSequences++;
-	const mark = async () => {
-		let waited = 0;
-		for (const at of MARK_AGAIN_AFTER_MS) {
-			await sleep(at - waited);
-			waited = at;
-			// Only what this window wrote last: never over a newer state written since.
-			const current = readStored(staticData[key]);
-			if (signatureOf(current.ids, current.at) !== lastWritten.get(processKey)) return;
-			staticData[key] = { ids: window.ids, at: window.at };
+function markDueCalls(): void {
+	const now = performance.now();
+	let next = Infinity;
+	for (const [stage, queue] of waitingMarks.entries()) {
+		while (firstDue(queue, stage) <= now) {
+			const mark = takeFirst(queue);
+			const window = processWindows.get(mark.processKey);
+			if (!window || storedSignature(mark.staticData[mark.key]) !== mark.signature) continue;
+			mark.staticData[mark.key] = storedFormOf(window);
+			mark.signature = signatureOf(window.entries.length, window.newest);
+			waitingMarks[stage + 1]?.items.push(mark);
 		}
-	};
-	void mark().catch(() => undefined);
+		next = Math.min(next, firstDue(queue, stage));
+	}
+	if (next < Infinity) wakeAt(next);
 }
+
+function markAgainLater(mark: Omit<PendingMark, 'since'>): void {
+	markSequences++;
+	const since = performance.now();
+	waitingMarks[0].items.push({ ...mark, since });
+	wakeAt(since + MARK_AGAIN_AFTER_MS[0]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Process windows
 
 /** Windows of this process, least recently used first. */
 const processWindows = new Map<string, Window>();
@@ -193,7 +307,7 @@ function keepWindow(processKey: string, window: Window): void {
 	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
 	processWindows.set(processKey, window);
-	window.counted = window.ids.length;
+	window.counted = window.entries.length / RECORD_LENGTH;
 	processEntries += window.counted;
 	for (const oldest of processWindows.keys()) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
@@ -222,42 +336,43 @@ export function isDuplicateAndRecord(
 	const now = options.now ?? Math.floor(Date.now() / 1000);
 	const maxEntries = Math.max(1, Math.min(MAX_DEDUPE_MAX_ENTRIES, Math.floor(options.maxEntries)));
 	const { processKey } = options;
-	const stored = readStored(staticData[key]);
+	const stored = staticData[key];
+	const signature = storedSignature(stored);
+	const storedIsOurs = lastWritten.get(processKey) === signature;
 
 	let window = processWindows.get(processKey);
-	const storedSignature = signatureOf(stored.ids, stored.at);
-	const storedIsOurs = lastWritten.get(processKey) === storedSignature;
-	if (!window) window = windowFrom([entriesOf(stored)], now);
+	if (!window) window = windowFrom([readStoredWindow(stored)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
-	else if (stored.ids.length > 0 && !recentlyWritten.get(processKey)?.has(storedSignature)) {
+	else if (signature !== signatureOf(0, '') && !recentlyWritten.get(processKey)?.has(signature)) {
 		merges++;
-		window = windowFrom([entriesOf(window), entriesOf(stored)], now);
+		window = windowFrom([pairsOf(window), readStoredWindow(stored)], now);
 	}
 	// The clock stepped back behind the newest entry: re-date what now lies in the future.
-	if ((window.at[window.at.length - 1] ?? -Infinity) > now) {
-		window = windowFrom([entriesOf(window)], now);
+	if (window.newest !== '' && parseInt(window.newest.slice(PRINT_LENGTH), 36) > now) {
+		window = windowFrom([pairsOf(window)], now);
 	}
 
-	const sizeBefore = window.ids.length;
+	const lengthBefore = window.entries.length;
 	const oldestKept = now - options.maxAgeSeconds;
-	while (window.at.length > 0 && window.at[0] < oldestKept) dropOldest(window);
+	while (window.entries.length > 0 && timeAt(window.entries, 0) < oldestKept) dropOldest(window);
 	const print = fingerprint(id);
 	const duplicate = window.index.has(print);
 	if (!duplicate) {
+		while (window.entries.length >= maxEntries * RECORD_LENGTH) dropOldest(window);
+		const record = print + encodeTime(now);
 		window.index.add(print);
-		window.ids.push(print);
-		window.at.push(now);
-		while (window.ids.length > maxEntries) dropOldest(window);
+		window.entries += record;
+		window.newest = record;
 	}
 
 	keepWindow(processKey, window);
 	// Unchanged windows are not written back: n8n then skips saving static data.
-	if (duplicate && window.ids.length === sizeBefore && storedIsOurs) return duplicate;
-	const { ids, at } = window;
-	staticData[key] = { ids, at };
-	rememberWritten(processKey, signatureOf(ids, at));
+	if (duplicate && window.entries.length === lengthBefore && storedIsOurs) return duplicate;
+	staticData[key] = storedFormOf(window);
+	const written = signatureOf(window.entries.length, window.newest);
+	rememberWritten(processKey, written);
 	if (!duplicate && options.keepAcrossRestarts !== false) {
-		markAgainLater(staticData, key, window, processKey);
+		markAgainLater({ staticData, key, processKey, signature: written });
 	}
 	return duplicate;
 }

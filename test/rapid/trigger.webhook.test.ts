@@ -12,6 +12,7 @@ import {
 	nowInSeconds,
 } from '../../nodes/ExpediaRapid/signature';
 import { createWebhookContext } from '../helpers/n8n';
+import { readStoredWindow } from '../../nodes/shared/dedupe';
 
 const trigger = new ExpediaRapidTrigger();
 const KEY = 'partner-api-key';
@@ -290,7 +291,7 @@ describe('Expedia Rapid Trigger: duplicates', () => {
 		const bodies = [1, 2, 3, 4].map(() => notification());
 		for (const body of bodies) await post(body, { staticData, parameters });
 		const [nodeState] = Object.values(staticData) as IDataObject[];
-		expect((nodeState[SEEN_KEY] as { ids: string[] }).ids).toHaveLength(3);
+		expect(readStoredWindow(nodeState[SEEN_KEY])).toHaveLength(3);
 		// The oldest id fell out of the window: it is emitted again.
 		expectEmitted((await post(bodies[0], { staticData, parameters })).result);
 		expectIgnored((await post(bodies[3], { staticData, parameters })).result, /duplicate/);

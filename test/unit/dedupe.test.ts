@@ -10,6 +10,7 @@ import {
 	MAX_PROCESS_ENTRIES,
 	processKeyOf,
 	processWindowEntries,
+	readStoredWindow,
 } from '../../nodes/shared/dedupe';
 
 const KEY = 'seen';
@@ -18,6 +19,8 @@ const freshProcessKey = () => processKeyOf(`wf-${++scope}`, 'node', KEY);
 /** Each test acts as one trigger node in one process unless it names another processKey. */
 let currentKey = freshProcessKey();
 beforeEach(() => (currentKey = freshProcessKey()));
+/** The fingerprints a stored window holds, oldest first. */
+const storedIds = (value: unknown) => readStoredWindow(value).map(([id]) => id);
 const opts = (extra: object = {}) => ({
 	maxEntries: 1000,
 	maxAgeSeconds: 3600,
@@ -32,7 +35,10 @@ describe('duplicate window', () => {
 		expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(false);
 		expect(isDuplicateAndRecord(data, KEY, 'a', opts())).toBe(true);
 		expect(isDuplicateAndRecord(data, KEY, 'b', opts())).toBe(false);
-		expect(data[KEY]).toEqual({ ids: [fingerprint('a'), fingerprint('b')], at: [1000, 1000] });
+		expect(readStoredWindow(data[KEY])).toEqual([
+			[fingerprint('a'), 1000],
+			[fingerprint('b'), 1000],
+		]);
 	});
 
 	it('forgets ids older than the window and beyond its size', () => {
@@ -41,22 +47,28 @@ describe('duplicate window', () => {
 		expect(isDuplicateAndRecord(data, KEY, 'old', opts({ now: 3601 }))).toBe(false);
 		const small = opts({ maxEntries: 2 });
 		for (const id of ['x', 'y', 'z']) isDuplicateAndRecord(data, KEY, id, small);
-		expect((data[KEY] as { ids: string[] }).ids).toHaveLength(2);
+		expect(storedIds(data[KEY])).toHaveLength(2);
 		expect(isDuplicateAndRecord(data, KEY, 'x', small)).toBe(false);
 	});
 
-	it('caps the size whatever is configured, and stays about 25 bytes per id', () => {
+	it('caps the size whatever is configured, and stays under 20 bytes per id', () => {
 		const data: IDataObject = {};
 		for (let i = 0; i < MAX_DEDUPE_MAX_ENTRIES + 500; i++) {
 			isDuplicateAndRecord(data, KEY, `id-${i}`, opts({ maxEntries: 1e9 }));
 		}
-		const state = data[KEY] as { ids: string[] };
-		expect(state.ids).toHaveLength(MAX_DEDUPE_MAX_ENTRIES);
-		expect(JSON.stringify(state).length / MAX_DEDUPE_MAX_ENTRIES).toBeLessThan(25);
+		expect(storedIds(data[KEY])).toHaveLength(MAX_DEDUPE_MAX_ENTRIES);
+		expect(JSON.stringify(data[KEY]).length / MAX_DEDUPE_MAX_ENTRIES).toBeLessThan(20);
 	});
 
 	it('reads a corrupt state as empty rather than failing', () => {
-		for (const corrupt of [null, 'x', { ids: ['a'], at: [] }, { ids: 'a', at: 1 }]) {
+		for (const corrupt of [
+			null,
+			'x',
+			{ ids: ['a'], at: [] },
+			{ ids: 'a', at: 1 },
+			{ v: 2, entries: 'not a record' },
+			{ v: 2, entries: 7 },
+		]) {
 			const data: IDataObject = { [KEY]: corrupt as IDataObject };
 			const processKey = freshProcessKey();
 			expect(isDuplicateAndRecord(data, KEY, 'a', opts({ processKey }))).toBe(false);
@@ -74,7 +86,7 @@ describe('duplicate window', () => {
 		expect(isDuplicateAndRecord(stored, KEY, 'second', opts({ processKey }))).toBe(true);
 		// The next write holds everything, oldest first.
 		isDuplicateAndRecord(stored, KEY, 'third', opts({ processKey, now: 1030 }));
-		expect((stored[KEY] as { ids: string[] }).ids).toEqual(
+		expect(storedIds(stored[KEY])).toEqual(
 			['first', 'second', 'third'].map(fingerprint),
 		);
 	});
@@ -135,7 +147,7 @@ describe('duplicate window', () => {
 				isDuplicateAndRecord(database, KEY, id, opts({ processKey: processorA, now: 1000 + i })),
 			).toBe(false);
 		}
-		expect((database[KEY] as { ids: string[] }).ids).toEqual(['a', 'b', 'c'].map(fingerprint));
+		expect(storedIds(database[KEY])).toEqual(['a', 'b', 'c'].map(fingerprint));
 		for (const id of ['a', 'b', 'c']) {
 			expect(
 				isDuplicateAndRecord(database, KEY, id, opts({ processKey: processorB, now: 1300 })),
@@ -172,6 +184,26 @@ describe('duplicate window', () => {
 		// Both are older than an hour by the clock as it now runs: both forgotten.
 		expect(isDuplicateAndRecord(data, KEY, 'after-the-step', { ...hour, now: 4700 })).toBe(false);
 		expect(isDuplicateAndRecord(data, KEY, 'from-the-future', { ...hour, now: 4700 })).toBe(false);
+	});
+
+	it('loads a window stored by an earlier version and stores it again in the compact form', () => {
+		const data: IDataObject = {
+			[KEY]: { ids: [fingerprint('x'), fingerprint('y')], at: [900, 950] },
+		};
+		expect(isDuplicateAndRecord(data, KEY, 'y', opts())).toBe(true);
+		expect(isDuplicateAndRecord(data, KEY, 'z', opts())).toBe(false);
+		expect(data[KEY]).toEqual({ v: 2, entries: expect.any(String) });
+		expect(readStoredWindow(data[KEY])).toEqual([
+			[fingerprint('x'), 900],
+			[fingerprint('y'), 950],
+			[fingerprint('z'), 1000],
+		]);
+		// Another process reading the new form knows all three.
+		for (const id of ['x', 'y', 'z']) {
+			expect(isDuplicateAndRecord(data, KEY, id, opts({ processKey: freshProcessKey() }))).toBe(
+				true,
+			);
+		}
 	});
 
 	it('a future entry in static data from another process is re-dated too', () => {
@@ -212,7 +244,7 @@ describe('saving the window when a call starts an execution', () => {
 		// n8n's save after recording the execution writes the window once it is marked again.
 		for (let waited = 0; !root.__dataChanged && waited < 10_000; waited += 50) await sleep(50);
 		expect(root.__dataChanged).toBe(true);
-		expect((nodeData[KEY] as { ids: string[] }).ids).toContain(fingerprint('fresh-id'));
+		expect(storedIds(nodeData[KEY])).toContain(fingerprint('fresh-id'));
 	});
 
 	it('marks a call arriving while an earlier call still waits for its last mark within its own first moments', async () => {

@@ -135,6 +135,21 @@ describe('verifyAuthorizationHeader', () => {
 		['a single-element header array', [GOOD]],
 	])('accepts %s', (_name, header) => {
 		expect(verify(header).ok).toBe(true);
+		// Read to the same parts as the exact form Rapid sends (which takes a shorter path).
+		expect(parseAuthorizationHeader(header)).toEqual(parseAuthorizationHeader(GOOD));
+	});
+
+	it('checks each call against its own key, secret and timestamp, even within one second', () => {
+		// The expected signature is kept for the last timestamp: a change of credential must not reuse it.
+		expect(verify(GOOD).ok).toBe(true);
+		expect(verify(GOOD, TS, { sharedSecret: 'rotated-secret' })).toMatchObject({
+			ok: false,
+			reason: 'bad_signature',
+		});
+		expect(verify(GOOD, TS, { apiKey: 'other-key' })).toMatchObject({ ok: false });
+		const next = `EAN APIKey=${KEY},Signature=${SIG},timestamp=${TS + 1}`;
+		expect(verify(next, TS + 1)).toMatchObject({ ok: false, reason: 'bad_signature' });
+		expect(verify(GOOD).ok).toBe(true);
 	});
 
 	describe('timestamp tolerance', () => {
