@@ -1,6 +1,7 @@
 import { hash, timingSafeEqual } from 'crypto';
 
-const digest = (value: string) => hash('sha256', value, 'buffer');
+// A hex digest turned into bytes costs less than asking for the bytes.
+const digest = (value: string) => Buffer.from(hash('sha256', value, 'hex'), 'latin1');
 
 /** The expected side is the same secret call after call: its digest is kept (one entry). */
 let expected: { value: string; digest: Buffer } | undefined;

@@ -82,8 +82,7 @@ interface Window {
 	counted: number;
 }
 
-export const fingerprint = (id: string): string =>
-	hash('sha256', id, 'hex').slice(0, PRINT_LENGTH);
+export const fingerprint = (id: string): string => hash('sha256', id, 'hex').slice(0, PRINT_LENGTH);
 
 const printAt = (entries: string, i: number) =>
 	entries.slice(i * RECORD_LENGTH, i * RECORD_LENGTH + PRINT_LENGTH);
@@ -129,7 +128,9 @@ function storedSignature(value: unknown): string {
 		return signatureOf(entries.length, entries.slice(entries.length - RECORD_LENGTH));
 	}
 	const pairs = readStoredWindow(value);
-	return pairs.length === 0 ? signatureOf(0, '') : `old:${pairs.length}:${pairs[pairs.length - 1].join(':')}`;
+	return pairs.length === 0
+		? signatureOf(0, '')
+		: `old:${pairs.length}:${pairs[pairs.length - 1].join(':')}`;
 }
 
 /**
@@ -260,10 +261,15 @@ function markDueCalls(): void {
 	if (next < Infinity) wakeAt(next);
 }
 
-function markAgainLater(mark: Omit<PendingMark, 'since'>): void {
+function markAgainLater(
+	staticData: IDataObject,
+	key: string,
+	processKey: string,
+	signature: string,
+) {
 	markSequences++;
 	const since = performance.now();
-	waitingMarks[0].items.push({ ...mark, since });
+	waitingMarks[0].items.push({ staticData, key, processKey, since, signature });
 	wakeAt(since + MARK_AGAIN_AFTER_MS[0]);
 }
 
@@ -372,7 +378,7 @@ export function isDuplicateAndRecord(
 	const written = signatureOf(window.entries.length, window.newest);
 	rememberWritten(processKey, written);
 	if (!duplicate && options.keepAcrossRestarts !== false) {
-		markAgainLater({ staticData, key, processKey, signature: written });
+		markAgainLater(staticData, key, processKey, written);
 	}
 	return duplicate;
 }
