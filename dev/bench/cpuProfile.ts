@@ -107,3 +107,37 @@ export function summarise(profile: CpuProfile, from: number, to: number): Window
 /** The `n` largest entries, as `[key, value]`. */
 export const top = (map: Map<string, number>, n: number): Array<[string, number]> =>
 	[...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n);
+
+/**
+ * Where a webhook call's CPU goes, in the categories of docs/performance.md (ms, overlapping:
+ * inclusive times). Each is the function that owns the work, found by the start of its label.
+ */
+export const CATEGORIES: Array<{ name: string; inclusive?: string[]; packages?: string[] }> = [
+	{
+		name: 'isolate',
+		inclusive: [
+			'acquireIsolate n8n-workflow/dist/cjs/expression.js',
+			'releaseIsolate n8n-workflow/dist/cjs/expression.js',
+		],
+	},
+	{
+		name: 'binary-data expression',
+		inclusive: ['parseRequestBody n8n/dist/webhooks/webhook-helpers.js'],
+	},
+	{ name: 'credential', inclusive: ['getDecrypted n8n/dist/credentials-helper.js'] },
+	{ name: 'database', packages: ['@n8n/typeorm', 'sqlite3'] },
+	{ name: 'our node', inclusive: ['runTrigger n8n-nodes-travel-ops/'] },
+];
+
+/** One category's milliseconds in a window: the sum of its functions (inclusive) or packages (self). */
+export function categoryMs(summary: WindowSummary, category: (typeof CATEGORIES)[number]): number {
+	const inclusive = (prefix: string) =>
+		Math.max(
+			0,
+			...[...summary.byInclusive].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v),
+		);
+	return (
+		(category.inclusive ?? []).reduce((sum, prefix) => sum + inclusive(prefix), 0) +
+		(category.packages ?? []).reduce((sum, name) => sum + (summary.byPackage.get(name) ?? 0), 0)
+	);
+}
