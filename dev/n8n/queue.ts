@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import type { N8nDatabase } from './db';
 import { installPackage } from './install';
-import { startN8n, type RunningN8n } from './process';
+import { RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from './process';
 import type { N8nRuntime } from './runtime';
 import { startPostgres, startRedis, type Postgres, type Service } from './services';
 import { prepareUserFolder, type WorkflowFile } from './stack';
@@ -65,6 +65,8 @@ function queueEnv(
 		N8N_ENCRYPTION_KEY: encryptionKey,
 		// Production webhooks only on the webhook processors, so every event crosses one of them.
 		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true',
+		// The setting the README recommends; QUEUE_N8N_DEFAULTS=1 runs the stack on n8n's defaults.
+		...(process.env.QUEUE_N8N_DEFAULTS === '1' ? {} : RECOMMENDED_N8N_ENV),
 	};
 }
 
