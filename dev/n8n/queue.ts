@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- development tooling: never shipped, runs under plain Node.js */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- development tooling: never shipped, runs under plain Node.js */
 /**
  * n8n in queue mode on one machine, as a team that outgrew one instance runs it: PostgreSQL and
  * Redis (Debian's packages, loopback, scratch data), one main (editor, REST, activation; production
