@@ -203,6 +203,17 @@ async function triggerSteps(): Promise<void> {
 		return JSON.parse(bodies[i % bodies.length]);
 	});
 	const dedupeData: IDataObject = {};
+	const fullWindow = {
+		data: {} as IDataObject,
+		options: {
+			maxEntries: MAX_DEDUPE_MAX_ENTRIES,
+			maxAgeSeconds: 8 * 86400,
+			processKey: 'bench-steps-full',
+		},
+	};
+	for (let i = 0; i < MAX_DEDUPE_MAX_ENTRIES; i++) {
+		isDuplicateAndRecord(fullWindow.data, 'seen', `fill-${i}`, fullWindow.options);
+	}
 	const steps: Array<[string, (i: number) => unknown]> = [
 		['ours: verify the Authorization header', () => verifyAuthorizationHeader(header, keys)],
 		['ours: parse JSON with the depth check', (i) => parseJson(bodies[i % bodies.length])],
@@ -221,6 +232,10 @@ async function triggerSteps(): Promise<void> {
 					maxAgeSeconds: 8 * 86400,
 					processKey: 'bench-steps',
 				}),
+		],
+		[
+			`ours: duplicate window (full: ${MAX_DEDUPE_MAX_ENTRIES.toLocaleString('en-US')} ids)`,
+			(i) => isDuplicateAndRecord(fullWindow.data, 'seen', `full-${i}`, fullWindow.options),
 		],
 		[
 			'n8n-core: 3 node parameter reads',

@@ -14,9 +14,11 @@
  *   re-marks that call's static data a few times over the next 1.5 s (`MARK_AGAIN_AFTER_MS`).
  *   With "Remember Duplicates Across Restarts" off it does not.
  *
- * The stored form is one string of fixed-width records (`{ v: 2, entries }`), not two arrays: n8n
- * wraps, copies and serialises static data on every call, and a string costs it one step where
- * 2,000 array elements cost 2,000. Windows stored by earlier versions (`{ ids, at }`) still load.
+ * The stored form is fixed-width records in chunks of 128 (`{ v: 2, chunks }`), not two arrays:
+ * n8n wraps, copies and serialises static data on every call, and a few strings cost it a few
+ * steps where 2,000 array elements cost 2,000; and a new id changes only the newest chunk and the
+ * front of the oldest, so recording one never copies the window. Windows stored by earlier
+ * versions (`{ ids, at }`) still load.
  *
  * Guaranteed: a repeat reaching the same process; a repeat reaching any process after n8n saved
  * the first copy's call (with Remember Duplicates Across Restarts on).
@@ -57,37 +59,46 @@ export const DEFAULT_DEDUPE_MAX_AGE_SECONDS = 8 * 24 * 3600;
 export const MAX_PROCESS_ENTRIES = 200_000;
 
 /**
- * One record of the stored string: 12 hex characters of fingerprint, then the second it was
- * recorded in 7 base-36 digits (enough until the year 4000).
+ * One record: 12 hex characters of fingerprint, then the second it was recorded in 7 base-36
+ * digits (enough until the year 4000).
  */
 const PRINT_LENGTH = 12;
 const TIME_LENGTH = 7;
 const RECORD_LENGTH = PRINT_LENGTH + TIME_LENGTH;
+/** Records per stored chunk: an event changes only the newest chunk and the front of the oldest. */
+const CHUNK_RECORDS = 128;
+const CHUNK_LENGTH = CHUNK_RECORDS * RECORD_LENGTH;
 const STORED_VERSION = 2;
 const RECORDS = /^(?:[0-9a-f]{12}[0-9a-z]{7})*$/;
 
-/** The stored form: records oldest first, times never decreasing. */
+/** The stored form: records oldest first, times never decreasing, in chunks of whole records. */
 interface StoredWindow {
 	v: typeof STORED_VERSION;
-	entries: string;
+	chunks: string[];
 }
 
-/** A window in memory: the stored records, a set for O(1) look-ups, and its newest record. */
+/**
+ * A window in memory: its records as full chunks plus a growing last one, a set for O(1)
+ * look-ups, and its newest record. Dropping the oldest record moves an offset into the first
+ * chunk; appending adds to the last. Neither copies the window, so check-and-record stays O(1)
+ * amortised whatever its size.
+ */
 interface Window {
-	entries: string;
+	/** Chunks of exactly CHUNK_RECORDS records, oldest first. */
+	full: string[];
+	/** The records after the full chunks (fewer than CHUNK_RECORDS). */
+	last: string;
+	/** Records already dropped from the front of the first chunk (`full[0]`, else `last`). */
+	dropped: number;
+	count: number;
 	index: Set<string>;
-	/** The newest record ('' when empty): with the length, enough to recognise a stored state. */
+	/** The newest record ('' when empty): with the count, enough to recognise a stored state. */
 	newest: string;
 	/** Its size as counted in the process total. */
 	counted: number;
 }
 
 export const fingerprint = (id: string): string => hash('sha256', id, 'hex').slice(0, PRINT_LENGTH);
-
-const printAt = (entries: string, i: number) =>
-	entries.slice(i * RECORD_LENGTH, i * RECORD_LENGTH + PRINT_LENGTH);
-const timeAt = (entries: string, i: number) =>
-	parseInt(entries.slice(i * RECORD_LENGTH + PRINT_LENGTH, (i + 1) * RECORD_LENGTH), 36);
 
 /** The last encoded second: calls within one second share it. */
 let encoded = { second: NaN, text: '' };
@@ -99,18 +110,26 @@ function encodeTime(second: number): string {
 }
 
 /** Enough of a stored window to recognise one we wrote ourselves. */
-const signatureOf = (length: number, newest: string) => `${length}:${newest}`;
+const signatureOf = (count: number, newest: string) => `${count}:${newest}`;
+
+/** The (fingerprint, second) pairs of a run of records. */
+function decodeRecords(records: string): Array<[string, number]> {
+	return Array.from({ length: records.length / RECORD_LENGTH }, (_, i) => {
+		const at = i * RECORD_LENGTH;
+		return [
+			records.slice(at, at + PRINT_LENGTH),
+			parseInt(records.slice(at + PRINT_LENGTH, at + RECORD_LENGTH), 36),
+		];
+	});
+}
 
 /** What a window stored in static data holds, as (fingerprint, second) pairs, oldest first. */
 export function readStoredWindow(value: unknown): Array<[string, number]> {
 	const state = value as Partial<StoredWindow> & { ids?: unknown; at?: unknown };
-	if (state && typeof state.entries === 'string') {
-		if (!RECORDS.test(state.entries)) return [];
-		const count = state.entries.length / RECORD_LENGTH;
-		return Array.from({ length: count }, (_, i) => [
-			printAt(state.entries as string, i),
-			timeAt(state.entries as string, i),
-		]);
+	if (state && Array.isArray(state.chunks)) {
+		const chunks = state.chunks as unknown[];
+		const valid = chunks.every((c) => typeof c === 'string' && RECORDS.test(c));
+		return valid ? decodeRecords(chunks.join('')) : [];
 	}
 	// The form earlier versions stored: two arrays of the same length.
 	if (state && Array.isArray(state.ids) && Array.isArray(state.at)) {
@@ -121,16 +140,67 @@ export function readStoredWindow(value: unknown): Array<[string, number]> {
 	return [];
 }
 
-/** A stored value's records and signature, without decoding them (the common case: ours). */
+/** Signatures of the stored forms this process created, so that reading one back costs nothing. */
+const signatureOfStored = new WeakMap<object, string>();
+
+/** A stored value's signature, without decoding its records (the common case: ours). */
 function storedSignature(value: unknown): string {
-	const entries = (value as Partial<StoredWindow> | undefined)?.entries;
-	if (typeof entries === 'string') {
-		return signatureOf(entries.length, entries.slice(entries.length - RECORD_LENGTH));
+	if (typeof value !== 'object' || value === null) return signatureOf(0, '');
+	const known = signatureOfStored.get(value);
+	if (known) return known;
+	const { chunks } = value as Partial<StoredWindow>;
+	if (Array.isArray(chunks) && chunks.every((c) => typeof c === 'string')) {
+		const length = chunks.reduce((sum: number, c: string) => sum + c.length, 0);
+		const newest = chunks.filter((c: string) => c.length > 0).pop() ?? '';
+		return signatureOf(length / RECORD_LENGTH, newest.slice(newest.length - RECORD_LENGTH));
 	}
 	const pairs = readStoredWindow(value);
 	return pairs.length === 0
 		? signatureOf(0, '')
 		: `old:${pairs.length}:${pairs[pairs.length - 1].join(':')}`;
+}
+
+const emptyWindow = (): Window => ({
+	full: [],
+	last: '',
+	dropped: 0,
+	count: 0,
+	index: new Set(),
+	newest: '',
+	counted: 0,
+});
+
+/** The chunk the oldest record is in. */
+const firstChunk = (window: Window): string => window.full[0] ?? window.last;
+
+/** The second the oldest record was recorded (the window is not empty). */
+function oldestTime(window: Window): number {
+	const at = window.dropped * RECORD_LENGTH + PRINT_LENGTH;
+	return parseInt(firstChunk(window).slice(at, at + TIME_LENGTH), 36);
+}
+
+function append(window: Window, record: string): void {
+	window.index.add(record.slice(0, PRINT_LENGTH));
+	window.last += record;
+	window.newest = record;
+	window.count++;
+	if (window.last.length === CHUNK_LENGTH) {
+		window.full.push(window.last);
+		window.last = '';
+	}
+}
+
+function dropOldest(window: Window): void {
+	const at = window.dropped * RECORD_LENGTH;
+	window.index.delete(firstChunk(window).slice(at, at + PRINT_LENGTH));
+	window.dropped++;
+	window.count--;
+	if (window.count === 0) {
+		Object.assign(window, { full: [], last: '', dropped: 0, newest: '' });
+	} else if (window.full.length > 0 && window.dropped === CHUNK_RECORDS) {
+		window.full.shift();
+		window.dropped = 0;
+	}
 }
 
 /**
@@ -148,32 +218,28 @@ function windowFrom(sources: Array<Array<[string, number]>>, now: number): Windo
 		}
 	}
 	pairs.sort((a, b) => a[1] - b[1]);
-	const window: Window = { entries: '', index: new Set(), newest: '', counted: 0 };
-	const records: string[] = [];
+	const window = emptyWindow();
 	for (const [id, at] of pairs) {
-		if (window.index.has(id)) continue;
-		window.index.add(id);
-		records.push(id + encodeTime(at));
+		if (!window.index.has(id)) append(window, id + encodeTime(at));
 	}
-	window.entries = records.join('');
-	window.newest = records[records.length - 1] ?? '';
 	return window;
 }
 
-const pairsOf = (window: Window): Array<[string, number]> =>
-	readStoredWindow({ v: STORED_VERSION, entries: window.entries });
-
-/** Drops the oldest record (a slice: no copy once the string is flat). */
-function dropOldest(window: Window): void {
-	window.index.delete(window.entries.slice(0, PRINT_LENGTH));
-	window.entries = window.entries.slice(RECORD_LENGTH);
-	if (window.entries.length === 0) window.newest = '';
+/** The records still in the window, as stored: the first chunk from its first kept record. */
+function chunksOf(window: Window): string[] {
+	const chunks = [...window.full, window.last];
+	chunks[0] = chunks[0].slice(window.dropped * RECORD_LENGTH);
+	return chunks.filter((c) => c.length > 0);
 }
 
-const storedFormOf = (window: Window): IDataObject => ({
-	v: STORED_VERSION,
-	entries: window.entries,
-});
+const pairsOf = (window: Window): Array<[string, number]> =>
+	decodeRecords(chunksOf(window).join(''));
+
+function storedFormOf(window: Window): IDataObject {
+	const stored: StoredWindow = { v: STORED_VERSION, chunks: chunksOf(window) };
+	signatureOfStored.set(stored, signatureOf(window.count, window.newest));
+	return stored as unknown as IDataObject;
+}
 
 // ------------------------------------------------------------------------------------------------
 // Marking a call's static data changed again
@@ -253,7 +319,7 @@ function markDueCalls(): void {
 			const window = processWindows.get(mark.processKey);
 			if (!window || storedSignature(mark.staticData[mark.key]) !== mark.signature) continue;
 			mark.staticData[mark.key] = storedFormOf(window);
-			mark.signature = signatureOf(window.entries.length, window.newest);
+			mark.signature = signatureOf(window.count, window.newest);
 			waitingMarks[stage + 1]?.items.push(mark);
 		}
 		next = Math.min(next, firstDue(queue, stage));
@@ -313,7 +379,7 @@ function keepWindow(processKey: string, window: Window): void {
 	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
 	processWindows.set(processKey, window);
-	window.counted = window.entries.length / RECORD_LENGTH;
+	window.counted = window.count;
 	processEntries += window.counted;
 	for (const oldest of processWindows.keys()) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
@@ -358,24 +424,21 @@ export function isDuplicateAndRecord(
 		window = windowFrom([pairsOf(window)], now);
 	}
 
-	const lengthBefore = window.entries.length;
+	const countBefore = window.count;
 	const oldestKept = now - options.maxAgeSeconds;
-	while (window.entries.length > 0 && timeAt(window.entries, 0) < oldestKept) dropOldest(window);
+	while (window.count > 0 && oldestTime(window) < oldestKept) dropOldest(window);
 	const print = fingerprint(id);
 	const duplicate = window.index.has(print);
 	if (!duplicate) {
-		while (window.entries.length >= maxEntries * RECORD_LENGTH) dropOldest(window);
-		const record = print + encodeTime(now);
-		window.index.add(print);
-		window.entries += record;
-		window.newest = record;
+		while (window.count >= maxEntries) dropOldest(window);
+		append(window, print + encodeTime(now));
 	}
 
 	keepWindow(processKey, window);
 	// Unchanged windows are not written back: n8n then skips saving static data.
-	if (duplicate && window.entries.length === lengthBefore && storedIsOurs) return duplicate;
+	if (duplicate && window.count === countBefore && storedIsOurs) return duplicate;
 	staticData[key] = storedFormOf(window);
-	const written = signatureOf(window.entries.length, window.newest);
+	const written = signatureOf(window.count, window.newest);
 	rememberWritten(processKey, written);
 	if (!duplicate && options.keepAcrossRestarts !== false) {
 		markAgainLater(staticData, key, processKey, written);

@@ -60,14 +60,42 @@ describe('duplicate window', () => {
 		expect(JSON.stringify(data[KEY]).length / MAX_DEDUPE_MAX_ENTRIES).toBeLessThan(20);
 	});
 
+	it('keeps exactly the newest ids, in order, across the chunks it stores them in', () => {
+		const data: IDataObject = {};
+		const ids = Array.from({ length: 1000 }, (_, i) => `id-${i}`);
+		ids.forEach((id, i) => isDuplicateAndRecord(data, KEY, id, opts({ maxEntries: 300, now: i })));
+		expect(storedIds(data[KEY])).toEqual(ids.slice(700).map(fingerprint));
+		// A process that only has static data knows the 300 newest and nothing older.
+		const elsewhere = opts({ maxEntries: 300, now: 1000, processKey: freshProcessKey() });
+		expect(isDuplicateAndRecord(data, KEY, 'id-700', elsewhere)).toBe(true);
+		expect(isDuplicateAndRecord(data, KEY, 'id-999', elsewhere)).toBe(true);
+		expect(isDuplicateAndRecord(data, KEY, 'id-699', elsewhere)).toBe(false);
+	});
+
+	it('recording an id rewrites only the newest chunk and the start of the oldest, never the window', () => {
+		const data: IDataObject = {};
+		const small = opts({ maxEntries: 1000 });
+		for (let i = 0; i < 1500; i++) isDuplicateAndRecord(data, KEY, `id-${i}`, small);
+		const before = (data[KEY] as { chunks: string[] }).chunks;
+		isDuplicateAndRecord(data, KEY, 'one-more', small);
+		const after = (data[KEY] as { chunks: string[] }).chunks;
+		expect(after.length).toBeGreaterThan(5);
+		// The chunks in between are the very same strings; only the ends differ.
+		expect(after.slice(1, -1)).toEqual(before.slice(1, -1));
+		expect(after[0]).toBe(before[0].slice(19));
+		expect(after.join('')).toBe(before.join('').slice(19) + fingerprint('one-more') + '00000rs');
+		expect(storedIds(data[KEY])).toHaveLength(1000);
+	});
+
 	it('reads a corrupt state as empty rather than failing', () => {
 		for (const corrupt of [
 			null,
 			'x',
 			{ ids: ['a'], at: [] },
 			{ ids: 'a', at: 1 },
-			{ v: 2, entries: 'not a record' },
-			{ v: 2, entries: 7 },
+			{ v: 2, chunks: ['not a record'] },
+			{ v: 2, chunks: [7] },
+			{ v: 2, chunks: 'x' },
 		]) {
 			const data: IDataObject = { [KEY]: corrupt as IDataObject };
 			const processKey = freshProcessKey();
@@ -86,9 +114,7 @@ describe('duplicate window', () => {
 		expect(isDuplicateAndRecord(stored, KEY, 'second', opts({ processKey }))).toBe(true);
 		// The next write holds everything, oldest first.
 		isDuplicateAndRecord(stored, KEY, 'third', opts({ processKey, now: 1030 }));
-		expect(storedIds(stored[KEY])).toEqual(
-			['first', 'second', 'third'].map(fingerprint),
-		);
+		expect(storedIds(stored[KEY])).toEqual(['first', 'second', 'third'].map(fingerprint));
 	});
 
 	it('does not merge again an older state this process wrote itself, and merges one from elsewhere', () => {
@@ -192,7 +218,7 @@ describe('duplicate window', () => {
 		};
 		expect(isDuplicateAndRecord(data, KEY, 'y', opts())).toBe(true);
 		expect(isDuplicateAndRecord(data, KEY, 'z', opts())).toBe(false);
-		expect(data[KEY]).toEqual({ v: 2, entries: expect.any(String) });
+		expect(data[KEY]).toEqual({ v: 2, chunks: [expect.any(String)] });
 		expect(readStoredWindow(data[KEY])).toEqual([
 			[fingerprint('x'), 900],
 			[fingerprint('y'), 950],
