@@ -235,10 +235,12 @@ function chunksOf(window: Window): string[] {
 const pairsOf = (window: Window): Array<[string, number]> =>
 	decodeRecords(chunksOf(window).join(''));
 
-function storedFormOf(window: Window): IDataObject {
-	const stored: StoredWindow = { v: STORED_VERSION, chunks: chunksOf(window) };
-	signatureOfStored.set(stored, signatureOf(window.count, window.newest));
-	return stored as unknown as IDataObject;
+/** The window as static data holds it, and that value's signature. */
+function storedFormOf(window: Window): { value: IDataObject; signature: string } {
+	const value: StoredWindow = { v: STORED_VERSION, chunks: chunksOf(window) };
+	const signature = signatureOf(window.count, window.newest);
+	signatureOfStored.set(value, signature);
+	return { value: value as unknown as IDataObject, signature };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -318,8 +320,9 @@ function markDueCalls(): void {
 			const mark = takeFirst(queue);
 			const window = processWindows.get(mark.processKey);
 			if (!window || storedSignature(mark.staticData[mark.key]) !== mark.signature) continue;
-			mark.staticData[mark.key] = storedFormOf(window);
-			mark.signature = signatureOf(window.count, window.newest);
+			const stored = storedFormOf(window);
+			mark.staticData[mark.key] = stored.value;
+			mark.signature = stored.signature;
 			waitingMarks[stage + 1]?.items.push(mark);
 		}
 		next = Math.min(next, firstDue(queue, stage));
@@ -344,15 +347,21 @@ function markAgainLater(
 
 /** Windows of this process, least recently used first. */
 const processWindows = new Map<string, Window>();
-/** What each process window last wrote to static data. */
-const lastWritten = new Map<string, string>();
 /**
- * What each process window wrote lately, oldest first. Concurrent calls each load the static data
- * saved last, which is usually a slightly older state of our own: everything in it is already in
- * the process window (or was dropped from it on purpose), so it is not merged again.
+ * What each process window wrote to static data lately: its last state, and the ones before it
+ * (a ring of `RECENT_STATES`). Concurrent calls each load the static data saved last, which is
+ * usually a slightly older state of our own: everything in it is already in the process window
+ * (or was dropped from it on purpose), so it is not merged again.
  */
-const recentlyWritten = new Map<string, Set<string>>();
+interface Written {
+	last: string;
+	recent: string[];
+	next: number;
+}
+const writtenBy = new Map<string, Written>();
 const RECENT_STATES = 64;
+/** The window used last: it is already the most recent in `processWindows`. */
+let newestProcessKey: string | undefined;
 let processEntries = 0;
 let merges = 0;
 /** How many times static data from elsewhere was merged into a process window (for tests). */
@@ -361,26 +370,28 @@ export const mergeCount = (): number => merges;
 function forgetWindow(processKey: string): void {
 	processEntries -= processWindows.get(processKey)?.counted ?? 0;
 	processWindows.delete(processKey);
-	lastWritten.delete(processKey);
-	recentlyWritten.delete(processKey);
+	writtenBy.delete(processKey);
 }
 
 function rememberWritten(processKey: string, signature: string): void {
-	lastWritten.set(processKey, signature);
-	let recent = recentlyWritten.get(processKey);
-	if (!recent) recentlyWritten.set(processKey, (recent = new Set()));
-	recent.delete(signature);
-	recent.add(signature);
-	if (recent.size > RECENT_STATES) recent.delete(recent.values().next().value as string);
+	let written = writtenBy.get(processKey);
+	if (!written) writtenBy.set(processKey, (written = { last: '', recent: [], next: 0 }));
+	written.last = signature;
+	written.recent[written.next] = signature;
+	written.next = (written.next + 1) % RECENT_STATES;
 }
 
 /** Keeps `window` as the most recently used, within the total bound (oldest windows go first). */
 function keepWindow(processKey: string, window: Window): void {
-	processEntries -= processWindows.get(processKey)?.counted ?? 0;
-	processWindows.delete(processKey);
-	processWindows.set(processKey, window);
+	const previous = processWindows.get(processKey);
+	processEntries += window.count - (previous?.counted ?? 0);
 	window.counted = window.count;
-	processEntries += window.counted;
+	if (previous !== window || newestProcessKey !== processKey) {
+		processWindows.delete(processKey);
+		processWindows.set(processKey, window);
+		newestProcessKey = processKey;
+	}
+	if (processEntries <= MAX_PROCESS_ENTRIES) return;
 	for (const oldest of processWindows.keys()) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
 		forgetWindow(oldest);
@@ -408,16 +419,21 @@ export function isDuplicateAndRecord(
 	const now = options.now ?? Math.floor(Date.now() / 1000);
 	const maxEntries = Math.max(1, Math.min(MAX_DEDUPE_MAX_ENTRIES, Math.floor(options.maxEntries)));
 	const { processKey } = options;
-	const stored = staticData[key];
-	const signature = storedSignature(stored);
-	const storedIsOurs = lastWritten.get(processKey) === signature;
+	const loaded = staticData[key];
+	const signature = storedSignature(loaded);
+	const written = writtenBy.get(processKey);
+	const storedIsOurs = written?.last === signature;
 
 	let window = processWindows.get(processKey);
-	if (!window) window = windowFrom([readStoredWindow(stored)], now);
+	if (!window) window = windowFrom([readStoredWindow(loaded)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
-	else if (signature !== signatureOf(0, '') && !recentlyWritten.get(processKey)?.has(signature)) {
+	else if (
+		!storedIsOurs &&
+		signature !== signatureOf(0, '') &&
+		!written?.recent.includes(signature)
+	) {
 		merges++;
-		window = windowFrom([pairsOf(window), readStoredWindow(stored)], now);
+		window = windowFrom([pairsOf(window), readStoredWindow(loaded)], now);
 	}
 	// The clock stepped back behind the newest entry: re-date what now lies in the future.
 	if (window.newest !== '' && parseInt(window.newest.slice(PRINT_LENGTH), 36) > now) {
@@ -437,11 +453,11 @@ export function isDuplicateAndRecord(
 	keepWindow(processKey, window);
 	// Unchanged windows are not written back: n8n then skips saving static data.
 	if (duplicate && window.count === countBefore && storedIsOurs) return duplicate;
-	staticData[key] = storedFormOf(window);
-	const written = signatureOf(window.count, window.newest);
-	rememberWritten(processKey, written);
+	const update = storedFormOf(window);
+	staticData[key] = update.value;
+	rememberWritten(processKey, update.signature);
 	if (!duplicate && options.keepAcrossRestarts !== false) {
-		markAgainLater(staticData, key, processKey, written);
+		markAgainLater(staticData, key, processKey, update.signature);
 	}
 	return duplicate;
 }
