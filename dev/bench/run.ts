@@ -205,7 +205,7 @@ async function triggerCost(): Promise<void> {
 			});
 			rows.push({
 				section: '1 trigger cost',
-				measure: `  its own steps, without n8n-core's reads (µs/event)`,
+				measure: `${name}, ${bytes / 1024} KB body: its own steps, without n8n-core's reads (µs/event)`,
 				value: fmt(ownSteps),
 				baseline,
 				ratio: `${fmt(ownSteps / floor, 2)}×`,
