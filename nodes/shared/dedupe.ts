@@ -111,6 +111,8 @@ function encodeTime(second: number): string {
 
 /** Enough of a stored window to recognise one we wrote ourselves. */
 const signatureOf = (count: number, newest: string) => `${count}:${newest}`;
+/** The signature of an empty or absent window. */
+const EMPTY_SIGNATURE = signatureOf(0, '');
 
 /** The (fingerprint, second) pairs of a run of records. */
 function decodeRecords(records: string): Array<[string, number]> {
@@ -145,7 +147,7 @@ const signatureOfStored = new WeakMap<object, string>();
 
 /** A stored value's signature, without decoding its records (the common case: ours). */
 function storedSignature(value: unknown): string {
-	if (typeof value !== 'object' || value === null) return signatureOf(0, '');
+	if (typeof value !== 'object' || value === null) return EMPTY_SIGNATURE;
 	const known = signatureOfStored.get(value);
 	if (known) return known;
 	const { chunks } = value as Partial<StoredWindow>;
@@ -156,7 +158,7 @@ function storedSignature(value: unknown): string {
 	}
 	const pairs = readStoredWindow(value);
 	return pairs.length === 0
-		? signatureOf(0, '')
+		? EMPTY_SIGNATURE
 		: `old:${pairs.length}:${pairs[pairs.length - 1].join(':')}`;
 }
 
@@ -427,11 +429,7 @@ export function isDuplicateAndRecord(
 	let window = processWindows.get(processKey);
 	if (!window) window = windowFrom([readStoredWindow(loaded)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
-	else if (
-		!storedIsOurs &&
-		signature !== signatureOf(0, '') &&
-		!written?.recent.includes(signature)
-	) {
+	else if (!storedIsOurs && signature !== EMPTY_SIGNATURE && !written?.recent.includes(signature)) {
 		merges++;
 		window = windowFrom([pairsOf(window), readStoredWindow(loaded)], now);
 	}

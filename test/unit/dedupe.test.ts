@@ -80,7 +80,7 @@ describe('duplicate window', () => {
 		isDuplicateAndRecord(data, KEY, 'one-more', small);
 		const after = (data[KEY] as { chunks: string[] }).chunks;
 		expect(after.length).toBeGreaterThan(5);
-		// The chunks in between are the very same strings; only the ends differ.
+		// The chunks in between are unchanged; only the ends differ.
 		expect(after.slice(1, -1)).toEqual(before.slice(1, -1));
 		expect(after[0]).toBe(before[0].slice(19));
 		expect(after.join('')).toBe(before.join('').slice(19) + fingerprint('one-more') + '00000rs');
