@@ -41,6 +41,7 @@ const REQUESTS = Number(option('requests', '400'));
 const CONCURRENCY = Number(option('concurrency', '16'));
 const TOP = Number(option('top', '12'));
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const PACKAGE_NAME = 'n8n-nodes-travel-ops';
 
 interface Measured {
 	target: string;
@@ -65,6 +66,14 @@ function report(m: Measured): void {
 	for (const [k, v] of top(m.summary.bySelf, TOP)) say(`  ${ms(per(v)).padStart(7)}  ${k}`);
 	say('functions, on the stack (ms/request):');
 	for (const [k, v] of top(m.summary.byInclusive, TOP * 3))
+		say(`  ${ms(per(v)).padStart(7)}  ${k}`);
+	// Our package's own functions: what in the node itself costs time under n8n.
+	const ours = (map: Map<string, number>) =>
+		new Map([...map].filter(([k]) => k.includes(` ${PACKAGE_NAME}/`)));
+	say(`${PACKAGE_NAME} functions, self (ms/request):`);
+	for (const [k, v] of top(ours(m.summary.bySelf), TOP)) say(`  ${ms(per(v)).padStart(7)}  ${k}`);
+	say(`${PACKAGE_NAME} functions, on the stack (ms/request):`);
+	for (const [k, v] of top(ours(m.summary.byInclusive), TOP))
 		say(`  ${ms(per(v)).padStart(7)}  ${k}`);
 }
 

@@ -106,14 +106,16 @@ export interface NotificationSummary {
 	eventType: string | null;
 }
 
+/** A string or number field as text; null when absent, empty or of another type. */
+const textOf = (value: unknown): string | null =>
+	typeof value === 'string' && value !== ''
+		? value
+		: typeof value === 'number'
+			? String(value)
+			: null;
+
 /** The event id and type of any body, read leniently (a body of the wrong shape has neither). */
 export function summariseNotification(body: unknown): NotificationSummary {
 	if (!isObject(body)) return { eventId: null, eventType: null };
-	const text = (value: unknown) =>
-		typeof value === 'string' && value !== ''
-			? value
-			: typeof value === 'number'
-				? String(value)
-				: null;
-	return { eventId: text(body.event_id), eventType: text(body.event_type) };
+	return { eventId: textOf(body.event_id), eventType: textOf(body.event_type) };
 }
