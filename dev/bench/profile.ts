@@ -18,6 +18,7 @@ import { join } from 'node:path';
 
 import { startSandbox } from '../sandbox';
 import { startN8n } from '../n8n/process';
+import { PACKAGE_NAME } from '../n8n/smoke';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { findFreePort } from '../n8n/util';
 import {
@@ -41,7 +42,6 @@ const REQUESTS = Number(option('requests', '400'));
 const CONCURRENCY = Number(option('concurrency', '16'));
 const TOP = Number(option('top', '12'));
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const PACKAGE_NAME = 'n8n-nodes-travel-ops';
 
 interface Measured {
 	target: string;
