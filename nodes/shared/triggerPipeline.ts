@@ -141,7 +141,9 @@ export async function runTrigger<S extends TriggerSettings, E extends { eventTyp
 	steps: TriggerSteps<S, E>,
 ): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
-	const settings = await steps.readSettings(context);
+	const read = await steps.readSettings(context);
+	// A test-URL call neither consults nor records the production window: it always runs.
+	const settings = context.getMode() === 'manual' ? { ...read, duplicates: undefined } : read;
 	const request = context.getRequestObject() as unknown as TriggerRequest;
 	await readUnreadBody(request);
 	const outcome = decideEvent(steps, settings, request, receivedAt, () => ({
