@@ -182,8 +182,9 @@ describe('a drain call that may already have dequeued a batch is never repeated'
 		]);
 	});
 
-	it('an HTTP 503 with an error body is retried: it proves nothing was handed over', async () => {
-		server.script(json({ type: 'unavailable' }, 503), json(batch('c', 2)), json([]));
+	it("an HTTP 503 with Rapid's error body is retried: it proves nothing was handed over", async () => {
+		const unavailable = { type: 'service_unavailable', message: 'Try again later.' };
+		server.script(json(unavailable, 503), json(batch('c', 2)), json([]));
 		const result = await drain();
 		expect(ids(result.items)).toEqual(['c1', 'c2']);
 		expect(drainCalls()).toBe(3);

@@ -38,23 +38,41 @@ const USER_AGENT = 'n8n-nodes-travel-ops';
 
 export type RapidRequestContext = ApiRequestContext;
 
-/** Rapid's documented error body; anything else it sends is kept but not relied on. */
+const rapidFieldsSchema = z
+	.array(
+		z
+			.object({
+				name: z.string().optional(),
+				type: z.string().optional(),
+				value: z.unknown().optional(),
+			})
+			.passthrough(),
+	)
+	.optional();
+
+/** Rapid's error body as far as it can be read; anything else it sends is kept but not relied on. */
 export const rapidErrorSchema = z
 	.object({
 		type: z.string().optional(),
 		message: z.string().optional(),
-		fields: z
+		fields: rapidFieldsSchema,
+		errors: z.array(z.unknown()).optional(),
+	})
+	.passthrough();
+
+/** Rapid's error body exactly as documented: what a gateway in front of Rapid does not send. */
+const rapidOwnErrorSchema = z
+	.object({
+		type: z.string(),
+		message: z.string(),
+		fields: rapidFieldsSchema,
+		errors: z
 			.array(
 				z
-					.object({
-						name: z.string().optional(),
-						type: z.string().optional(),
-						value: z.unknown().optional(),
-					})
+					.object({ type: z.string(), message: z.string(), fields: rapidFieldsSchema })
 					.passthrough(),
 			)
 			.optional(),
-		errors: z.array(z.unknown()).optional(),
 	})
 	.passthrough();
 
@@ -83,8 +101,9 @@ export interface RapidRequestOptions {
 	itemIndex?: number;
 	/**
 	 * Rapid deletes what this call returns (the undeliverable queue). Once it was sent, only an
-	 * answer proving nothing was handed over (429/5xx with a body) or a refused connection is
-	 * retried; any other failure may have cost a batch and says so.
+	 * answer proving nothing was handed over (429/5xx with Rapid's own error body) or a refused
+	 * connection is retried; any other 429/5xx, and any answer lost, may have cost a batch and
+	 * says so.
 	 */
 	destructiveRead?: boolean;
 }
@@ -106,6 +125,19 @@ export class PossiblyLostBatchError extends NodeApiError {
 }
 
 const snippet = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
+
+const bodyText = (body: unknown): string =>
+	typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
+
+/** "answered 401 request_unauthenticated: <message>", or "answered 502 with an empty body". */
+function answered(statusCode: number, body: unknown, errorBody: RapidErrorBody): string {
+	const text = bodyText(body);
+	if (text.trim() === '') return `answered ${statusCode} with an empty body`;
+	const type = errorBody.type ? ` ${errorBody.type}` : '';
+	return `answered ${statusCode}${type}: ${errorBody.message ?? snippet(text)}`;
+}
+
+const attemptsNote = (attempts: number) => (attempts > 1 ? ` (after ${attempts} attempts)` : '');
 
 /** Reads `servertimestamp` from a 401 body so clock skew is visible. */
 export function describeClockSkew(error: RapidErrorBody, now = Date.now()): string | undefined {
@@ -136,9 +168,6 @@ export function rapidHttpError(
 ): NodeApiError {
 	const parsed = rapidErrorSchema.safeParse(rawBody);
 	const errorBody: RapidErrorBody = parsed.success ? parsed.data : {};
-	const text = typeof rawBody === 'string' ? rawBody : JSON.stringify(rawBody ?? '');
-	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const summary = errorBody.message ?? (text ? snippet(text) : 'no error body');
 	const fieldList = (errorBody.fields ?? [])
 		.filter((f) => f.name?.toLowerCase() !== 'servertimestamp')
 		.map((f) => `${f.name ?? '?'}${f.type ? ` (${f.type})` : ''}`)
@@ -153,9 +182,9 @@ export function rapidHttpError(
 		.join(' ');
 	return new NodeApiError(
 		this.getNode(),
-		(parsed.success ? errorBody : { body: snippet(text) }) as JsonObject,
+		(parsed.success ? errorBody : { body: snippet(bodyText(rawBody)) }) as JsonObject,
 		{
-			message: `Rapid ${path} answered ${statusCode}${errorBody.type ? ` ${errorBody.type}` : ''}: ${summary}${tries}`,
+			message: `Rapid ${path} ${answered(statusCode, rawBody, errorBody)}${attemptsNote(attempts)}`,
 			description: description || undefined,
 			httpCode: String(statusCode),
 			itemIndex,
@@ -167,14 +196,19 @@ const BATCH_LOSS_NOTE = `Rapid may have removed up to ${MAX_BATCH} notifications
 
 function possiblyLostBatch(
 	node: INode,
-	message: string,
-	detail: string,
-	partialText: string,
-	itemIndex?: number,
+	failure: {
+		message: string;
+		detail: string;
+		partialText?: string;
+		httpCode?: string;
+		itemIndex?: number;
+	},
 ): PossiblyLostBatchError {
+	const { message, detail, partialText, httpCode, itemIndex } = failure;
 	const error = new PossiblyLostBatchError(node, { detail } as JsonObject, {
 		message,
 		description: `${detail}. ${BATCH_LOSS_NOTE}`,
+		httpCode,
 		itemIndex,
 	});
 	error.message = message;
@@ -205,11 +239,23 @@ function judgeRapidAttempt(
 		case 'response': {
 			const { statusCode, body } = attempt;
 			if (statusCode >= 200 && statusCode <= 299) return { value: { statusCode, body } };
-			// A dequeuing call is retried only when the answer itself proves nothing was handed over.
-			const provesNothingHandedOver = !options.destructiveRead || attempt.text.trim() !== '';
+			const retryable = isRetryableHttpStatus(statusCode);
+			// A dequeuing call is retried only when Rapid itself says it failed: an empty body or a
+			// gateway's page in front of Rapid says nothing about what Rapid handed over.
+			if (options.destructiveRead && retryable && !rapidOwnErrorSchema.safeParse(body).success) {
+				const empty = attempt.text.trim() === '';
+				return {
+					fail: (attempts) =>
+						possiblyLostBatch(node, {
+							message: `Rapid ${method} ${path} ${answered(statusCode, body, {})}${attemptsNote(attempts)}`,
+							detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. The drain stopped instead of asking again`,
+							httpCode: String(statusCode),
+							itemIndex,
+						}),
+				};
+			}
 			return {
-				budget:
-					isRetryableHttpStatus(statusCode) && provesNothingHandedOver ? 'retries' : undefined,
+				budget: retryable ? 'retries' : undefined,
 				serverHintMs: retryAfterMs(attempt.headers),
 				fail: (attempts) => rapidHttpError.call(this, path, statusCode, body, attempts, itemIndex),
 			};
@@ -227,13 +273,11 @@ function judgeRapidAttempt(
 			return {
 				fail: (attempts) =>
 					options.destructiveRead
-						? possiblyLostBatch(
-								node,
-								`Rapid did not answer ${method} ${path} (${attempt.code})`,
-								attempt.message,
-								'',
+						? possiblyLostBatch(node, {
+								message: `Rapid did not answer ${method} ${path} (${attempt.code})`,
+								detail: attempt.message,
 								itemIndex,
-							)
+							})
 						: unreachable(attempt, attempts),
 			};
 		case 'brokenBody':
@@ -241,13 +285,12 @@ function judgeRapidAttempt(
 				fail: () => {
 					const message = `Rapid's answer to ${method} ${path} broke off (${attempt.code})`;
 					if (options.destructiveRead) {
-						return possiblyLostBatch(
-							node,
+						return possiblyLostBatch(node, {
 							message,
-							attempt.message,
-							attempt.partialText,
+							detail: attempt.message,
+							partialText: attempt.partialText,
 							itemIndex,
-						);
+						});
 					}
 					const error = new NodeApiError(node, { code: attempt.code } as JsonObject, {
 						message,

@@ -1,0 +1,156 @@
+/**
+ * Which failed answers of the undeliverable queue may be retried. Rapid deletes what it returns,
+ * so only Rapid's own error body proves nothing was handed over; a gateway's page, a foreign JSON
+ * or an empty body proves nothing and must stop the drain with the possible-loss warning.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
+import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
+import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+
+const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 5000, deadlineMs: 6000 };
+const LOSS = /may have removed up to 25 notifications/;
+
+let server: HostileServer;
+beforeAll(async () => {
+	useTransportSettings(FAST);
+	server = await startHostileServer();
+});
+afterAll(async () => {
+	useTransportSettings(undefined);
+	await server.close();
+});
+beforeEach(() => {
+	server.seen.length = 0;
+});
+
+interface Run {
+	items?: IDataObject[];
+	error?: NodeApiError;
+}
+
+async function run(parameters: INodeParameters): Promise<Run> {
+	const nodeType = new ExpediaRapid();
+	const context = createExecuteContext({
+		nodeType,
+		parameters,
+		credentials: {
+			expediaRapidApi: {
+				environment: 'custom',
+				baseUrl: server.url,
+				apiKey: 'drain-proof-key',
+				sharedSecret: 'drain-proof-secret',
+			},
+		},
+	});
+	context.addExecutionHints = () => undefined;
+	try {
+		const [output] = (await nodeType.execute.call(context)) as INodeExecutionData[][];
+		return { items: output.map((item) => item.json) };
+	} catch (error) {
+		expect(error).toBeInstanceOf(NodeApiError);
+		return { error: error as NodeApiError };
+	}
+}
+
+const drain = async () => await run({ resource: 'notification', operation: 'getUndeliverable' });
+const batch = (prefix: string, n: number) =>
+	Array.from({ length: n }, (_, i) => ({ event_id: `${prefix}${i + 1}`, event_type: 'x' }));
+const json = (body: unknown, status = 200): Behaviour => ({ kind: 'json', status, body });
+const html = (status: number, body: string): Behaviour => ({
+	kind: 'text',
+	status,
+	body,
+	contentType: 'text/html',
+});
+const empty = (status: number): Behaviour => ({ kind: 'text', status, body: '' });
+const drainCalls = () => server.seen.filter((r) => r.url.startsWith('/v3/notifications')).length;
+
+describe("item 7: only Rapid's own error body proves nothing was handed over", () => {
+	it.each<[string, Behaviour]>([
+		[
+			'a load balancer 502 page',
+			html(502, '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>'),
+		],
+		['a load balancer 504 page', html(504, '<html><h1>504 Gateway Time-out</h1></html>')],
+		['a gateway 503 in plain text', { kind: 'text', status: 503, body: 'upstream connect error' }],
+		['a gateway JSON without type', json({ message: 'Internal server error' }, 500)],
+		['a JSON with a type but no message', json({ type: 'unavailable' }, 503)],
+		['a JSON array', json([{ type: 'x', message: 'y' }], 502)],
+		[
+			'a JSON whose nested errors are not Rapid errors',
+			json({ type: 'service_unavailable', message: 'Down', errors: ['oops'] }, 503),
+		],
+		['a gateway 429 page', html(429, '<html><h1>429 Too Many Requests</h1></html>')],
+	])('%s: not retried; the drain stops and warns of a possible loss', async (_name, fault) => {
+		server.script(json(batch('a', 25)), fault, json(batch('b', 3)), json([]));
+		const result = await drain();
+		expect(drainCalls()).toBe(2);
+		const items = result.items ?? [];
+		expect(items.slice(0, 25).map((i) => i.event_id)).toEqual(
+			batch('a', 25).map((b) => b.event_id),
+		);
+		expect(items).toHaveLength(26);
+		expect(items[25]).toMatchObject({
+			drainError: expect.stringMatching(/answered (429|5\d\d)/),
+			description: expect.stringMatching(LOSS),
+			notificationsReceived: 25,
+		});
+	});
+
+	it("Rapid's documented error body, with nested errors, is retried", async () => {
+		const rapid = {
+			type: 'service_unavailable',
+			message: 'This service is currently unavailable.',
+			errors: [{ type: 'service_unavailable', message: 'Try again later.', fields: [] }],
+		};
+		server.script(json(rapid, 503), json(batch('c', 2)), json([]));
+		const result = await drain();
+		expect(drainCalls()).toBe(3);
+		expect(result.items?.map((i) => i.event_id)).toEqual(['c1', 'c2']);
+	});
+});
+
+describe('item 8: an empty 5xx to the drain warns of a possible loss', () => {
+	it.each([500, 502, 503, 504])(
+		'HTTP %d with no body on the first call: an item saying up to 25 may be gone, no retry',
+		async (status) => {
+			server.script(empty(status), json(batch('b', 3)), json([]));
+			const result = await drain();
+			expect(drainCalls()).toBe(1);
+			expect(result.error).toBeUndefined();
+			expect(result.items).toEqual([
+				expect.objectContaining({
+					drainError: expect.stringMatching(new RegExp(`answered ${status}`)),
+					description: expect.stringMatching(LOSS),
+					notificationsReceived: 0,
+				}),
+			]);
+		},
+	);
+});
+
+describe('item 9: an empty error body is named, not quoted', () => {
+	it('the drain: "answered 502 with an empty body"', async () => {
+		server.script(json(batch('a', 1)), empty(502));
+		const result = await drain();
+		const message = String(result.items?.[1]?.drainError);
+		expect(message).toMatch(/answered 502 with an empty body/);
+		expect(message).not.toContain('""');
+	});
+
+	it('any other call, after its retries: "answered 503 with an empty body"', async () => {
+		server.script(empty(503));
+		const result = await run({
+			resource: 'notification',
+			operation: 'sendTest',
+			eventType: 'itinerary.agent.create',
+		});
+		expect(server.seen.length).toBe(4);
+		expect(result.error?.message).toMatch(/answered 503 with an empty body \(after 4 attempts\)$/);
+		expect(result.error?.message).not.toContain('""');
+		expect(result.error?.description).toMatch(/Rapid is unavailable/);
+	});
+});
