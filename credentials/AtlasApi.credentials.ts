@@ -98,7 +98,7 @@ export class AtlasApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'A long random value the Atlas Trigger requires on incoming events when its Shared Token setting is on. Kept here, encrypted, so it is not part of the workflow or its exports.',
+				'A long random value the Atlas Trigger requires on incoming events when its Shared Token setting is on. Use letters, digits, - and _ only, so that it travels in a URL unchanged. Kept here, encrypted, so it is not part of the workflow or its exports.',
 		},
 	];
 

@@ -17,6 +17,7 @@ import {
 import { runTrigger } from '../shared/triggerPipeline';
 import { TRIGGER_WEBHOOK } from '../shared/webhook';
 import { ATLAS_EVENT_TYPES, toOptions } from './events';
+import { isHeaderName } from './guards';
 import { ATLAS_TRIGGER_STEPS, readSettings, TOKEN_QUERY_PARAMETER } from './trigger';
 import { atlasApiRequest } from './transport';
 
@@ -63,6 +64,18 @@ async function assertValidSettings(context: IHookFunctions): Promise<void> {
 			`IP Allow-List has entries that are not IP addresses or CIDR ranges: ${invalid.join(', ')}`,
 		);
 	}
+	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			token.headerName
+				? `Header Name "${token.headerName}" is not a valid header name`
+				: 'Header Name is empty',
+			{
+				description:
+					'Enter the name of the header your gateway adds, such as X-Atlas-Token: letters, digits and hyphens, without spaces or a colon.',
+			},
+		);
+	}
 	if (token && !token.expected) {
 		throw new NodeOperationError(
 			context.getNode(),
@@ -93,7 +106,7 @@ export class AtlasTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token setting on, add <code>?token=</code> and the Webhook Token of the credential to that URL. <br /><br /><b>To try it</b>, listen and post a sample event to the test URL yourself: Atlas only calls the URL registered for the account.",
+					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token in the URL, turn on <i>Register URL on Activation</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, written with <code>%2B</code> for <code>+</code>, <code>%2F</code> for <code>/</code> and <code>%3D</code> for <code>=</code>; a token of letters, digits, - and _ needs no such care. <br /><br /><b>To try it</b>, listen and post a sample event to the test URL yourself: Atlas only calls the URL registered for the account.",
 				active:
 					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
 			},
@@ -165,7 +178,7 @@ export class AtlasTrigger implements INodeType {
 					{
 						name: 'In the URL',
 						value: 'query',
-						description: `Query parameter "${TOKEN_QUERY_PARAMETER}", added to the URL registered with Atlas`,
+						description: `Query parameter "${TOKEN_QUERY_PARAMETER}" of the URL registered with Atlas (Register URL on Activation adds it)`,
 					},
 					{ name: 'None', value: 'none' },
 				],

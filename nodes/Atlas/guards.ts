@@ -19,11 +19,17 @@ export function checkClientId(cid: string | null, expected: string): CidCheck {
 // ---------------------------------------------------------------------------------------------
 // Shared token
 
+/** A `+` put into a URL unencoded arrives as a space: both read as `+`. */
+const plusForSpace = (token: string) => token.replace(/ /g, '+');
+
 /** Whether the caller presented the configured token; an empty configured token matches nothing. */
 export function tokensMatch(given: string | undefined, expected: string): boolean {
 	if (given === undefined || expected === '') return false;
-	return constantTimeEqual(given, expected);
+	return constantTimeEqual(plusForSpace(given), plusForSpace(expected));
 }
+
+/** An HTTP header name (RFC 9110 token): anything else can never arrive in a request. */
+export const isHeaderName = (name: string): boolean => /^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name);
 
 /** The first value of a header or query parameter that may arrive as a list. */
 export function firstValue(value: unknown): string | undefined {

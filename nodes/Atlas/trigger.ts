@@ -30,6 +30,7 @@ import {
 	tokensMatch,
 } from './guards';
 import { ATLAS_CREDENTIAL_TYPE } from './transport';
+import { atlasWebhookToken } from './transport/baseUrl';
 
 /** Static-data key of the duplicate window (notificationIds seen). */
 export const SEEN_KEY = 'atlasSeenNotificationIds';
@@ -83,9 +84,9 @@ export async function readSettings(
 			location: tokenLocation,
 			headerName:
 				tokenLocation === 'header'
-					? (context.getNodeParameter('headerName', '') as string).toLowerCase()
+					? String(context.getNodeParameter('headerName', '')).trim().toLowerCase()
 					: '',
-			expected: String(credentials?.webhookToken ?? ''),
+			expected: atlasWebhookToken(credentials ?? {}),
 		};
 	}
 	if (requireClientId) {

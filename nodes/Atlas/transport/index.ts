@@ -24,7 +24,7 @@ import {
 	type RetryVerdict,
 	sendWithRetry,
 } from '../../shared/retry';
-import { atlasBaseUrl, type AtlasCredentialData } from './baseUrl';
+import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
@@ -82,6 +82,8 @@ export interface AtlasRequestOptions {
 	retry?: Partial<AtlasRetryPolicy>;
 	timeoutMs?: number;
 	itemIndex?: number;
+	/** Secrets the request carries besides the credential's (a token inside a URL sent). */
+	secrets?: readonly string[];
 }
 
 const HINTS: Record<number, string> = {
@@ -240,7 +242,12 @@ export async function atlasApiRequest(
 	const policy = settingsFor(this, DEFAULT_ATLAS_RETRY, options);
 	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
 		IDataObject;
-	const secrets = secretValues([credentials.clientSecret, credentials.webhookToken]);
+	const secrets = secretValues([
+		credentials.clientSecret,
+		credentials.webhookToken,
+		atlasWebhookToken(credentials),
+		...(options.secrets ?? []),
+	]);
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: `${atlasBaseUrl(credentials)}/${endpoint}.do`,

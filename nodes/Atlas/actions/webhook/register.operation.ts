@@ -1,15 +1,26 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { REDACTED } from '../../../shared/redact';
+import { TOKEN_QUERY_PARAMETER } from '../../trigger';
 import { atlasApiRequest } from '../../transport';
 
 export const ONE_URL_NOTICE =
 	'Atlas keeps a single webhook URL per account and cannot show or delete it: registering replaces the current URL, whether it was set in the Atlas console, by another workflow or by an Atlas Trigger.';
 
+const TOKEN_NOTICE =
+	"To make Atlas present the Webhook Token, don't type it into the URL here: turn on Register URL on Activation in the Atlas Trigger instead. The trigger then registers its own URL with the token from the credential.";
+
 const properties: INodeProperties[] = [
 	{
 		displayName: ONE_URL_NOTICE,
 		name: 'oneUrlNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: TOKEN_NOTICE,
+		name: 'tokenNotice',
 		type: 'notice',
 		default: '',
 	},
@@ -47,17 +58,42 @@ export const description: INodeProperties[] = properties.map((property) => ({
 	displayOptions: { show: { resource: ['webhook'], operation: ['register'] } },
 }));
 
+/** The trigger's token in a URL's query, as written (up to the next `&` or `#`). */
+const TOKEN_IN_QUERY = new RegExp(`([?&]${TOKEN_QUERY_PARAMETER}=)([^&#]*)`, 'g');
+
+function decoded(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+/** The URL's tokens as written and as decoded: Atlas may echo any of them. */
+const tokensIn = (url: string): string[] =>
+	[...url.matchAll(TOKEN_IN_QUERY)].flatMap(([, , written]) => [
+		written,
+		decoded(written),
+		decoded(written.replace(/\+/g, ' ')),
+	]);
+
+/** The URL as users may see it, in the output and in errors. */
+const shownUrl = (url: string): string => url.replace(TOKEN_IN_QUERY, `$1${REDACTED}`);
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const url = String(this.getNodeParameter('url', itemIndex)).trim();
 	const { cid } = this.getNodeParameter('additionalFields', itemIndex, {}) as { cid?: string };
 	if (!/^https?:\/\/\S+$/i.test(url)) {
-		throw new NodeOperationError(this.getNode(), `"${url}" is not an http(s) URL`, {
+		throw new NodeOperationError(this.getNode(), `"${shownUrl(url)}" is not an http(s) URL`, {
 			itemIndex,
 			description:
 				'Atlas needs an absolute URL it can reach, such as https://n8n.example.com/webhook/…',
 		});
 	}
 	const body: IDataObject = cid ? { url, cid } : { url };
-	const { status, msg } = await atlasApiRequest.call(this, 'updateWebhookURL', body, { itemIndex });
-	return [{ ...body, registered: true, status, msg: msg ?? null }];
+	const { status, msg } = await atlasApiRequest.call(this, 'updateWebhookURL', body, {
+		itemIndex,
+		secrets: tokensIn(url),
+	});
+	return [{ ...body, url: shownUrl(url), registered: true, status, msg: msg ?? null }];
 }
