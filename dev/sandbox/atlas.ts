@@ -14,6 +14,19 @@ import type { ProviderRoute, RouteRequest, RouteResult } from './server';
 import type { AtlasIncident, AtlasRegistration, SandboxAtlas } from './types';
 import { formatAtlasTime } from './util';
 
+/** The request as a server reading `updateTimeStart` another way would filter it. */
+function readUpdateTimeAs(body: unknown, reading: SandboxAtlas['updateTimeStart']): unknown {
+	if (reading === 'utc+8' || typeof body !== 'object' || body === null) return body;
+	const { updateTimeStart, ...rest } = body as Record<string, unknown>;
+	if (reading === 'ignore' || typeof updateTimeStart !== 'string') return rest;
+	// Read as UTC, the bound falls 8 hours later in the UTC+08:00 frame the records use.
+	const asUtc = Date.parse(`${updateTimeStart.trim().replace(' ', 'T')}Z`);
+	return {
+		...rest,
+		updateTimeStart: Number.isNaN(asUtc) ? updateTimeStart : formatAtlasTime(asUtc),
+	};
+}
+
 export interface AtlasConfig {
 	clientId: string;
 	clientSecret: string;
@@ -92,7 +105,10 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 	};
 
 	const getPageList = ({ body }: RouteRequest): RouteResult => {
-		const parsed = parseIncidentQuery(body);
+		if (typeof body === 'object' && body !== null) {
+			api.beforeListPage?.(body as Record<string, unknown>);
+		}
+		const parsed = parseIncidentQuery(readUpdateTimeAs(body, api.updateTimeStart));
 		if (!parsed.ok) return fail(ATLAS_STATUS.systemError, parsed.msg);
 		const page = runIncidentQuery(api.incidents, parsed.query);
 		// Atlas types pageIndex, pageSize and total as strings.
@@ -192,6 +208,7 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 		eventTypes: [...ATLAS_EVENT_TYPES],
 		createIncident,
 		confirmIncident,
+		updateTimeStart: 'utc+8',
 	};
 	return { routes, api };
 }

@@ -150,6 +150,16 @@ export interface SandboxAtlas {
 	eventTypes: string[];
 	/** A new unconfirmed incident, created and updated now (so polling triggers see it). */
 	createIncident(overrides?: Partial<AtlasIncident>): AtlasIncident;
+	/**
+	 * Runs before each incident-list page is answered, with the request body: a test moves or
+	 * empties the list while a client pages through it.
+	 */
+	beforeListPage?: (body: Record<string, unknown>) => void;
+	/**
+	 * How `updateTimeStart` (named by Atlas without a meaning) is read: in UTC+08:00 like the other
+	 * times (default), ignored, or as UTC: what a real server might do instead.
+	 */
+	updateTimeStart: 'utc+8' | 'ignore' | 'utc';
 	/** Confirms an incident now: status 1, a result, optionally a remark; undefined if unknown. */
 	confirmIncident(
 		eventId: string,

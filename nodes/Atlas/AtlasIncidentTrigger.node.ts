@@ -10,7 +10,15 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listIncidents, simplifyIncident } from './actions/incident/getMany.operation';
 import { INCIDENT_STATUS_OPTIONS, INCIDENT_TYPES, toOptions } from './events';
-import { comparePoll, type EmitMode, listSince, readMemory } from './incidentPolling';
+import {
+	DEFAULT_LOOK_BACK_DAYS,
+	type EmitMode,
+	listingWindow,
+	mergePoll,
+	readMemory,
+	writeMemory,
+	type Change,
+} from './incidentPolling';
 import { toAtlasTime } from './incidents';
 import { isAtlasRateLimit } from './transport';
 
@@ -25,6 +33,7 @@ interface PollSettings {
 	statuses: number[];
 	emit: EmitMode;
 	simplify: boolean;
+	lookBackDays: number;
 }
 
 function readSettings(context: IPollFunctions): PollSettings {
@@ -34,6 +43,10 @@ function readSettings(context: IPollFunctions): PollSettings {
 		statuses: statuses.filter((status) => status === 0 || status === 1),
 		emit: context.getNodeParameter('emit', 'newAndChanged') as EmitMode,
 		simplify: context.getNodeParameter('simplify', true) as boolean,
+		lookBackDays: Number(
+			context.getNodeParameter('options.lookBackDays', DEFAULT_LOOK_BACK_DAYS) ??
+				DEFAULT_LOOK_BACK_DAYS,
+		),
 	};
 }
 
@@ -98,19 +111,35 @@ export class AtlasIncidentTrigger implements INodeType {
 				description:
 					'Whether to return only the key fields of each incident instead of every field Atlas sends',
 			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Look Back (Days)',
+						name: 'lookBackDays',
+						type: 'number',
+						typeOptions: { minValue: 1, numberPrecision: 1 },
+						default: DEFAULT_LOOK_BACK_DAYS,
+						description:
+							'How many days back each check lists incidents. Changes to incidents received earlier are not noticed; a longer span means more requests per check.',
+					},
+				],
+			},
 		],
 	};
 
 	/**
-	 * Lists the incidents updated since the last successful poll (minus an overlap) and emits
-	 * those not seen before, or seen in another state. A poll that fails emits nothing and keeps
-	 * its memory, so the next one reads the same span again.
+	 * Lists the incidents Atlas received within the look-back window and emits those not seen
+	 * before, or seen in another state. Everything after the listing runs without awaiting, so a
+	 * poll that overlapped this one cannot interleave with the merge.
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const settings = readSettings(this);
 		const query: IDataObject = settings.statuses.length ? { eventStatus: settings.statuses } : {};
-		const shape = (incident: IDataObject) =>
-			settings.simplify ? simplifyIncident(incident) : incident;
 
 		// The editor's "Fetch Test Event": the latest few, remembering nothing.
 		if (this.getMode() === 'manual') {
@@ -118,37 +147,62 @@ export class AtlasIncidentTrigger implements INodeType {
 				pageSize: TEST_FETCH_COUNT,
 				limit: TEST_FETCH_COUNT,
 			});
+			const shape = settings.simplify ? simplifyIncident : (incident: IDataObject) => incident;
 			return records.length ? [this.helpers.returnJsonArray(records.map(shape))] : null;
 		}
 
 		const staticData = this.getWorkflowStaticData('node');
-		const memory = readMemory(staticData[POLL_MEMORY_KEY]);
 		const polledAt = Date.now();
-		const since = DateTime.fromMillis(listSince(memory, polledAt));
-		const records = await listIncidents
-			.call(this, { ...query, updateTimeStart: toAtlasTime(since) }, settings.eventTypes, {
-				pageSize: PAGE_SIZE,
-			})
-			.then(
-				(listing) => listing.records,
-				(error: unknown) => {
-					// Rate-limited beyond the retries: skip this poll; the next reads the same span.
-					if (!isAtlasRateLimit(error)) throw error;
-					this.logger.warn(
-						'Atlas Incident Trigger: Atlas rate-limited this poll; the next poll catches up',
-					);
-					return null;
+		const memory = readMemory(staticData[POLL_MEMORY_KEY]);
+		// Watching starts at the first attempt, not the first success.
+		if (memory.startedAt === undefined) {
+			staticData[POLL_MEMORY_KEY] = writeMemory({ ...memory, startedAt: polledAt });
+		}
+		const window = listingWindow(memory, polledAt, settings.lookBackDays);
+		const listing = await listIncidents
+			.call(
+				this,
+				{
+					...query,
+					eventTimeStart: toAtlasTime(DateTime.fromMillis(window.start)),
+					eventTimeEnd: toAtlasTime(DateTime.fromMillis(window.end)),
 				},
-			);
-		if (records === null) return null;
+				settings.eventTypes,
+				{ pageSize: PAGE_SIZE },
+			)
+			.catch((error: unknown) => {
+				// Rate-limited beyond the retries: skip this poll; the next reads the same span.
+				if (!isAtlasRateLimit(error)) throw error;
+				this.logger.warn(
+					'Atlas Incident Trigger: Atlas rate-limited this poll; the next poll catches up',
+				);
+				return null;
+			});
+		if (listing === null) return null;
 
-		const { changes, memory: next } = comparePoll(records, memory, settings.emit, polledAt);
-		staticData[POLL_MEMORY_KEY] = next as unknown as IDataObject;
-		if (changes.length === 0) return null;
-		return [
-			this.helpers.returnJsonArray(
-				changes.map(({ incident, change }) => ({ ...shape(incident), change })),
-			),
-		];
+		const complete = listing.drift.length === 0;
+		if (!complete) {
+			this.logger.warn(
+				`Atlas Incident Trigger: the incident list changed while it was read (${listing.drift.join('; ')}); the next poll reads the same span again`,
+			);
+		}
+		const result = mergePoll(
+			readMemory(staticData[POLL_MEMORY_KEY]),
+			{ incidents: listing.records, complete, polledAt, window },
+			settings.emit,
+		);
+		if (result.stale) return null;
+		staticData[POLL_MEMORY_KEY] = writeMemory(result.memory);
+		if (result.changes.length === 0) return null;
+		return [this.helpers.returnJsonArray(result.changes.map((c) => toItem(c, settings.simplify)))];
 	}
+}
+
+/** An emitted item: the incident, what happened to it and, for a change, what changed. */
+function toItem({ incident, change, changedFields, previous }: Change, simplify: boolean) {
+	if (change === 'new') return { ...(simplify ? simplifyIncident(incident) : incident), change };
+	const item: IDataObject = simplify ? simplifyIncident(incident) : { ...incident };
+	// Simplify must not hide the new value of what changed.
+	for (const field of changedFields ?? []) item[field] = incident[field] ?? null;
+	return { ...item, change, changedFields, ...(previous ? { previous } : {}) };
 }

@@ -3,22 +3,24 @@
  * workflow's static data kept between polls as n8n keeps it.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
+import type { Sandbox } from '../../dev/sandbox';
 import { AtlasIncidentTrigger, POLL_MEMORY_KEY } from '../../nodes/Atlas/AtlasIncidentTrigger.node';
 import {
-	comparePoll,
 	MAX_REMEMBERED,
+	mergePoll,
 	OVERLAP_MS,
 	readMemory,
+	type PollMemory,
 } from '../../nodes/Atlas/incidentPolling';
 import { createPollContext } from '../helpers/n8n';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
 
 const trigger = new AtlasIncidentTrigger();
-const sandbox = useSandbox(40);
 
 /** One workflow: its static data lives as long as the test. */
-function workflow(parameters: INodeParameters = {}) {
+function workflowOn(sandbox: () => Sandbox, parameters: INodeParameters = {}) {
 	const staticData: IDataObject = {};
 	const workflowId = `incident-poll-${Math.random()}`;
 	const poll = async (mode: 'trigger' | 'manual' = 'trigger') => {
@@ -33,28 +35,35 @@ function workflow(parameters: INodeParameters = {}) {
 		const result = (await trigger.poll.call(context)) as INodeExecutionData[][] | null;
 		return result?.[0].map((item) => item.json) ?? [];
 	};
-	const memory = () =>
-		readMemory((staticData['node:Atlas Incident Trigger'] as IDataObject)?.[POLL_MEMORY_KEY]);
-	return { poll, memory, staticData };
+	const node = () => (staticData['node:Atlas Incident Trigger'] ?? {}) as IDataObject;
+	const memory = () => readMemory(node()[POLL_MEMORY_KEY]);
+	const setMemory = (change: Partial<PollMemory>) => {
+		node()[POLL_MEMORY_KEY] = { ...(node()[POLL_MEMORY_KEY] as IDataObject), ...change };
+	};
+	return { poll, memory, setMemory, staticData };
 }
 
-const listCalls = () => requestsTo(sandbox(), 'atlas.getPageList');
+const ids = (items: IDataObject[]) => items.map((item) => String(item.eventId));
 
 describe('Atlas Incident Trigger', () => {
+	const sandbox = useSandbox(40);
+	const workflow = (parameters?: INodeParameters) => workflowOn(sandbox, parameters);
+	const listCalls = () => requestsTo(sandbox(), 'atlas.getPageList');
+
 	it('emits nothing on its first poll: it starts from now', async () => {
 		const wf = workflow();
 		sandbox().atlas.createIncident();
 		expect(await wf.poll()).toEqual([]);
-		expect(wf.memory().polledAt).toBeGreaterThan(0);
+		expect(wf.memory().startedAt).toBeGreaterThan(0);
+		expect(wf.memory().since).toBeGreaterThan(0);
 	});
 
-	it('emits an incident created between polls once, though the overlap lists it again', async () => {
+	it('emits an incident created between polls once, though later polls list it again', async () => {
 		const wf = workflow();
 		await wf.poll();
 		const created = sandbox().atlas.createIncident();
 		const second = await wf.poll();
 		expect(second).toEqual([expect.objectContaining({ eventId: created.eventId, change: 'new' })]);
-		// The next poll reads the same minutes again (overlap): nothing twice.
 		expect(await wf.poll()).toEqual([]);
 	});
 
@@ -73,9 +82,29 @@ describe('Atlas Incident Trigger', () => {
 				eventStatus: 1,
 				confirmedResult: 'Flight Cancelled',
 				change: 'changed',
+				changedFields: ['eventStatus', 'confirmedResult'],
+				previous: { eventStatus: 0, confirmedResult: null },
 			}),
 		]);
+		expect(await both.poll()).toEqual([]);
 		expect(await onlyNew.poll()).toEqual([]);
+	});
+
+	it('a changed remark says so, with the old and new remark, though Simplify drops remarks', async () => {
+		const wf = workflow();
+		await wf.poll();
+		const created = sandbox().atlas.createIncident();
+		sandbox().atlas.confirmIncident(created.eventId, { result: 'Accepted', remark: 'call pax' });
+		await wf.poll();
+		sandbox().atlas.confirmIncident(created.eventId, { result: 'Accepted', remark: 'rebooked' });
+		const [item] = await wf.poll();
+		expect(item).toMatchObject({
+			eventId: created.eventId,
+			change: 'changed',
+			changedFields: ['confirmedRemark'],
+			confirmedRemark: 'rebooked',
+			previous: { confirmedRemark: 'call pax' },
+		});
 	});
 
 	it('an incident created and confirmed between two polls is emitted once, as new', async () => {
@@ -94,12 +123,12 @@ describe('Atlas Incident Trigger', () => {
 		await wf.poll();
 		const wanted = sandbox().atlas.createIncident({ eventType: 'abnormal.cancelled' });
 		sandbox().atlas.createIncident({ eventType: 'order.schedulechange' });
-		expect((await wf.poll()).map((i) => i.eventId)).toEqual([wanted.eventId]);
+		expect(ids(await wf.poll())).toEqual([wanted.eventId]);
 		const body = listCalls().at(-1)?.body as IDataObject;
 		expect(body).toMatchObject({ eventType: 'abnormal.cancelled', eventStatus: [0] });
 	});
 
-	it('a poll that fails half-way emits nothing and keeps its place: the next poll loses nothing', async () => {
+	it('a poll that fails half-way emits nothing; the next poll loses nothing', async () => {
 		const wf = workflow();
 		await wf.poll();
 		const before = wf.memory();
@@ -109,8 +138,7 @@ describe('Atlas Incident Trigger', () => {
 		await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
 		expect(wf.memory()).toEqual(before);
 		sandbox().faults.clear();
-		const items = await wf.poll();
-		expect(items.map((i) => i.eventId).sort()).toEqual(created.map((c) => c.eventId).sort());
+		expect(ids(await wf.poll()).sort()).toEqual(created.map((c) => c.eventId).sort());
 	});
 
 	it('backs off on Atlas rate limits instead of failing, and keeps its place', async () => {
@@ -122,63 +150,240 @@ describe('Atlas Incident Trigger', () => {
 		expect(await wf.poll()).toEqual([]);
 		expect(wf.memory()).toEqual(before);
 		sandbox().faults.clear();
-		expect((await wf.poll()).map((i) => i.eventId)).toEqual([created.eventId]);
+		expect(ids(await wf.poll())).toEqual([created.eventId]);
 	}, 120_000);
+
+	describe('a first poll that fails still starts the watch', () => {
+		// Incidents of other tests may share the first attempt's second, which counts as watched.
+		const createdMinuteAgo = () => {
+			const minuteAgo = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString();
+			return sandbox().atlas.createIncident({
+				eventTime: minuteAgo.slice(0, 19).replace('T', ' '),
+			});
+		};
+		it('rate-limited beyond the retries: incidents created after it are emitted next time', async () => {
+			const wf = workflow();
+			const older = createdMinuteAgo();
+			sandbox().faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110 });
+			expect(await wf.poll()).toEqual([]);
+			const created = sandbox().atlas.createIncident();
+			sandbox().faults.clear();
+			const emitted = ids(await wf.poll());
+			expect(emitted).toContain(created.eventId);
+			expect(emitted).not.toContain(older.eventId);
+			expect(await wf.poll()).toEqual([]);
+		}, 120_000);
+
+		it('an error: incidents created after it are emitted, older ones are not', async () => {
+			const wf = workflow();
+			const older = createdMinuteAgo();
+			sandbox().faults.add({ route: 'atlas.getPageList', kind: 'http', status: 500 });
+			await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
+			const created = sandbox().atlas.createIncident();
+			sandbox().faults.clear();
+			const emitted = ids(await wf.poll());
+			expect(emitted).toContain(created.eventId);
+			expect(emitted).not.toContain(older.eventId);
+			expect(await wf.poll()).toEqual([]);
+		});
+	});
+
+	it('two polls that overlap (a slow one still running) emit a new incident once', async () => {
+		for (const slow of ['first', 'second'] as const) {
+			const wf = workflow();
+			await wf.poll();
+			const created = sandbox().atlas.createIncident();
+			// Whichever poll's listing is slow finishes after the other one.
+			sandbox().faults.add({
+				route: 'atlas.getPageList',
+				kind: 'latency',
+				latencyMs: 400,
+				skip: slow === 'first' ? 0 : 1,
+				times: 1,
+			});
+			const first = wf.poll();
+			await sleep(5);
+			const second = wf.poll();
+			const emitted = [...(await first), ...(await second)];
+			sandbox().faults.clear();
+			expect(ids(emitted)).toEqual([created.eventId]);
+			expect(await wf.poll()).toEqual([]);
+		}
+	});
 
 	it('"Fetch Test Event" returns the latest few and remembers nothing', async () => {
 		const wf = workflow({ simplify: false });
 		const items = await wf.poll('manual');
 		expect(items).toHaveLength(5);
 		expect(items[0]).toHaveProperty('paxName');
-		expect(wf.memory()).toEqual({ polledAt: undefined, seen: [] });
+		expect(wf.memory()).toEqual({ incidents: [] });
 	});
 
-	it('asks Atlas in its UTC+08:00 wall clock, across a date boundary', async () => {
-		const wf = workflow();
+	it('asks Atlas for the time Atlas received incidents, in its UTC+08:00 wall clock', async () => {
+		const wf = workflow({ options: { lookBackDays: 1 } });
 		await wf.poll();
-		// Last poll at 00:05 on 1 June in Beijing (16:05 UTC the day before).
-		const polledAt = Date.UTC(2024, 4, 31, 16, 5, 0);
-		const memory = wf.memory();
-		(wf.staticData['node:Atlas Incident Trigger'] as IDataObject)[POLL_MEMORY_KEY] = {
-			...memory,
-			polledAt,
-		} as unknown as IDataObject;
-		const lateNight = sandbox().atlas.createIncident({ updateTime: '2024-05-31 23:58:00' });
+		// Last complete poll at 00:05 on 1 June in Beijing (16:05 UTC the day before).
+		const since = Date.UTC(2024, 4, 31, 16, 5, 0);
+		wf.setMemory({ since, horizon: undefined });
+		const lateNight = sandbox().atlas.createIncident({ eventTime: '2024-05-31 23:58:00' });
+		const before = Date.now();
 		const items = await wf.poll();
 		const body = listCalls().at(-1)?.body as IDataObject;
-		expect(body.updateTimeStart).toBe('2024-05-31 23:55:00');
-		expect(polledAt - OVERLAP_MS).toBe(Date.UTC(2024, 4, 31, 15, 55, 0));
-		expect(items.map((i) => i.eventId)).toContain(lateNight.eventId);
+		expect(since - OVERLAP_MS).toBe(Date.UTC(2024, 4, 31, 15, 55, 0));
+		expect(body.eventTimeStart).toBe('2024-05-31 23:55:00');
+		// The listing ends at the poll's start: incidents arriving while it pages wait for the next.
+		const end = Date.parse(`${String(body.eventTimeEnd).replace(' ', 'T')}+08:00`);
+		expect(end).toBeGreaterThanOrEqual(before - 1000);
+		expect(end).toBeLessThanOrEqual(Date.now());
+		expect(body).not.toHaveProperty('updateTimeStart');
+		expect(ids(items)).toContain(lateNight.eventId);
 	});
 });
 
-describe('comparePoll', () => {
-	const incident = (id: number, eventStatus = 0): IDataObject => ({
+describe('Atlas Incident Trigger, when the list moves while it is read', () => {
+	const sandbox = useSandbox(0);
+	afterEach(() => {
+		sandbox().atlas.incidents.length = 0;
+		sandbox().atlas.beforeListPage = undefined;
+	});
+
+	const createMany = (count: number) =>
+		Array.from({ length: count }, () => sandbox().atlas.createIncident().eventId);
+
+	it('incidents arriving between pages are all emitted, each once, and the poll keeps its place', async () => {
+		const wf = workflowOn(sandbox);
+		await wf.poll();
+		const before = createMany(200);
+		let late: string[] = [];
+		sandbox().atlas.beforeListPage = (body) => {
+			if (body.pageIndex === 2 && late.length === 0) late = createMany(30);
+		};
+		const emitted = ids(await wf.poll());
+		sandbox().atlas.beforeListPage = undefined;
+		emitted.push(...ids(await wf.poll()));
+		expect(emitted.sort()).toEqual([...before, ...late].sort());
+		expect(await wf.poll()).toEqual([]);
+	});
+
+	it('a page that comes back empty early: the rest is emitted by the next poll, nothing twice', async () => {
+		const wf = workflowOn(sandbox);
+		await wf.poll();
+		const created = createMany(200);
+		const { atlas } = sandbox();
+		let emptied = false;
+		atlas.beforeListPage = (body) => {
+			if (body.pageIndex !== 2 || emptied) return;
+			emptied = true;
+			const all = atlas.incidents.splice(0);
+			void sleep(0).then(() => atlas.incidents.push(...all));
+		};
+		const since = wf.memory().since;
+		const first = ids(await wf.poll());
+		expect(first).toHaveLength(100);
+		expect(wf.memory().since).toBe(since);
+		const second = ids(await wf.poll());
+		expect([...first, ...second].sort()).toEqual([...created].sort());
+	});
+});
+
+describe('Atlas Incident Trigger against servers that read updateTimeStart differently', () => {
+	const sandbox = useSandbox(0);
+	afterEach(() => {
+		sandbox().atlas.incidents.length = 0;
+		sandbox().atlas.updateTimeStart = 'utc+8';
+	});
+
+	it.each(['ignore', 'utc'] as const)(
+		'a server that reads it as %s: nothing twice, nothing missed, one request per page',
+		async (reading) => {
+			const { atlas } = sandbox();
+			atlas.updateTimeStart = reading;
+			const old = Array.from({ length: 120 }, () => atlas.createIncident().eventId);
+			const wf = workflowOn(sandbox);
+			expect(await wf.poll()).toEqual([]);
+			const created = Array.from({ length: 130 }, () => atlas.createIncident().eventId);
+			atlas.confirmIncident(old[5], { result: 'Accepted' });
+			const requests = () => requestsTo(sandbox(), 'atlas.getPageList').length;
+			const before = requests();
+			const items = await wf.poll();
+			expect(requests() - before).toBe(Math.ceil(250 / 100));
+			expect(ids(items.filter((i) => i.change === 'new')).sort()).toEqual(created.sort());
+			expect(items.filter((i) => i.change === 'changed')).toEqual([
+				expect.objectContaining({
+					eventId: old[5],
+					eventStatus: 1,
+					changedFields: ['eventStatus', 'confirmedResult'],
+				}),
+			]);
+			expect(await wf.poll()).toEqual([]);
+		},
+	);
+});
+
+describe('mergePoll', () => {
+	const at = (second: number) => Date.UTC(2026, 0, 1) + second * 1000;
+	/** An incident Atlas received at `second`, as its UTC+08:00 eventTime. */
+	const incident = (id: number, second = id, eventStatus = 0): IDataObject => ({
 		eventId: `E${id}`,
 		eventStatus,
+		eventTime: new Date(at(second) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' '),
+	});
+	const window = { start: at(-1), end: at(1e6) };
+	const listing = (incidents: IDataObject[], polledAt: number, complete = true) => ({
+		incidents,
+		polledAt,
+		complete,
+		window,
 	});
 
-	it('remembers at most MAX_REMEMBERED incidents, dropping those seen longest ago', () => {
-		const many = Array.from({ length: MAX_REMEMBERED + 50 }, (_, i) => incident(i));
-		const { memory } = comparePoll(many, { polledAt: 1, seen: [] }, 'newAndChanged', 2);
-		expect(memory.seen).toHaveLength(MAX_REMEMBERED);
-		expect(memory.seen[0][0]).toBe('E50');
-		// The newest are still recognised.
-		const again = comparePoll([incident(MAX_REMEMBERED + 49)], memory, 'newAndChanged', 3);
+	it('above the bound, forgets the incidents Atlas received longest ago, whatever the order listed', () => {
+		const learned: PollMemory = { startedAt: at(0), since: at(0), listedAt: at(0), incidents: [] };
+		// Newest first, as Atlas lists them.
+		const many = Array.from({ length: MAX_REMEMBERED + 50 }, (_, i) => incident(i)).reverse();
+		const { memory, changes } = mergePoll(learned, listing(many, at(1e5)), 'newAndChanged');
+		expect(changes).toHaveLength(MAX_REMEMBERED + 50);
+		expect(memory.incidents).toHaveLength(MAX_REMEMBERED);
+		// The newest are remembered: listed again they are not new.
+		const again = mergePoll(memory, listing(many.slice(0, 100), at(1e5 + 60)), 'newAndChanged');
 		expect(again.changes).toEqual([]);
+		// The forgotten oldest are not taken for new either.
+		const oldest = mergePoll(memory, listing(many.slice(-50), at(1e5 + 60)), 'newAndChanged');
+		expect(oldest.changes).toEqual([]);
+		// A really new incident still is.
+		const fresh = mergePoll(memory, listing([incident(2e5)], at(2e5)), 'newAndChanged');
+		expect(fresh.changes).toEqual([{ incident: incident(2e5), change: 'new' }]);
 	});
 
-	it('emits incidents without an ID (they cannot be recognised), after the first poll', () => {
-		const noId = { eventType: 'abnormal.cancelled' };
-		expect(comparePoll([noId], { seen: [] }, 'newAndChanged', 1).changes).toEqual([]);
-		expect(comparePoll([noId], { polledAt: 1, seen: [] }, 'newAndChanged', 2).changes).toEqual([
-			{ incident: noId, change: 'new' },
-		]);
+	it('discards a poll that finishes after a newer poll merged', () => {
+		const memory: PollMemory = { startedAt: at(0), since: at(10), listedAt: at(10), incidents: [] };
+		const result = mergePoll(memory, listing([incident(5)], at(9)), 'newAndChanged');
+		expect(result).toMatchObject({ stale: true, changes: [] });
+		expect(result.memory).toBe(memory);
 	});
 
-	it('reads a damaged memory as empty', () => {
-		for (const damaged of [null, 'x', { seen: 'x' }, { polledAt: 'soon', seen: [[1, 2], ['a']] }]) {
-			expect(readMemory(damaged)).toEqual({ polledAt: undefined, seen: [] });
+	it('an incomplete listing emits what it read but does not move its place', () => {
+		const memory: PollMemory = { startedAt: at(0), since: at(10), listedAt: at(10), incidents: [] };
+		const result = mergePoll(memory, listing([incident(15)], at(20), false), 'newAndChanged');
+		expect(result.changes).toHaveLength(1);
+		expect(result.memory).toMatchObject({ since: at(10), listedAt: at(20) });
+	});
+
+	it('reads a damaged memory as empty and carries over the memory of version 0.2', () => {
+		for (const damaged of [
+			null,
+			'x',
+			{ incidents: 'x' },
+			{ since: 'soon', incidents: [[1, 2], ['a']] },
+		]) {
+			expect(readMemory(damaged)).toMatchObject({ since: undefined, incidents: [] });
 		}
+		const old = readMemory({
+			polledAt: at(3),
+			seen: [
+				['E1', 'abc'],
+				[1, 'x'],
+			],
+		});
+		expect(old).toMatchObject({ since: at(3), incidents: [['E1', at(3), 'abc']] });
 	});
 });
