@@ -5,6 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { UNREADABLE_TOTALS } from '../nodes/Atlas/incidents';
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
 import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
@@ -113,7 +114,7 @@ export class AtlasApi implements ICredentialType {
 	};
 
 	// Atlas answers HTTP 200 for bad keys too: only the envelope's `status` tells (0 is the only
-	// success). Valid keys get the incident list, so an answer without `records` did not pass.
+	// success). Valid keys get an incident page, read as the nodes read it.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'sandbox' ? '${ATLAS_SANDBOX_URL}' : String($credentials.baseUrl).replace(/\\/+$/, '')}}`,
@@ -148,8 +149,9 @@ export class AtlasApi implements ICredentialType {
 				bodyRule('status', status, message),
 			]),
 			bodyRule('status', undefined, ATLAS_TEST_MESSAGES.notAtlas),
-			bodyRule('records', undefined, ATLAS_TEST_MESSAGES.noIncidentList),
-			bodyRule('records', null, ATLAS_TEST_MESSAGES.noIncidentList),
+			...UNREADABLE_TOTALS.map((total) =>
+				bodyRule('total', total, ATLAS_TEST_MESSAGES.noIncidentList),
+			),
 		]),
 	};
 }

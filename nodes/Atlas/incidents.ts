@@ -87,6 +87,13 @@ const pagePosition = (envelope: IDataObject) => ({
 });
 
 /**
+ * The values of `total` on which readIncidentPage refuses a page whatever its records: all of this
+ * reading that a check comparing one field with one value can apply (the credential test does).
+ * `records` alone tells nothing: it is null or absent in a valid empty page.
+ */
+export const UNREADABLE_TOTALS: readonly unknown[] = [undefined, null, ''];
+
+/**
  * Reads a successful envelope of event/getPageList. A missing or unreadable `total`, or records
  * that are not a list while `total` says there are some, are errors: never a silent empty list.
  */
