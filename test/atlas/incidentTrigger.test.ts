@@ -250,7 +250,23 @@ describe('Atlas Incident Trigger, when the list moves while it is read', () => {
 	const createMany = (count: number) =>
 		Array.from({ length: count }, () => sandbox().atlas.createIncident().eventId);
 
-	it('incidents arriving between pages are all emitted, each once, and the poll keeps its place', async () => {
+	/** `minutes` pass before the next poll: the incidents' times move back instead of the clock. */
+	const minutesPass = (minutes: number) => {
+		const shift = (stamp: unknown) =>
+			typeof stamp === 'string'
+				? new Date(Date.parse(`${stamp.replace(' ', 'T')}+08:00`) + 8 * 3600_000 - minutes * 60_000)
+						.toISOString()
+						.slice(0, 19)
+						.replace('T', ' ')
+				: stamp;
+		for (const incident of sandbox().atlas.incidents) {
+			for (const field of ['eventTime', 'createTime', 'updateTime'] as const) {
+				incident[field] = shift(incident[field]) as string;
+			}
+		}
+	};
+
+	it('incidents arriving between pages are all emitted, each once, with polls 30 minutes apart', async () => {
 		const wf = workflowOn(sandbox);
 		await wf.poll();
 		const before = createMany(200);
@@ -260,12 +276,13 @@ describe('Atlas Incident Trigger, when the list moves while it is read', () => {
 		};
 		const emitted = ids(await wf.poll());
 		sandbox().atlas.beforeListPage = undefined;
+		minutesPass(30);
 		emitted.push(...ids(await wf.poll()));
 		expect(emitted.sort()).toEqual([...before, ...late].sort());
 		expect(await wf.poll()).toEqual([]);
 	});
 
-	it('a page that comes back empty early: the rest is emitted by the next poll, nothing twice', async () => {
+	it('a page that comes back empty early: the next poll, 30 minutes later, emits the rest once', async () => {
 		const wf = workflowOn(sandbox);
 		await wf.poll();
 		const created = createMany(200);
@@ -281,6 +298,7 @@ describe('Atlas Incident Trigger, when the list moves while it is read', () => {
 		const first = ids(await wf.poll());
 		expect(first).toHaveLength(100);
 		expect(wf.memory().since).toBe(since);
+		minutesPass(30);
 		const second = ids(await wf.poll());
 		expect([...first, ...second].sort()).toEqual([...created].sort());
 	});
