@@ -15,6 +15,7 @@ import {
 	type EmitMode,
 	listingWindow,
 	mergePoll,
+	OVERLAP_MS,
 	readMemory,
 	writeMemory,
 	type Change,
@@ -154,9 +155,12 @@ export class AtlasIncidentTrigger implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const polledAt = Date.now();
 		const memory = readMemory(staticData[POLL_MEMORY_KEY]);
-		// Watching starts at the first attempt, not the first success.
+		// Watching starts at the first attempt, not the first success. n8n stores a poll's memory
+		// only when it emits: none at n8n's start means nothing was emitted yet, so the incidents of
+		// the overlap before the restart cannot have been, and are watched.
 		if (memory.startedAt === undefined) {
-			staticData[POLL_MEMORY_KEY] = writeMemory({ ...memory, startedAt: polledAt });
+			memory.startedAt = this.getActivationMode() === 'init' ? polledAt - OVERLAP_MS : polledAt;
+			staticData[POLL_MEMORY_KEY] = writeMemory(memory);
 		}
 		const window = listingWindow(memory, polledAt, settings.lookBackDays);
 		const listing = await listIncidents

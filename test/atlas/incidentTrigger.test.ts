@@ -20,7 +20,11 @@ import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
 const trigger = new AtlasIncidentTrigger();
 
 /** One workflow: its static data lives as long as the test. */
-function workflowOn(sandbox: () => Sandbox, parameters: INodeParameters = {}) {
+function workflowOn(
+	sandbox: () => Sandbox,
+	parameters: INodeParameters = {},
+	activation: 'activate' | 'init' = 'activate',
+) {
 	const staticData: IDataObject = {};
 	const workflowId = `incident-poll-${Math.random()}`;
 	const poll = async (mode: 'trigger' | 'manual' = 'trigger') => {
@@ -31,6 +35,7 @@ function workflowOn(sandbox: () => Sandbox, parameters: INodeParameters = {}) {
 			staticData,
 			workflowId,
 			mode,
+			activation,
 		});
 		const result = (await trigger.poll.call(context)) as INodeExecutionData[][] | null;
 		return result?.[0].map((item) => item.json) ?? [];
@@ -186,6 +191,24 @@ describe('Atlas Incident Trigger', () => {
 			expect(emitted).not.toContain(older.eventId);
 			expect(await wf.poll()).toEqual([]);
 		});
+	});
+
+	it("at n8n's start without a stored memory (nothing emitted yet), watches the minutes before it", async () => {
+		// n8n stores a poll's memory only when the poll emits: a restart loses that of quiet polls.
+		const received = (minutesAgo: number) =>
+			new Date(Date.now() + 8 * 3600_000 - minutesAgo * 60_000)
+				.toISOString()
+				.slice(0, 19)
+				.replace('T', ' ');
+		const duringRestart = sandbox().atlas.createIncident({ eventTime: received(3) });
+		const longBefore = sandbox().atlas.createIncident({
+			eventTime: received(OVERLAP_MS / 60_000 + 5),
+		});
+		const wf = workflowOn(sandbox, {}, 'init');
+		const emitted = ids(await wf.poll());
+		expect(emitted).toContain(duringRestart.eventId);
+		expect(emitted).not.toContain(longBefore.eventId);
+		expect(await wf.poll()).toEqual([]);
 	});
 
 	it('two polls that overlap (a slow one still running) emit a new incident once', async () => {
