@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 
 import { parseJson } from './json';
-import { redactText, redactValue } from './redact';
+import { redactCutText, redactText, redactValue } from './redact';
 import { type BackoffPolicy, networkErrorCode } from './retry';
 
 export type ApiRequestContext =
@@ -193,11 +193,17 @@ async function readBody(
 	});
 }
 
-/** What a body says: parsed JSON, or its text when it is not JSON (or nested absurdly deep). */
-function interpret(text: string, secrets: readonly string[]): unknown {
-	if (text.trim() === '') return undefined;
-	const parsed = parseJson(text);
-	return parsed.ok ? redactValue(parsed.value, secrets) : redactText(text, secrets);
+/**
+ * What a body says: parsed JSON, or its text when it is not JSON (or nested absurdly deep). Text
+ * that is not JSON may have been cut off by whoever sent it, inside an echoed secret.
+ */
+function interpret(text: string, secrets: readonly string[]): { body: unknown; text: string } {
+	const parsed = text.trim() === '' ? undefined : parseJson(text);
+	if (parsed?.ok) {
+		return { body: redactValue(parsed.value, secrets), text: redactText(text, secrets) };
+	}
+	const redacted = redactCutText(text, secrets);
+	return { body: parsed ? redacted : undefined, text: redacted };
 }
 
 function headerValue(headers: unknown, name: string): string {
@@ -253,14 +259,8 @@ export async function sendAttempt(
 			statusCode,
 			code: read.code,
 			message: redactText(read.message, secrets),
-			partialText: redactText(text, secrets),
+			partialText: redactCutText(text, secrets),
 		};
 	}
-	return {
-		kind: 'response',
-		statusCode,
-		headers,
-		body: interpret(text, secrets),
-		text: redactText(text, secrets),
-	};
+	return { kind: 'response', statusCode, headers, ...interpret(text, secrets) };
 }
