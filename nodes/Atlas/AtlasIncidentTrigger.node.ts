@@ -158,8 +158,10 @@ export class AtlasIncidentTrigger implements INodeType {
 		// Watching starts at the first attempt, not the first success. n8n stores a poll's memory
 		// only when it emits: none at n8n's start means nothing was emitted yet, so the incidents of
 		// the overlap before the restart cannot have been, and are watched.
-		if (memory.startedAt === undefined) {
-			memory.startedAt = this.getActivationMode() === 'init' ? polledAt - OVERLAP_MS : polledAt;
+		const firstAttempt = memory.startedAt === undefined;
+		const atStartup = this.getActivationMode() === 'init';
+		if (firstAttempt) {
+			memory.startedAt = atStartup ? polledAt - OVERLAP_MS : polledAt;
 			staticData[POLL_MEMORY_KEY] = writeMemory(memory);
 		}
 		const window = listingWindow(memory, polledAt, settings.lookBackDays);
@@ -176,11 +178,21 @@ export class AtlasIncidentTrigger implements INodeType {
 			)
 			.catch((error: unknown) => {
 				// Rate-limited beyond the retries: skip this poll; the next reads the same span.
-				if (!isAtlasRateLimit(error)) throw error;
-				this.logger.warn(
-					'Atlas Incident Trigger: Atlas rate-limited this poll; the next poll catches up',
-				);
-				return null;
+				if (isAtlasRateLimit(error)) {
+					this.logger.warn(
+						'Atlas Incident Trigger: Atlas rate-limited this poll; the next poll catches up',
+					);
+					return null;
+				}
+				// A failed first poll at n8n's start would fail the activation, and n8n would retry it
+				// with a fresh memory, losing where the watch started: the next poll retries instead.
+				if (firstAttempt && atStartup) {
+					this.logger.warn(
+						`Atlas Incident Trigger: the first check after n8n started failed; the next check retries (${(error as Error).message})`,
+					);
+					return null;
+				}
+				throw error;
 			});
 		if (listing === null) return null;
 

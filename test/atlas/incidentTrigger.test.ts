@@ -211,6 +211,18 @@ describe('Atlas Incident Trigger', () => {
 		expect(await wf.poll()).toEqual([]);
 	});
 
+	it("a first poll failing at n8n's start keeps the workflow active and the watch's start", async () => {
+		// Throwing would fail the activation; n8n retries that with a fresh memory.
+		const wf = workflowOn(sandbox, {}, 'init');
+		sandbox().faults.add({ route: 'atlas.getPageList', kind: 'http', status: 500 });
+		expect(await wf.poll()).toEqual([]);
+		const created = sandbox().atlas.createIncident();
+		// Later polls fail as usual, so that n8n records the error.
+		await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
+		sandbox().faults.clear();
+		expect(ids(await wf.poll())).toContain(created.eventId);
+	});
+
 	it('two polls that overlap (a slow one still running) emit a new incident once', async () => {
 		for (const slow of ['first', 'second'] as const) {
 			const wf = workflow();
