@@ -70,12 +70,16 @@ describe('Webhook → Register URL keeps the token out of sight', () => {
 		expect(seen).not.toContain(TOKEN);
 	});
 
-	it('hides a token typed into the URL that is not the credential’s', async () => {
-		const typed = 'hand-typed-0123456789';
-		const seen = await visibleOutcome(register(`${NODE_URL}?token=${typed}`, sandbox().url, ''));
-		expect(seen).toContain('registered');
-		expect(seen).not.toContain(typed);
-	});
+	it.each(['?token=', '?a=1&Token='])(
+		'hides a token typed into the URL (%s) that is not the credential’s',
+		async (parameter) => {
+			const typed = 'hand-typed-0123456789';
+			const url = `${NODE_URL}${parameter}${typed}`;
+			const seen = await visibleOutcome(register(url, sandbox().url, ''));
+			expect(seen).toContain('registered');
+			expect(seen).not.toContain(typed);
+		},
+	);
 
 	it('quotes a refused URL without its token', async () => {
 		const seen = await visibleOutcome(register(`ftp://n8n.example.com/hook?token=${TOKEN}`));

@@ -59,7 +59,7 @@ export const description: INodeProperties[] = properties.map((property) => ({
 }));
 
 /** The trigger's token in a URL's query, as written (up to the next `&` or `#`). */
-const TOKEN_IN_QUERY = new RegExp(`([?&]${TOKEN_QUERY_PARAMETER}=)([^&#]*)`, 'g');
+const TOKEN_IN_QUERY = new RegExp(`([?&]${TOKEN_QUERY_PARAMETER}=)([^&#]*)`, 'gi');
 
 function decoded(text: string): string {
 	try {
