@@ -41,7 +41,12 @@ export const T = {
 	load: 'E2eRapidLoad',
 	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
 	incidentPoller: 'E2eAtlasIncidentPoll',
+	/** Watches unaccounted cancellations only, against a list that fails and moves on cue. */
+	hostilePoller: 'E2eAtlasIncidentHard',
 } as const;
+
+/** The incident type only the hostile poller's tests create. */
+export const HOSTILE_POLLER_TYPE = 'abnormal.cancelled';
 
 /** The polling trigger's node name in the test workflow and in example 06. */
 export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
@@ -104,6 +109,20 @@ export function testWorkflows(): WorkflowFile[] {
 			parameters: {
 				pollTimes: { item: [{ mode: 'everyMinute' }] },
 				eventTypes: [],
+				statuses: [],
+				emit: 'newAndChanged',
+				simplify: true,
+			},
+			name: INCIDENT_TRIGGER,
+			type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			credentials: ATLAS,
+		}),
+		twoNodeWorkflow(T.hostilePoller, 'e2e: Atlas Incident Trigger, hostile list', {
+			parameters: {
+				pollTimes: { item: [{ mode: 'everyMinute' }] },
+				eventTypes: [HOSTILE_POLLER_TYPE],
 				statuses: [],
 				emit: 'newAndChanged',
 				simplify: true,

@@ -19,6 +19,7 @@ import {
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
+	HOSTILE_POLLER_TYPE,
 	INCIDENT_TRIGGER,
 	nodeOutput,
 	pause,
@@ -49,12 +50,23 @@ const incident = (role: keyof typeof incidents): AtlasIncident => {
 	return found;
 };
 
+/** The hostile poller's listing requests (its type only), and whether they fail for now. */
+const hostile = { failing: true, failed: 0 };
+const isHostilePoll = (body: Record<string, unknown>) =>
+	body.eventType === HOSTILE_POLLER_TYPE && body.eventTimeEnd !== undefined;
+
 let stack: Stack;
 beforeAll(async () => {
 	stack = await startStack({
-		pollers: [T.incidentPoller, EXAMPLE_06],
+		pollers: [T.incidentPoller, EXAMPLE_06, T.hostilePoller],
 		beforeN8nStart: (sandbox: Sandbox) => {
 			incidents.old = sandbox.atlas.createIncident(SCHEDULE_CHANGE);
+			// Every poll of the hostile poller fails until its test says otherwise: its first included.
+			sandbox.atlas.beforeListPage = (body) => {
+				if (!hostile.failing || !isHostilePoll(body)) return;
+				hostile.failed++;
+				throw new Error('the incident list is unavailable');
+			};
 		},
 	});
 }, 30 * 60_000);
@@ -67,9 +79,7 @@ const signed = (timestamp?: number) =>
 async function pollMemory(workflowId: string) {
 	const staticData = await stack.staticData(workflowId);
 	const node = staticData[`node:${INCIDENT_TRIGGER}`] as Record<string, unknown> | undefined;
-	return node?.atlasIncidentPolls as
-		| { polledAt?: number; seen?: Array<[string, string]> }
-		| undefined;
+	return node?.atlasIncidentPolls as { since?: number; incidents?: Array<[string]> } | undefined;
 }
 
 /**
@@ -90,12 +100,13 @@ async function emitted(workflowId: string) {
 const key = (role: keyof typeof incidents, change: 'new' | 'changed') =>
 	`${incident(role).eventId} ${change}`;
 
-/** Listing requests with a time filter: polls (Get Many and example 03 send none). */
+/** Listing requests with an end time: polls (Get Many and example 03 send none). */
 const pollRequests = (byExample06: boolean) =>
 	stack.sandbox.requests.filter(
 		(r) =>
 			r.route === 'atlas.getPageList' &&
-			r.body?.updateTimeStart !== undefined &&
+			r.body?.eventTimeEnd !== undefined &&
+			r.body?.eventType !== HOSTILE_POLLER_TYPE &&
 			// Example 06 asks once per event type it watches; the test poller watches every type.
 			(r.body?.eventType !== undefined) === byExample06,
 	).length;
@@ -163,7 +174,7 @@ describe('Atlas Incident Trigger, published, polling every minute', () => {
 				executions: [],
 			});
 			// Informational: whether n8n saved what the first poll learned (it did not always).
-			const saved = (await pollMemory(workflowId))?.seen?.map(([id]) => id) ?? [];
+			const saved = (await pollMemory(workflowId))?.incidents?.map(([id]) => id) ?? [];
 			report(
 				`${workflowId}: memory after the first poll ${saved.includes(incident('old').eventId) ? 'saved' : 'not saved'} in the database`,
 			);
@@ -419,7 +430,7 @@ describe('duplicate window across an n8n restart', () => {
 			items.find((item) => item.eventId === incident(role).eventId);
 		expect(byId('created')).toMatchObject({ eventStatus: 0, confirmedResult: null });
 		expect(byId('createdConfirmed')).toMatchObject({ eventStatus: 1, confirmedResult: 'Accepted' });
-		expect((await pollMemory(T.incidentPoller))?.seen?.map(([id]) => id)).toEqual(
+		expect((await pollMemory(T.incidentPoller))?.incidents?.map(([id]) => id)).toEqual(
 			expect.arrayContaining([incident('created').eventId, incident('createdConfirmed').eventId]),
 		);
 	});
@@ -582,6 +593,102 @@ describe('duplicate window across an n8n restart', () => {
 		expect(posted.find((text) => text.includes(incident('whileDown').eventId))).toMatch(
 			/^🆕 New schedule change/,
 		);
+	});
+});
+
+describe('Atlas Incident Trigger against a hostile list (published, every minute)', () => {
+	const created = (count: number) =>
+		Array.from(
+			{ length: count },
+			() => stack.sandbox.atlas.createIncident({ eventType: HOSTILE_POLLER_TYPE }).eventId,
+		);
+	/** Incidents the hostile poller must emit as new, in the order the tests create them. */
+	const expectedNew: string[] = [];
+	const hostilePolls = () =>
+		stack.sandbox.requests.filter(
+			(r) => r.route === 'atlas.getPageList' && r.body && isHostilePoll(r.body as never),
+		);
+	const emittedByHostile = async () => await emitted(T.hostilePoller);
+	/** Waits for one more poll to finish, then checks nothing was emitted twice and nothing lost. */
+	async function expectEachOnce(changed: string[] = []) {
+		const polls = new Set(hostilePolls().map((r) => r.body.eventTimeEnd)).size;
+		await waitFor(
+			async () => new Set(hostilePolls().map((r) => r.body.eventTimeEnd)).size,
+			(n) => n > polls,
+			90_000,
+			1000,
+		);
+		await pause(3000);
+		const { counts, executions, items } = await emittedByHostile();
+		const missing = [
+			...expectedNew.filter((id) => counts[`${id} new`] !== 1),
+			...changed.filter((id) => counts[`${id} changed`] !== 1),
+		];
+		const twice = Object.entries(counts).filter(([, n]) => n > 1);
+		expect({ missing, twice }).toEqual({ missing: [], twice: [] });
+		report(
+			`Atlas Incident Trigger, hostile list: ${executions.length} executions, ${items.length} items, ${hostilePolls().length} requests`,
+		);
+	}
+
+	it('its first poll failed at n8n start (and every poll since): what was created since is emitted once the list answers', async () => {
+		expect(hostile.failed).toBeGreaterThanOrEqual(1);
+		expectedNew.push(...created(1));
+		hostile.failing = false;
+		await waitFor(emittedByHostile, (e) => e.counts[`${expectedNew[0]} new`] >= 1, 150_000, 1000);
+		await expectEachOnce();
+	});
+
+	it('incidents added while it pages through the list: each emitted once, none lost', async () => {
+		const { atlas } = stack.sandbox;
+		expectedNew.push(...created(150));
+		const during: string[] = [];
+		atlas.beforeListPage = (body) => {
+			if (isHostilePoll(body) && body.pageIndex === 2 && during.length === 0) {
+				during.push(...created(30));
+			}
+		};
+		await waitFor(
+			emittedByHostile,
+			(e) => during.length > 0 && during.every((id) => e.counts[`${id} new`] >= 1),
+			240_000,
+			1000,
+		);
+		atlas.beforeListPage = undefined;
+		expectedNew.push(...during);
+		await expectEachOnce();
+	});
+
+	it('a server that ignores updateTimeStart: a confirmation once, new ones once, one request per page', async () => {
+		const { atlas } = stack.sandbox;
+		atlas.updateTimeStart = 'ignore';
+		try {
+			const confirmed = expectedNew[1];
+			atlas.confirmIncident(confirmed, { result: 'Refunded' });
+			expectedNew.push(...created(5));
+			await waitFor(
+				emittedByHostile,
+				(e) => e.counts[`${confirmed} changed`] >= 1 && e.counts[`${expectedNew.at(-1)} new`] >= 1,
+				150_000,
+				1000,
+			);
+			await expectEachOnce([confirmed]);
+			// The last poll: as many requests as pages of the incidents in its window.
+			const last = hostilePolls().at(-1)?.body as Record<string, string>;
+			const requests = hostilePolls().filter((r) => r.body.eventTimeEnd === last.eventTimeEnd);
+			const inWindow = atlas.incidents.filter(
+				(i) =>
+					i.eventType === HOSTILE_POLLER_TYPE &&
+					i.eventTime >= last.eventTimeStart &&
+					i.eventTime <= last.eventTimeEnd,
+			).length;
+			expect({ inWindow, requests: requests.length }).toEqual({
+				inWindow,
+				requests: Math.ceil(inWindow / 100),
+			});
+		} finally {
+			atlas.updateTimeStart = 'utc+8';
+		}
 	});
 });
 
