@@ -16,6 +16,7 @@ import {
 	DEFAULT_RAPID_SHARED_SECRET,
 	type Sandbox,
 } from '../sandbox';
+import { formatAtlasTime } from '../sandbox/util';
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
@@ -60,7 +61,9 @@ beforeAll(async () => {
 	stack = await startStack({
 		pollers: [T.incidentPoller, EXAMPLE_06, T.hostilePoller],
 		beforeN8nStart: (sandbox: Sandbox) => {
-			incidents.old = sandbox.atlas.createIncident(SCHEDULE_CHANGE);
+			// Received well before n8n starts: a poller started with n8n watches the last 10 minutes.
+			const longBefore = formatAtlasTime(Date.now() - 30 * 60_000);
+			incidents.old = sandbox.atlas.createIncident({ ...SCHEDULE_CHANGE, eventTime: longBefore });
 			// Every poll of the hostile poller fails until its test says otherwise: its first included.
 			sandbox.atlas.beforeListPage = (body) => {
 				if (!hostile.failing || !isHostilePoll(body)) return;
