@@ -6,14 +6,16 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { listIncidents, simplifyIncident } from './actions/incident/getMany.operation';
 import { INCIDENT_STATUS_OPTIONS, INCIDENT_TYPES, toOptions } from './events';
 import {
 	DEFAULT_LOOK_BACK_DAYS,
 	type EmitMode,
+	beginPoll,
 	listingWindow,
+	longestPollGap,
 	mergePoll,
 	OVERLAP_MS,
 	readMemory,
@@ -39,15 +41,22 @@ interface PollSettings {
 
 function readSettings(context: IPollFunctions): PollSettings {
 	const statuses = (context.getNodeParameter('statuses', []) as unknown[]).map(Number);
+	const lookBack = context.getNodeParameter('options.lookBackDays', DEFAULT_LOOK_BACK_DAYS);
+	const lookBackDays = Number(lookBack ?? DEFAULT_LOOK_BACK_DAYS);
+	// A wrong value would move the window, and the memory with it: refuse it instead.
+	if (!Number.isFinite(lookBackDays) || lookBackDays <= 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`Look Back (Days) must be a number of days above 0, not "${String(lookBack)}"`,
+			{ description: 'Set Options → Look Back (Days) to a number such as 3.' },
+		);
+	}
 	return {
 		eventTypes: (context.getNodeParameter('eventTypes', []) as string[]).filter(Boolean),
 		statuses: statuses.filter((status) => status === 0 || status === 1),
 		emit: context.getNodeParameter('emit', 'newAndChanged') as EmitMode,
 		simplify: context.getNodeParameter('simplify', true) as boolean,
-		lookBackDays: Number(
-			context.getNodeParameter('options.lookBackDays', DEFAULT_LOOK_BACK_DAYS) ??
-				DEFAULT_LOOK_BACK_DAYS,
-		),
+		lookBackDays,
 	};
 }
 
@@ -154,16 +163,17 @@ export class AtlasIncidentTrigger implements INodeType {
 
 		const staticData = this.getWorkflowStaticData('node');
 		const polledAt = Date.now();
-		const memory = readMemory(staticData[POLL_MEMORY_KEY]);
-		// Watching starts at the first attempt, not the first success. n8n stores a poll's memory
-		// only when it emits: none at n8n's start means nothing was emitted yet, so the incidents of
-		// the overlap before the restart cannot have been, and are watched.
-		const firstAttempt = memory.startedAt === undefined;
+		const stored = readMemory(staticData[POLL_MEMORY_KEY]);
+		const firstAttempt = stored.startedAt === undefined;
 		const atStartup = this.getActivationMode() === 'init';
-		if (firstAttempt) {
-			memory.startedAt = atStartup ? polledAt - OVERLAP_MS : polledAt;
-			staticData[POLL_MEMORY_KEY] = writeMemory(memory);
-		}
+		// The watch starts at the first attempt, not the first success. n8n stores a poll's memory
+		// only when it emits: none at n8n's start means nothing was emitted yet, so what Atlas
+		// received since the last poll before the restart (one poll interval and the overlap
+		// earlier) cannot have been, and is watched.
+		const watchBack = atStartup ? longestPollGap(this.getNodeParameter('pollTimes', {})) : 0;
+		const filter = JSON.stringify([[...settings.eventTypes].sort(), [...settings.statuses].sort()]);
+		const memory = beginPoll(stored, polledAt, filter, watchBack);
+		staticData[POLL_MEMORY_KEY] = writeMemory(memory);
 		const window = listingWindow(memory, polledAt, settings.lookBackDays);
 		const listing = await listIncidents
 			.call(

@@ -49,6 +49,8 @@ export interface PollMemory {
 	listedAt?: number;
 	/** Incidents received before this (ms) may have been forgotten: unseen ones are not new. */
 	horizon?: number;
+	/** The event types and statuses watched: incidents of a type added later are not all new. */
+	filter?: string;
 	incidents: Remembered[];
 }
 
@@ -84,6 +86,7 @@ export function readMemory(value: unknown): PollMemory {
 		since: finite(stored.since),
 		listedAt: finite(stored.listedAt),
 		horizon: finite(stored.horizon),
+		filter: typeof stored.filter === 'string' ? stored.filter : undefined,
 		incidents,
 	};
 }
@@ -104,8 +107,54 @@ export function incidentKey(incident: IDataObject): string {
 
 /** When Atlas received the incident (its UTC+08:00 `eventTime`), in ms; undefined if unreadable. */
 export function receivedAt(incident: IDataObject): number | undefined {
-	const date = readDateInput(incident.eventTime, ATLAS_ZONE);
+	const { eventTime } = incident;
+	// A number this small is epoch seconds, not milliseconds.
+	const time = typeof eventTime === 'number' && eventTime < 1e11 ? eventTime * 1000 : eventTime;
+	const date = readDateInput(time, ATLAS_ZONE);
 	return date?.isValid ? date.toMillis() : undefined;
+}
+
+const MINUTE_MS = 60_000;
+const POLL_GAPS: Record<string, number> = {
+	everyMinute: MINUTE_MS,
+	everyHour: 60 * MINUTE_MS,
+	everyDay: DAY_MS,
+	everyWeek: 7 * DAY_MS,
+	everyMonth: 31 * DAY_MS,
+};
+
+/**
+ * The longest time between two polls n8n's Poll Times allow (each entry alone polls at least this
+ * often; a custom cron counts as a week).
+ */
+export function longestPollGap(pollTimes: unknown): number {
+	const items = ((pollTimes as { item?: IDataObject[] } | undefined)?.item ?? []).map((item) =>
+		item.mode === 'everyX'
+			? Number(item.value) * (item.unit === 'hours' ? 60 : 1) * MINUTE_MS
+			: (POLL_GAPS[String(item.mode)] ?? 7 * DAY_MS),
+	);
+	const gaps = items.filter((gap) => Number.isFinite(gap) && gap > 0);
+	return gaps.length > 0 ? Math.min(...gaps) : DAY_MS;
+}
+
+/**
+ * The memory to store as a poll starts, before it lists: the watch starts at the first attempt
+ * (`watchBackMs` earlier), and watching other types or statuses starts a new watch from the last
+ * poll, so that the incidents of an added type are not all taken for new.
+ */
+export function beginPoll(
+	memory: PollMemory,
+	polledAt: number,
+	filter: string,
+	watchBackMs: number,
+): PollMemory {
+	if (memory.startedAt === undefined) {
+		return { ...memory, startedAt: polledAt - watchBackMs, filter };
+	}
+	if (memory.filter !== undefined && memory.filter !== filter) {
+		return { ...memory, since: undefined, startedAt: memory.listedAt ?? polledAt, filter };
+	}
+	return { ...memory, filter };
 }
 
 /** The memory as stored in the workflow's static data. */
@@ -131,9 +180,19 @@ export function listingWindow(
 	return { start: Math.min(lastComplete - OVERLAP_MS, now - lookBack), end: now };
 }
 
+/**
+ * A text as remembered: itself, or past the limit its start and a digest that tells any change
+ * apart (so a remembered long text is the only kind longer than the limit).
+ */
 const cut = (value: unknown) =>
 	typeof value === 'string' && value.length > MAX_REMEMBERED_TEXT
-		? `${value.slice(0, MAX_REMEMBERED_TEXT)}…`
+		? `${value.slice(0, MAX_REMEMBERED_TEXT)}…${digest(value)}`
+		: value;
+const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+/** A remembered value as shown: a long text's start, without its digest. */
+const shown = (value: unknown) =>
+	typeof value === 'string' && value.length > MAX_REMEMBERED_TEXT
+		? value.slice(0, MAX_REMEMBERED_TEXT + 1)
 		: value;
 
 export interface PollListing {
@@ -157,7 +216,7 @@ export interface PollResult {
  * this one may have merged meanwhile), and returns what to emit and the memory to store.
  *
  * Until one poll has read its whole window the trigger is learning: the first attempt emits nothing,
- * a later one only what Atlas received since the first attempt. Afterwards every unseen incident is new, except
+ * a later one only what Atlas received since the first attempt (less the overlap). Afterwards every unseen incident is new, except
  * those received before the horizon, which the memory may have let go.
  */
 export function mergePoll(memory: PollMemory, listing: PollListing, emit: EmitMode): PollResult {
@@ -167,8 +226,8 @@ export function mergePoll(memory: PollMemory, listing: PollListing, emit: EmitMo
 	}
 	const startedAt = memory.startedAt ?? polledAt;
 	const learning = memory.since === undefined;
-	// Atlas' times have whole seconds: the first attempt's second counts as watched.
-	const watchFrom = startedAt - (startedAt % 1000);
+	// After a failed first attempt, clocks may differ as on any poll: the overlap counts as watched.
+	const watchFrom = startedAt - OVERLAP_MS;
 	const known = new Map(memory.incidents.map((entry) => [entry[0], entry]));
 	const changes: Change[] = [];
 
@@ -195,6 +254,7 @@ export function mergePoll(memory: PollMemory, listing: PollListing, emit: EmitMo
 		stale: false,
 		memory: {
 			startedAt,
+			filter: memory.filter,
 			since: listing.complete ? Math.max(memory.since ?? polledAt, polledAt) : memory.since,
 			listedAt: polledAt,
 			horizon,
@@ -207,14 +267,11 @@ function describeChange(before: Remembered, incident: IDataObject) {
 	const old = before.slice(3);
 	// Memory carried over from 0.2 holds no values: every watched field may have changed.
 	if (old.length !== WATCHED_FIELDS.length) return { changedFields: [...WATCHED_FIELDS] };
-	let changed = WATCHED_FIELDS.filter((field, i) => cut(incident[field]) !== old[i]);
-	// Otherwise the change lies past the remembered start of a long text.
-	if (changed.length === 0)
-		changed = WATCHED_FIELDS.filter((f) => cut(incident[f]) !== incident[f]);
+	const changedFields = WATCHED_FIELDS.filter((field, i) => cut(incident[field]) !== old[i]);
 	const previous = Object.fromEntries(
-		changed.map((field) => [field, old[WATCHED_FIELDS.indexOf(field)]]),
+		changedFields.map((field) => [field, shown(old[WATCHED_FIELDS.indexOf(field)])]),
 	) as IDataObject;
-	return { changedFields: changed, previous };
+	return { changedFields, previous };
 }
 
 /**

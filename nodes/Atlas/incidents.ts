@@ -232,11 +232,19 @@ export async function readListing(fetchPage: FetchPage, options: ListingOptions)
 			(page) => page.records.length === 0,
 		)),
 	];
-	return {
-		records: collectRecords(pages, options.limit),
-		requests: pages.length,
-		drift: describeDrift(pages, pageSize),
-	};
+	const records = collectRecords(pages, options.limit);
+	const drift = describeDrift(pages, pageSize);
+	// Pages that repeat one another (a server that ignores pageIndex) add up but hold too little.
+	const wanted = Math.min(first.total, options.limit ?? Infinity, pageCount * pageSize);
+	if (drift.length === 0 && records.length < wanted) {
+		drift.push(`Atlas returned ${records.length} different incidents of the ${wanted} it listed`);
+	}
+	pages.forEach((page, i) => {
+		if (page.pageIndex !== undefined && page.pageIndex !== i + 1) {
+			drift.push(`Atlas answered page ${page.pageIndex} when asked for page ${i + 1}`);
+		}
+	});
+	return { records, requests: pages.length, drift };
 }
 
 /** Records of all pages in order, each `eventId` once, cut at `limit`. */

@@ -50,6 +50,13 @@ function workflowOn(
 
 const ids = (items: IDataObject[]) => items.map((item) => String(item.eventId));
 
+/** An eventTime, in Atlas' UTC+08:00 wall clock, `minutes` ago. */
+const receivedAgo = (minutes: number) =>
+	new Date(Date.now() + 8 * 3600_000 - minutes * 60_000)
+		.toISOString()
+		.slice(0, 19)
+		.replace('T', ' ');
+
 describe('Atlas Incident Trigger', () => {
 	const sandbox = useSandbox(40);
 	const workflow = (parameters?: INodeParameters) => workflowOn(sandbox, parameters);
@@ -160,12 +167,8 @@ describe('Atlas Incident Trigger', () => {
 
 	describe('a first poll that fails still starts the watch', () => {
 		// Incidents of other tests may share the first attempt's second, which counts as watched.
-		const createdMinuteAgo = () => {
-			const minuteAgo = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString();
-			return sandbox().atlas.createIncident({
-				eventTime: minuteAgo.slice(0, 19).replace('T', ' '),
-			});
-		};
+		// Clocks differ: what Atlas received within the overlap before the first attempt is watched.
+		const createdMinuteAgo = () => sandbox().atlas.createIncident({ eventTime: receivedAgo(15) });
 		it('rate-limited beyond the retries: incidents created after it are emitted next time', async () => {
 			const wf = workflow();
 			const older = createdMinuteAgo();
@@ -193,23 +196,24 @@ describe('Atlas Incident Trigger', () => {
 		});
 	});
 
-	it("at n8n's start without a stored memory (nothing emitted yet), watches the minutes before it", async () => {
-		// n8n stores a poll's memory only when the poll emits: a restart loses that of quiet polls.
-		const received = (minutesAgo: number) =>
-			new Date(Date.now() + 8 * 3600_000 - minutesAgo * 60_000)
-				.toISOString()
-				.slice(0, 19)
-				.replace('T', ' ');
-		const duringRestart = sandbox().atlas.createIncident({ eventTime: received(3) });
-		const longBefore = sandbox().atlas.createIncident({
-			eventTime: received(OVERLAP_MS / 60_000 + 5),
-		});
-		const wf = workflowOn(sandbox, {}, 'init');
-		const emitted = ids(await wf.poll());
-		expect(emitted).toContain(duringRestart.eventId);
-		expect(emitted).not.toContain(longBefore.eventId);
-		expect(await wf.poll()).toEqual([]);
-	});
+	it.each([
+		['every minute', { mode: 'everyMinute' }, 1],
+		['every hour', { mode: 'everyHour' }, 60],
+		['every 6 hours', { mode: 'everyX', value: 6, unit: 'hours' }, 360],
+	])(
+		"at n8n's start without a stored memory (nothing emitted yet), polling %s: watches one poll interval and the overlap before it",
+		async (_, pollTime, gapMinutes) => {
+			// n8n stores a poll's memory only when the poll emits: a restart loses that of quiet polls.
+			const watched = gapMinutes + OVERLAP_MS / 60_000;
+			const sinceLastPoll = sandbox().atlas.createIncident({ eventTime: receivedAgo(watched - 2) });
+			const longBefore = sandbox().atlas.createIncident({ eventTime: receivedAgo(watched + 2) });
+			const wf = workflowOn(sandbox, { pollTimes: { item: [pollTime] } }, 'init');
+			const emitted = ids(await wf.poll());
+			expect(emitted).toContain(sinceLastPoll.eventId);
+			expect(emitted).not.toContain(longBefore.eventId);
+			expect(await wf.poll()).toEqual([]);
+		},
+	);
 
 	it("a first poll failing at n8n's start keeps the workflow active and the watch's start", async () => {
 		// Throwing would fail the activation; n8n retries that with a fresh memory.
@@ -221,6 +225,35 @@ describe('Atlas Incident Trigger', () => {
 		await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
 		sandbox().faults.clear();
 		expect(ids(await wf.poll())).toContain(created.eventId);
+	});
+
+	it("adding an event type to watch does not emit that type's existing incidents, only new ones", async () => {
+		const parameters: INodeParameters = { eventTypes: ['order.schedulechange'] };
+		const wf = workflow(parameters);
+		const existing = sandbox().atlas.createIncident({
+			eventType: 'abnormal.cancelled',
+			eventTime: receivedAgo(30),
+		});
+		await wf.poll();
+		await wf.poll();
+		parameters.eventTypes = ['order.schedulechange', 'abnormal.cancelled'];
+		const fresh = sandbox().atlas.createIncident({ eventType: 'abnormal.cancelled' });
+		const emitted = ids(await wf.poll());
+		expect(emitted).toContain(fresh.eventId);
+		expect(emitted).not.toContain(existing.eventId);
+		expect(await wf.poll()).toEqual([]);
+	});
+
+	it('refuses a look-back that is not a number of days, and keeps its memory', async () => {
+		const parameters: INodeParameters = {};
+		const wf = workflow(parameters);
+		await wf.poll();
+		const before = wf.memory();
+		parameters.options = { lookBackDays: '3 days' };
+		await expect(wf.poll()).rejects.toThrow(
+			'Look Back (Days) must be a number of days above 0, not "3 days"',
+		);
+		expect(wf.memory()).toEqual(before);
 	});
 
 	it('two polls that overlap (a slow one still running) emit a new incident once', async () => {
@@ -337,6 +370,22 @@ describe('Atlas Incident Trigger, when the list moves while it is read', () => {
 		const second = ids(await wf.poll());
 		expect([...first, ...second].sort()).toEqual([...created].sort());
 	});
+
+	it('a server that ignores pageIndex: the poll does not move its place; the rest comes once it answers', async () => {
+		const wf = workflowOn(sandbox);
+		await wf.poll();
+		const created = createMany(150);
+		sandbox().atlas.beforeListPage = (body) => {
+			body.pageIndex = 1;
+		};
+		const since = wf.memory().since;
+		const first = ids(await wf.poll());
+		expect(first).toHaveLength(100);
+		expect(wf.memory().since).toBe(since);
+		sandbox().atlas.beforeListPage = undefined;
+		const second = ids(await wf.poll());
+		expect([...first, ...second].sort()).toEqual([...created].sort());
+	});
 });
 
 describe('Atlas Incident Trigger against servers that read updateTimeStart differently', () => {
@@ -405,6 +454,45 @@ describe('mergePoll', () => {
 		// A really new incident still is.
 		const fresh = mergePoll(memory, listing([incident(2e5)], at(2e5)), 'newAndChanged');
 		expect(fresh.changes).toEqual([{ incident: incident(2e5), change: 'new' }]);
+	});
+
+	it('reads an eventTime sent as epoch seconds', () => {
+		const memory: PollMemory = { startedAt: at(0), since: at(0), listedAt: at(0), incidents: [] };
+		const seconds = { eventId: 'S1', eventStatus: 0, eventTime: at(500) / 1000 };
+		const { memory: next, changes } = mergePoll(
+			memory,
+			listing([seconds], at(600)),
+			'newAndChanged',
+		);
+		expect(changes).toHaveLength(1);
+		expect(next.incidents[0][1]).toBe(at(500));
+	});
+
+	it('tells which long text changed, even past the part it remembers', () => {
+		const long = (end: string) => `${'x'.repeat(150)}${end}`;
+		const state = (result: string, remark: string) => ({
+			...incident(1),
+			eventStatus: 1,
+			confirmedResult: result,
+			confirmedRemark: remark,
+		});
+		let memory: PollMemory = { startedAt: at(0), since: at(0), listedAt: at(0), incidents: [] };
+		memory = mergePoll(
+			memory,
+			listing([state(long('a'), long('a'))], at(10)),
+			'newAndChanged',
+		).memory;
+		const both = mergePoll(memory, listing([state(long('b'), long('b'))], at(20)), 'newAndChanged');
+		expect(both.changes[0]).toMatchObject({
+			changedFields: ['confirmedResult', 'confirmedRemark'],
+			previous: { confirmedResult: `${'x'.repeat(100)}…`, confirmedRemark: `${'x'.repeat(100)}…` },
+		});
+		const remarkOnly = mergePoll(
+			memory,
+			listing([state(long('a'), long('c'))], at(20)),
+			'newAndChanged',
+		);
+		expect(remarkOnly.changes[0].changedFields).toEqual(['confirmedRemark']);
 	});
 
 	it('discards a poll that finishes after a newer poll merged', () => {

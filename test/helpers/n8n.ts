@@ -13,6 +13,7 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeParameters,
+	INodeProperties,
 	INodeType,
 	INodeTypes,
 	IWebhookData,
@@ -20,7 +21,7 @@ import type {
 	WorkflowActivateMode,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { ExpediaRapidApi } from '../../credentials/ExpediaRapidApi.credentials';
@@ -149,6 +150,25 @@ export interface NodeSetup {
 
 let workflowCounter = 0;
 
+/** The node type as n8n loads it: a polling node gains the Poll Times parameter n8n adds. */
+function withSpecialParameters(nodeType: INodeType): INodeType {
+	const { description } = nodeType;
+	if (!description.polling) return nodeType;
+	const pollTimes: INodeProperties = {
+		displayName: 'Poll Times',
+		name: 'pollTimes',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Poll Time' },
+		default: { item: [{ mode: 'everyMinute' }] },
+		placeholder: 'Add Poll Time',
+		options: NodeHelpers.cronNodeOptions,
+	};
+	const properties = [pollTimes, ...description.properties];
+	return Object.assign(Object.create(nodeType) as INodeType, {
+		description: { ...description, properties },
+	});
+}
+
 function createWorkflow(setup: NodeSetup): { workflow: Workflow; node: INode } {
 	const { nodeType } = setup;
 	const description = nodeType.description;
@@ -168,9 +188,10 @@ function createWorkflow(setup: NodeSetup): { workflow: Workflow; node: INode } {
 			Object.keys(setup.credentials ?? {}).map((type) => [type, { id: type, name: type }]),
 		),
 	};
+	const loaded = withSpecialParameters(nodeType);
 	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
+		getByName: () => loaded,
+		getByNameAndVersion: () => loaded,
 		getKnownTypes: () => ({}),
 	} as unknown as INodeTypes;
 	const workflow = new Workflow({
