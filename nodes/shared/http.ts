@@ -56,6 +56,9 @@ export type Attempt =
 /** Failures that prove the request never left this machine or found no server to take it. */
 const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
 
+/** Codes of Node's HTTP parser (HPE_…): something answered, but not in readable HTTP. */
+export const isUnreadableAnswer = (code: string): boolean => code.startsWith('HPE_');
+
 /** Unsent attempts worth another try: the server refused, or name resolution failed for now. */
 const RETRYABLE_UNSENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 export const isRetryableUnsent = (code: string): boolean => RETRYABLE_UNSENT_CODES.has(code);

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type Behaviour =
 	| { kind: 'json'; status?: number; body: unknown; headers?: Record<string, string> }
@@ -23,7 +24,11 @@ export type Behaviour =
 	| { kind: 'huge'; bytes: number }
 	| { kind: 'redirect'; status: number; location: string }
 	/** Answers with the request's own headers (or the named ones), as some debugging front ends do. */
-	| { kind: 'echoHeaders'; status: number; only?: string[] };
+	| { kind: 'echoHeaders'; status: number; only?: string[] }
+	/** Writes `bytes` on the socket as they are (no HTTP framing of ours), then closes. */
+	| { kind: 'raw'; bytes: string }
+	/** A 200 whose gzip of `body` is cut after `sent` bytes, with a Content-Length that matches the cut. */
+	| { kind: 'cutGzip'; body: string; sent: number };
 
 export interface SeenRequest {
 	method: string;
@@ -114,6 +119,19 @@ function behave(
 				? Object.fromEntries(only.map((name) => [name, request.headers[name]]))
 				: request.headers;
 			res.end(JSON.stringify({ error: 'bad request', requestHeaders: echoed }));
+			return;
+		}
+		case 'raw':
+			res.socket?.end(Buffer.from(behaviour.bytes, 'latin1'));
+			return;
+		case 'cutGzip': {
+			const body = gzipSync(behaviour.body).subarray(0, behaviour.sent);
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'content-encoding': 'gzip',
+				'content-length': body.length,
+			});
+			res.end(body);
 			return;
 		}
 	}

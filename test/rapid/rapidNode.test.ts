@@ -7,6 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { drainQueue } from '../../nodes/ExpediaRapid/actions/notification/getUndeliverable.operation';
 import { RAPID_EVENT_TYPES } from '../../nodes/ExpediaRapid/events';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
+import type { RapidResponse } from '../../nodes/ExpediaRapid/transport';
 import {
 	rapidTestNotificationBaseUrl,
 	RAPID_TEST_URL,
@@ -151,18 +152,28 @@ describe('Notification → Get Undeliverable', () => {
 });
 
 describe('drainQueue', () => {
-	it('keeps a body that is not JSON as text and stops', async () => {
-		const batches: unknown[] = [[{ event_id: 'a' }], '<html>oops</html>', [{ event_id: 'b' }]];
-		const result = await drainQueue(async () => batches.shift(), 10);
+	it('keeps what an unreadable answer held as text and stops', async () => {
+		const lost = Object.assign(new Error('not JSON'), { partialText: '<html>oops</html>' });
+		const answers: Array<() => RapidResponse> = [
+			() => ({ statusCode: 200, body: [{ event_id: 'a' }] }),
+			() => {
+				throw lost;
+			},
+			() => ({ statusCode: 200, body: [{ event_id: 'b' }] }),
+		];
+		const result = await drainQueue(async () => (answers.shift() as () => RapidResponse)(), 10);
 		expect(result.notifications).toEqual([
 			{ event_id: 'a' },
 			{ unreadableResponse: '<html>oops</html>' },
 		]);
-		expect(result.stoppedBecause).toEqual({ error: expect.any(Error) });
+		expect(result.stoppedBecause).toEqual({ error: lost });
 	});
 
-	it('treats a 204 (no body) as an empty queue', async () => {
-		const result = await drainQueue(async () => undefined, 10);
+	it.each<[string, RapidResponse]>([
+		['a 204', { statusCode: 204, body: undefined }],
+		['[]', { statusCode: 200, body: [] }],
+	])('treats %s as an empty queue', async (_name, answer) => {
+		const result = await drainQueue(async () => answer, 10);
 		expect(result).toEqual({ notifications: [], calls: 1 });
 	});
 });

@@ -29,6 +29,7 @@ beforeEach(() => {
 interface Run {
 	items?: IDataObject[];
 	error?: NodeApiError;
+	hints: string[];
 }
 
 async function run(parameters: INodeParameters): Promise<Run> {
@@ -45,13 +46,14 @@ async function run(parameters: INodeParameters): Promise<Run> {
 			},
 		},
 	});
-	context.addExecutionHints = () => undefined;
+	const hints: string[] = [];
+	context.addExecutionHints = (...added) => hints.push(...added.map((hint) => hint.message));
 	try {
 		const [output] = (await nodeType.execute.call(context)) as INodeExecutionData[][];
-		return { items: output.map((item) => item.json) };
+		return { items: output.map((item) => item.json), hints };
 	} catch (error) {
 		expect(error).toBeInstanceOf(NodeApiError);
-		return { error: error as NodeApiError };
+		return { error: error as NodeApiError, hints };
 	}
 }
 
@@ -152,5 +154,144 @@ describe('item 9: an empty error body is named, not quoted', () => {
 		expect(result.error?.message).toMatch(/answered 503 with an empty body \(after 4 attempts\)$/);
 		expect(result.error?.message).not.toContain('""');
 		expect(result.error?.description).toMatch(/Rapid is unavailable/);
+	});
+});
+
+describe('a redirect answering the drain call proves nothing: the drain warns of a possible loss', () => {
+	it.each([302, 307])('HTTP %d on the first call: not followed, an item warns', async (status) => {
+		server.script({ kind: 'redirect', status, location: 'http://127.0.0.1:9/v3/notifications' });
+		const result = await drain();
+		expect(drainCalls()).toBe(1);
+		expect(result.items).toEqual([
+			expect.objectContaining({
+				drainError: expect.stringMatching(new RegExp(`redirect \\(${status}\\)`)),
+				description: expect.stringMatching(LOSS),
+				notificationsReceived: 0,
+			}),
+		]);
+	});
+
+	it('a redirect after a full batch: the 25 are output, then the warning', async () => {
+		server.script(json(batch('a', 25)), {
+			kind: 'redirect',
+			status: 302,
+			location: 'http://127.0.0.1:9/maintenance',
+		});
+		const items = (await drain()).items ?? [];
+		expect(items).toHaveLength(26);
+		expect(items[25]).toMatchObject({
+			description: expect.stringMatching(LOSS),
+			notificationsReceived: 25,
+		});
+	});
+});
+
+describe('only [] or a 204 ends the drain: any other 200 that holds no notification warns', () => {
+	it.each<[string, Behaviour]>([
+		[
+			'whitespace only',
+			{ kind: 'text', status: 200, body: ' \r\n', contentType: 'application/json' },
+		],
+		['no body at all', { kind: 'text', status: 200, body: '' }],
+		['JSON null', json(null)],
+		['a JSON empty string', json('')],
+		['a JSON number', json(0)],
+		['a gzip body cut short', { kind: 'cutGzip', body: JSON.stringify(batch('g', 25)), sent: 40 }],
+	])('200 with %s after a full batch: not taken for an empty queue', async (_name, answer) => {
+		server.script(json(batch('a', 25)), answer, json([]));
+		const items = (await drain()).items ?? [];
+		expect(drainCalls()).toBe(2);
+		expect(items.at(-1)).toMatchObject({
+			drainError: expect.stringMatching(/answered 200 with/),
+			description: expect.stringMatching(LOSS),
+			notificationsReceived: 25,
+		});
+	});
+
+	it.each<[string, Behaviour]>([
+		['[]', json([])],
+		['a 204', { kind: 'text', status: 204, body: '' }],
+	])('%s ends the drain quietly', async (_name, answer) => {
+		server.script(json(batch('a', 2)), answer, json(batch('b', 1)));
+		const result = await drain();
+		expect(result.items?.map((i) => i.event_id)).toEqual(['a1', 'a2']);
+		expect(result.hints).toEqual([]);
+	});
+});
+
+describe('the drain says what happened in plain words', () => {
+	it("Rapid's own 503 with an empty message, after the retries: no dangling colon", async () => {
+		server.script(json({ type: 'service_unavailable', message: '' }, 503));
+		const result = await drain();
+		expect(drainCalls()).toBe(4);
+		expect(result.error?.message).toBe(
+			'Rapid /v3/notifications answered 503 service_unavailable without a message (after 4 attempts)',
+		);
+	});
+
+	it.each<[string, unknown]>([
+		['null', null],
+		['{}', {}],
+		['[]', []],
+	])('a 502 whose body is JSON %s: named as not being Rapid’s error', async (_name, body) => {
+		server.script(json(batch('a', 1)), json(body, 502));
+		const items = (await drain()).items ?? [];
+		expect(items[1].drainError).toBe(
+			"Rapid GET /v3/notifications answered 502 with a body that is not Rapid's error",
+		);
+	});
+
+	it('a gateway 502 HTML page: words, not markup', async () => {
+		const page =
+			'<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+		server.script(json(batch('a', 1)), html(502, page));
+		const items = (await drain()).items ?? [];
+		expect(items[1].drainError).toBe(
+			"Rapid GET /v3/notifications answered 502 with an HTML page instead of Rapid's error (likely from a gateway or load balancer)",
+		);
+	});
+
+	it('a gateway 503 in plain text: a short excerpt of it', async () => {
+		server.script(json(batch('a', 1)), {
+			kind: 'text',
+			status: 503,
+			body: 'upstream connect error',
+		});
+		const items = (await drain()).items ?? [];
+		expect(items[1].drainError).toBe(
+			`Rapid GET /v3/notifications answered 503 with a body that is not Rapid's error: "upstream connect error"`,
+		);
+	});
+
+	it("Rapid's own 503 whose message names ETIMEDOUT: the message stays Rapid's", async () => {
+		server.script(
+			json({ type: 'service_unavailable', message: 'Upstream ETIMEDOUT, try again' }, 503),
+		);
+		const result = await drain();
+		expect(result.error?.message).toBe(
+			'Rapid /v3/notifications answered 503 service_unavailable: Upstream ETIMEDOUT, try again (after 4 attempts)',
+		);
+		expect(result.error?.description).toMatch(/Rapid is unavailable/);
+	});
+
+	it('a status line that is not HTTP: said to be unreadable, not "did not answer"', async () => {
+		server.script({ kind: 'raw', bytes: 'HTTP/1.1 2OO OK\r\n\r\n' }, json([]));
+		const items = (await drain()).items ?? [];
+		expect(drainCalls()).toBe(1);
+		expect(items[0]).toMatchObject({
+			drainError: expect.stringMatching(
+				/^Rapid answered GET \/v3\/notifications with something that is not a readable HTTP answer \(HPE_/,
+			),
+			description: expect.stringMatching(LOSS),
+		});
+	});
+
+	it('nothing received before a possible loss: the hint says no notification was received', async () => {
+		server.script({ kind: 'drop' });
+		const result = await drain();
+		expect(result.hints).toEqual([
+			expect.stringMatching(/^The drain failed before any notification was received in this run: /),
+		]);
+		expect(result.hints.join(' ')).not.toMatch(/They are all in the output/);
 	});
 });

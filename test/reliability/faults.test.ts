@@ -192,7 +192,10 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 		const items = (await drain()).items ?? [];
 		expect(items).toHaveLength(52);
 		expect(items[50]).toEqual({ unreadableResponse: expect.stringMatching(/^\[/) });
-		expect(items[51]).toMatchObject({ drainError: 'Rapid returned a response that is not JSON' });
+		expect(items[51]).toMatchObject({
+			drainError: 'Rapid GET /v3/notifications answered 200 with a body that is not JSON',
+			description: expect.stringMatching(/may have removed up to 25 notifications/),
+		});
 	});
 
 	it('a gzip body cut short: the part that arrived is kept as text, and the drain stops', async () => {
@@ -206,7 +209,7 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 		expect(partial).toContain(String(expected[50]));
 		expect(items[51]).toMatchObject({
 			drainError: expect.stringMatching(/not JSON/),
-			description: expect.stringMatching(/removed the notifications in this answer/),
+			description: expect.stringMatching(/its text is in the output as unreadableResponse/),
 		});
 	});
 });

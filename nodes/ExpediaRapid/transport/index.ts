@@ -13,16 +13,18 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { networkApiError, redirectApiError } from '../../shared/errors';
+import { apiError, networkApiError, redirectApiError, redirectWording } from '../../shared/errors';
 import {
 	type ApiRequestContext,
 	type Attempt,
 	DEFAULT_RESPONSE_LIMITS,
 	isRetryableUnsent,
+	isUnreadableAnswer,
 	type ResponseLimits,
 	sendAttempt,
 	settingsFor,
 } from '../../shared/http';
+import { parseJson } from '../../shared/json';
 import { secretValues } from '../../shared/redact';
 import {
 	type BackoffPolicy,
@@ -102,8 +104,8 @@ export interface RapidRequestOptions {
 	/**
 	 * Rapid deletes what this call returns (the undeliverable queue). Once it was sent, only an
 	 * answer proving nothing was handed over (429/5xx with Rapid's own error body) or a refused
-	 * connection is retried; any other 429/5xx, and any answer lost, may have cost a batch and
-	 * says so.
+	 * connection is retried; a 2xx must hold a batch (see notABatch). Any other answer, and any
+	 * answer lost, may have cost a batch and says so.
 	 */
 	destructiveRead?: boolean;
 }
@@ -129,12 +131,32 @@ const snippet = (text: string): string => (text.length > 300 ? `${text.slice(0, 
 const bodyText = (body: unknown): string =>
 	typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
 
-/** "answered 401 request_unauthenticated: <message>", or "answered 502 with an empty body". */
-function answered(statusCode: number, body: unknown, errorBody: RapidErrorBody): string {
+const HTML_PAGE = /^\s*<(?:!doctype\s+html|html|head|body)\b/i;
+
+/** The first line of a plain-text answer, short enough to read in a message. */
+const excerpt = (text: string): string => {
+	const line = text.trim().split(/\r?\n/)[0];
+	return line.length > 80 ? `${line.slice(0, 80)}…` : line;
+};
+
+/**
+ * "answered 401 request_unauthenticated: <message>" when Rapid explains itself, otherwise what the
+ * body was: empty, an HTML page, a short excerpt of plain text, or JSON that is not Rapid's error.
+ */
+function answered(statusCode: number, body: unknown): string {
+	const head = `answered ${statusCode}`;
 	const text = bodyText(body);
-	if (text.trim() === '') return `answered ${statusCode} with an empty body`;
-	const type = errorBody.type ? ` ${errorBody.type}` : '';
-	return `answered ${statusCode}${type}: ${errorBody.message ?? snippet(text)}`;
+	if (text.trim() === '') return `${head} with an empty body`;
+	const parsed = rapidErrorSchema.safeParse(body);
+	const { type, message } = parsed.success ? parsed.data : {};
+	if (type || message) {
+		return `${head}${type ? ` ${type}` : ''}${message?.trim() ? `: ${message}` : ' without a message'}`;
+	}
+	if (HTML_PAGE.test(text)) {
+		return `${head} with an HTML page instead of Rapid's error (likely from a gateway or load balancer)`;
+	}
+	const quoted = typeof body === 'string' ? `: "${excerpt(text)}"` : '';
+	return `${head} with a body that is not Rapid's error${quoted}`;
 }
 
 const attemptsNote = (attempts: number) => (attempts > 1 ? ` (after ${attempts} attempts)` : '');
@@ -180,11 +202,11 @@ export function rapidHttpError(
 	]
 		.filter(Boolean)
 		.join(' ');
-	return new NodeApiError(
+	return apiError(
 		this.getNode(),
 		(parsed.success ? errorBody : { body: snippet(bodyText(rawBody)) }) as JsonObject,
 		{
-			message: `Rapid ${path} ${answered(statusCode, rawBody, errorBody)}${attemptsNote(attempts)}`,
+			message: `Rapid ${path} ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
 			description: description || undefined,
 			httpCode: String(statusCode),
 			itemIndex,
@@ -193,6 +215,8 @@ export function rapidHttpError(
 }
 
 const BATCH_LOSS_NOTE = `Rapid may have removed up to ${MAX_BATCH} notifications from the queue without them reaching n8n. Ask Rapid support to resend the undeliverable notifications of this time.`;
+
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 function possiblyLostBatch(
 	node: INode,
@@ -204,16 +228,43 @@ function possiblyLostBatch(
 		itemIndex?: number;
 	},
 ): PossiblyLostBatchError {
-	const { message, detail, partialText, httpCode, itemIndex } = failure;
-	const error = new PossiblyLostBatchError(node, { detail } as JsonObject, {
-		message,
-		description: `${detail}. ${BATCH_LOSS_NOTE}`,
-		httpCode,
-		itemIndex,
-	});
-	error.message = message;
+	const { detail, partialText, ...wording } = failure;
+	const error = apiError(
+		node,
+		{ detail } as JsonObject,
+		{ ...wording, description: `${sentence(detail)} ${BATCH_LOSS_NOTE}` },
+		PossiblyLostBatchError,
+	);
 	if (partialText) error.partialText = partialText;
 	return error;
+}
+
+const STOPPED = 'The drain stopped instead of asking again';
+
+/**
+ * Why a 2xx answer of the undeliverable queue holds no batch, or undefined when it does. Rapid
+ * answers a list of notifications (one object is read as one), and [] or 204 when the queue is
+ * empty: any other answer does not show what Rapid took from the queue. A gzip body cut short
+ * unpacks to nothing or to broken text (n8n's helper does not report the cut): refused here too.
+ */
+function notABatch(attempt: Extract<Attempt, { kind: 'response' }>) {
+	const { statusCode, body, text } = attempt;
+	if (statusCode === 204 || (typeof body === 'object' && body !== null)) return undefined;
+	const head = `answered ${statusCode} with`;
+	if (text.trim() === '') {
+		return {
+			said: `${head} an empty body`,
+			detail: `Rapid answers [] or 204 when the queue is empty; an empty ${statusCode} does not show whether it had taken a batch from the queue. ${STOPPED}`,
+		};
+	}
+	const kept = typeof body === 'string' && body !== '' ? body : undefined;
+	return {
+		said: `${head} a body that is not ${parseJson(text).ok ? 'a list of notifications' : 'JSON'}`,
+		detail: kept
+			? 'The answer is not readable; its text is in the output as unreadableResponse'
+			: `The answer does not show whether Rapid had taken a batch from the queue. ${STOPPED}`,
+		partialText: kept,
+	};
 }
 
 /** Says what one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
@@ -238,7 +289,20 @@ function judgeRapidAttempt(
 	switch (attempt.kind) {
 		case 'response': {
 			const { statusCode, body } = attempt;
-			if (statusCode >= 200 && statusCode <= 299) return { value: { statusCode, body } };
+			if (statusCode >= 200 && statusCode <= 299) {
+				const refused = options.destructiveRead ? notABatch(attempt) : undefined;
+				if (!refused) return { value: { statusCode, body } };
+				const { said, ...failure } = refused;
+				return {
+					fail: () =>
+						possiblyLostBatch(node, {
+							...failure,
+							message: `Rapid ${method} ${path} ${said}`,
+							httpCode: String(statusCode),
+							itemIndex,
+						}),
+				};
+			}
 			const retryable = isRetryableHttpStatus(statusCode);
 			// A dequeuing call is retried only when Rapid itself says it failed: an empty body or a
 			// gateway's page in front of Rapid says nothing about what Rapid handed over.
@@ -247,8 +311,8 @@ function judgeRapidAttempt(
 				return {
 					fail: (attempts) =>
 						possiblyLostBatch(node, {
-							message: `Rapid ${method} ${path} ${answered(statusCode, body, {})}${attemptsNote(attempts)}`,
-							detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. The drain stopped instead of asking again`,
+							message: `Rapid ${method} ${path} ${answered(statusCode, body)}${attemptsNote(attempts)}`,
+							detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. ${STOPPED}`,
 							httpCode: String(statusCode),
 							itemIndex,
 						}),
@@ -260,10 +324,20 @@ function judgeRapidAttempt(
 				fail: (attempts) => rapidHttpError.call(this, path, statusCode, body, attempts, itemIndex),
 			};
 		}
-		case 'redirect':
+		case 'redirect': {
+			const redirect = { service: 'Rapid', ...attempt, advice, itemIndex };
+			if (!options.destructiveRead) return { fail: () => redirectApiError(node, redirect) };
+			const { message, description, httpCode } = redirectWording(redirect);
 			return {
-				fail: () => redirectApiError(node, { service: 'Rapid', ...attempt, advice, itemIndex }),
+				fail: () =>
+					possiblyLostBatch(node, {
+						message: message.replace(/^Rapid/, `Rapid ${method} ${path}`),
+						detail: `A redirect does not show whether Rapid had already taken a batch from the queue. ${description}`,
+						httpCode,
+						itemIndex,
+					}),
 			};
+		}
 		case 'unsent':
 			return {
 				budget: isRetryableUnsent(attempt.code) ? 'retries' : undefined,
@@ -274,7 +348,9 @@ function judgeRapidAttempt(
 				fail: (attempts) =>
 					options.destructiveRead
 						? possiblyLostBatch(node, {
-								message: `Rapid did not answer ${method} ${path} (${attempt.code})`,
+								message: isUnreadableAnswer(attempt.code)
+									? `Rapid answered ${method} ${path} with something that is not a readable HTTP answer (${attempt.code})`
+									: `Rapid did not answer ${method} ${path} (${attempt.code})`,
 								detail: attempt.message,
 								itemIndex,
 							})
@@ -292,13 +368,11 @@ function judgeRapidAttempt(
 							itemIndex,
 						});
 					}
-					const error = new NodeApiError(node, { code: attempt.code } as JsonObject, {
+					return apiError(node, { code: attempt.code } as JsonObject, {
 						message,
 						description: `${attempt.message}. Rapid handled the request but the answer did not arrive whole; try again.`,
 						itemIndex,
 					});
-					error.message = message;
-					return error;
 				},
 			};
 	}

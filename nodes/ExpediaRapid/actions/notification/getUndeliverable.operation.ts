@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { PossiblyLostBatchError, rapidApiRequest } from '../../transport';
+import { PossiblyLostBatchError, rapidApiRequest, type RapidResponse } from '../../transport';
 import { queryParametersProperty, readQueryParameters } from './queryParameters';
 
 export const DEFAULT_MAX_CALLS = 400;
@@ -45,35 +45,25 @@ const asItem = (value: unknown): IDataObject =>
 /**
  * Calls `fetchBatch` until it returns an empty batch or `maxCalls` calls were made. What a call
  * returns is already deleted on Rapid's side, so a failure stops the loop but keeps every
- * notification received so far: the caller decides how to report it.
+ * notification received so far: the caller decides how to report it. The transport lets through
+ * only what holds a batch (see destructiveRead): a list, one object, or a 204.
  */
 export async function drainQueue(
-	fetchBatch: () => Promise<unknown>,
+	fetchBatch: () => Promise<RapidResponse>,
 	maxCalls: number,
 ): Promise<DrainResult> {
 	const notifications: IDataObject[] = [];
 	for (let calls = 1; calls <= maxCalls; calls++) {
-		let batch: unknown;
+		let response: RapidResponse;
 		try {
-			batch = await fetchBatch();
+			response = await fetchBatch();
 		} catch (error) {
-			// What arrived of a broken answer is the only trace of a batch Rapid may have deleted.
+			// What arrived of an unreadable answer is the only trace of a batch Rapid may have deleted.
 			const partialText = (error as PossiblyLostBatchError).partialText;
 			if (partialText) notifications.push({ unreadableResponse: partialText });
 			return { notifications, calls, stoppedBecause: { error: error as Error } };
 		}
-		// 204 (no body) and [] both mean empty; a lone object is one notification.
-		if (batch === undefined || batch === null || batch === '') return { notifications, calls };
-		if (typeof batch === 'string') {
-			// Not JSON: whatever it held is gone from Rapid's queue, so keep the text itself.
-			notifications.push({ unreadableResponse: batch });
-			const error = Object.assign(new Error('Rapid returned a response that is not JSON'), {
-				description:
-					'Rapid removed the notifications in this answer from its queue, but the answer is not readable; its text is in the output as unreadableResponse. Ask Rapid support to resend them if it does not show what you need.',
-			});
-			return { notifications, calls, stoppedBecause: { error } };
-		}
-		const received = [batch].flat().map(asItem);
+		const received = response.statusCode === 204 ? [] : [response.body].flat().map(asItem);
 		if (received.length === 0) return { notifications, calls };
 		notifications.push(...received);
 	}
@@ -98,13 +88,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const qs = { ...readQueryParameters.call(this, itemIndex), undeliverable: 'true' };
 	const result = await drainQueue(
 		async () =>
-			(
-				await rapidApiRequest.call(this, 'GET', '/v3/notifications', {
-					qs,
-					itemIndex,
-					destructiveRead: true,
-				})
-			).body,
+			await rapidApiRequest.call(this, 'GET', '/v3/notifications', {
+				qs,
+				itemIndex,
+				destructiveRead: true,
+			}),
 		maxCalls,
 	);
 	const { notifications, stoppedBecause } = result;
@@ -124,7 +112,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		// as a final item the workflow can branch on (an IF on `drainError`).
 		const received = notifications.filter((n) => n.unreadableResponse === undefined).length;
 		this.addExecutionHints({
-			message: `The drain failed after ${received} notifications: ${error.message}. They are all in the output.`,
+			message:
+				received > 0
+					? `The drain failed after ${received} notifications: ${error.message}. They are all in the output.`
+					: `The drain failed before any notification was received in this run: ${error.message}.`,
 			type: 'warning',
 			location: 'outputPane',
 		});
