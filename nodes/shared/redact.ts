@@ -12,13 +12,16 @@ const MIN_SECRET_LENGTH = 4;
 /** A SHA-512 hex digest: the signature of an Authorization header, valid for minutes. */
 const SIGNATURE_DIGEST = /\b[0-9a-fA-F]{128}\b/g;
 
-/** The secret values worth redacting, longest first (so that one inside another goes whole). */
+/**
+ * The secret values worth redacting, longest first (so that one inside another goes whole). Each
+ * also without the spaces pasted around it: HTTP drops them from a header, so that is what a
+ * server receives and echoes.
+ */
 export function secretValues(values: readonly unknown[]): string[] {
-	return [
-		...new Set(
-			values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH),
-		),
-	].sort((a, b) => b.length - a.length);
+	const texts = values.flatMap((v) => (typeof v === 'string' ? [v, v.trim()] : []));
+	return [...new Set(texts.filter((v) => v.length >= MIN_SECRET_LENGTH))].sort(
+		(a, b) => b.length - a.length,
+	);
 }
 
 const escapeRegExp = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -74,9 +77,10 @@ const HTML_NAMES: Record<string, string> = {
 	'}': 'rcub',
 };
 
-// Escapes nested up to three times (a JSON string inside a JSON string, %252F, &amp;#47;).
-const JSON_ESCAPE = '\\\\{1,7}';
+// Escapes nested up to three times (a JSON string inside a JSON string, %252F, &amp;#47;); a JSON
+// backslash may itself be URL-encoded (%5C%2F: a JSON text put into a URL).
 const URL_ESCAPE = '%(?:25){0,2}';
+const JSON_ESCAPE = `(?:\\\\|${URL_ESCAPE}5[cC]){1,7}`;
 const HTML_ESCAPE = '&(?:amp;){0,2}';
 
 /** What a cut may leave of the next character: the start of an escape, or of a UTF-8 sequence. */
@@ -85,19 +89,30 @@ const PARTIAL_ESCAPE = `(?:${JSON_ESCAPE}(?:u[0-9a-fA-F]{0,3})?|(?:${URL_ESCAPE}
 /** Upper bound of one character's longest form above, to search a cut only near the end. */
 const LONGEST_FORM = 32;
 
+const isAlphanumeric = (char: string) => /^[A-Za-z0-9]$/.test(char);
+
+/** A character percent-encoded (as UTF-8). */
+const urlPattern = (char: string) =>
+	[...new TextEncoder().encode(char)].map((byte) => URL_ESCAPE + hexPattern(byte, 2)).join('');
+
 /** Every common way to write one character: raw, JSON, URL or form encoding, HTML. */
 function characterPattern(char: string): string {
 	// No common encoder changes letters or digits.
-	if (/^[A-Za-z0-9]$/.test(char)) return char;
+	if (isAlphanumeric(char)) return char;
 	const forms = [escapeRegExp(char)];
 	if (char === ' ') forms.push('\\+');
 	// A "+" sent unencoded in a query or form arrives as a space.
 	if (char === '+') forms.push(' ');
-	if (char in JSON_SHORT_ESCAPES) forms.push(JSON_ESCAPE + escapeRegExp(JSON_SHORT_ESCAPES[char]));
+	if (char in JSON_SHORT_ESCAPES) {
+		const short = JSON_SHORT_ESCAPES[char];
+		const written = isAlphanumeric(short)
+			? short
+			: `(?:${escapeRegExp(short)}|${urlPattern(short)})`;
+		forms.push(JSON_ESCAPE + written);
+	}
 	const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i));
 	forms.push(units.map((unit) => `${JSON_ESCAPE}u${hexPattern(unit, 4)}`).join(''));
-	const bytes = [...new TextEncoder().encode(char)];
-	forms.push(bytes.map((byte) => URL_ESCAPE + hexPattern(byte, 2)).join(''));
+	forms.push(urlPattern(char));
 	const code = char.codePointAt(0) as number;
 	const references = [`#0{0,4}${code}`, `#[xX]0{0,4}${hexPattern(code)}`];
 	if (char in HTML_NAMES) references.push(HTML_NAMES[char]);
@@ -167,6 +182,8 @@ interface Redactor {
 	matchers: SecretMatcher[];
 	/** Whether a text holds anything to redact at all: most strings of an answer do not. */
 	any: RegExp;
+	/** The secrets that are numbers: a JSON echo may write them as numbers, not text. */
+	numbers: Set<number>;
 }
 
 function compile(secret: string): SecretMatcher {
@@ -188,7 +205,8 @@ function redactorFor(secrets: readonly string[]): Redactor {
 	if (!redactor) {
 		const matchers = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).map(compile);
 		const sources = [...matchers.map((m) => m.whole.source), SIGNATURE_DIGEST.source];
-		redactor = { matchers, any: new RegExp(sources.join('|')) };
+		const numbers = new Set(secrets.filter((s) => /^-?\d+(\.\d+)?$/.test(s)).map(Number));
+		redactor = { matchers, any: new RegExp(sources.join('|')), numbers };
 		if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
 		compiled.set(key, redactor);
 	}
@@ -230,13 +248,14 @@ export function redactCutText(text: string, secrets: readonly string[]): string 
 	return redactWith(text, redactorFor(secrets), true);
 }
 
-/** A deep copy of a parsed JSON value with every string (keys too) redacted. */
+/** A deep copy of a parsed JSON value with every string (keys too) and secret number redacted. */
 export function redactValue<T>(value: T, secrets: readonly string[]): T {
 	return copyRedacted(value, redactorFor(secrets));
 }
 
 function copyRedacted<T>(value: T, redactor: Redactor): T {
 	if (typeof value === 'string') return redactWith(value, redactor, false) as T;
+	if (typeof value === 'number') return (redactor.numbers.has(value) ? REDACTED : value) as T;
 	if (Array.isArray(value)) return value.map((v: unknown) => copyRedacted(v, redactor)) as T;
 	if (value !== null && typeof value === 'object') {
 		const copy: Record<string, unknown> = {};

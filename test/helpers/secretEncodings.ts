@@ -16,6 +16,8 @@ export const SECRET_ENCODINGS: Record<string, (secret: string) => string> = {
 		(c) => `\\u${hex(code(c)).padStart(4, '0').toUpperCase()}`,
 	),
 	'JSON inside a JSON string': (s) => jsonInner(jsonInner(s).replace(/\//g, '\\/')),
+	'JSON with escaped slashes, then URL-encoded (a JSON text in a URL)': (s) =>
+		encodeURIComponent(jsonInner(s).replace(/\//g, '\\/')),
 	'URL (encodeURIComponent)': encodeURIComponent,
 	'URL with lower-case hex': (s) =>
 		encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),

@@ -44,8 +44,8 @@ const credentials = () => ({
 });
 
 /** Output items, or the error, with every string in them. */
-async function run(nodeType: INodeType, parameters: INodeParameters) {
-	const context = createExecuteContext({ nodeType, parameters, credentials: credentials() });
+async function run(nodeType: INodeType, parameters: INodeParameters, given = credentials()) {
+	const context = createExecuteContext({ nodeType, parameters, credentials: given });
 	try {
 		const [output] = (await nodeType.execute?.call(context)) as INodeExecutionData[][];
 		const items = output.map((item) => item.json);
@@ -144,5 +144,49 @@ describe('a body cut off inside an echoed secret', () => {
 		const all = result.strings.join('\n');
 		expect(all).toContain('"remark":"[redacted]');
 		expect(all).not.toContain(ATLAS_SECRET.slice(0, 12));
+	});
+});
+
+describe('a secret saved with spaces around it: the trimmed secret a server echoes is hidden too', () => {
+	// HTTP drops the spaces around a header value: the server receives, accepts and echoes the
+	// secret without them.
+	const TRIMMED = `AtlasSecret-${randomUUID().slice(0, 8)}`;
+	const listWithSpacedSecret = async () =>
+		await run(
+			new Atlas(),
+			{ resource: 'incident', operation: 'getMany', returnAll: true },
+			{ ...credentials(), atlasApi: { ...credentials().atlasApi, clientSecret: ` ${TRIMMED}\t` } },
+		);
+
+	it('a server echoing the request headers', async () => {
+		server.script({ kind: 'echoHeaders', status: 400, only: ['x-atlas-client-secret'] });
+		const result = await listWithSpacedSecret();
+		expect(server.seen.at(-1)?.headers['x-atlas-client-secret']).toBe(TRIMMED);
+		expect(result.error?.message).toMatch(/answered HTTP 400/);
+		expect(result.strings.join('\n')).not.toContain(TRIMMED);
+	});
+
+	it('status 900 quoting the secret it received', async () => {
+		server.script(json({ status: 900, msg: `client secret "${TRIMMED}" is not valid` }));
+		const result = await listWithSpacedSecret();
+		expect(result.error?.message).toMatch(/status 900/);
+		expect(result.strings.join('\n')).not.toContain(TRIMMED);
+	});
+});
+
+describe('a secret made of digits, echoed as a JSON number', () => {
+	it('a drained notification carrying the shared secret as a number: not in the item', async () => {
+		const digits = '8675309123456';
+		server.script(json([{ event_id: 'n1', echo: Number(digits) }]), json([]));
+		const result = await run(
+			new ExpediaRapid(),
+			{ resource: 'notification', operation: 'getUndeliverable' },
+			{
+				...credentials(),
+				expediaRapidApi: { ...credentials().expediaRapidApi, sharedSecret: digits },
+			},
+		);
+		expect(result.items?.[0]).toEqual({ event_id: 'n1', echo: '[redacted]' });
+		expect(JSON.stringify(result.items)).not.toContain(digits);
 	});
 });

@@ -64,6 +64,21 @@ describe('redactText: every common encoding of a secret', () => {
 		expect(secretValues(['abc', '', undefined, 'abcd', 'abcd'])).toEqual(['abcd']);
 	});
 
+	it('a secret pasted with spaces around it is looked for without them too', () => {
+		expect(secretValues([' abcd1234\n'])).toEqual([' abcd1234\n', 'abcd1234']);
+		expect(redactText('key abcd1234 refused', secretValues([' abcd1234\n']))).toBe(
+			`key ${REDACTED} refused`,
+		);
+	});
+
+	it('redactValue redacts a secret of digits that JSON wrote as a number, and no other number', () => {
+		const secrets = secretValues(['8675309123456']);
+		expect(redactValue({ a: 8675309123456, b: [8675309, 1] }, secrets)).toEqual({
+			a: REDACTED,
+			b: [8675309, 1],
+		});
+	});
+
 	it('redactValue redacts encoded secrets in keys and values of parsed JSON', () => {
 		const encoded = encodeURIComponent(SECRET);
 		expect(redactValue({ [encoded]: [`x ${encoded}`, 1, null] }, SECRETS)).toEqual({
