@@ -99,7 +99,7 @@ export class AtlasApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'A long random value the Atlas Trigger requires on incoming events when its Shared Token setting is on. Use letters, digits, - and _ only, so that it travels in a URL unchanged. Kept here, encrypted, so it is not part of the workflow or its exports.',
+				'A long random value the Atlas Trigger requires on incoming events when its Shared Token setting is on. Use letters, digits, - and _ only, so that it travels in a URL unchanged; any other character must be percent-encoded where you add the token to a URL by hand (for example + as %2B). Kept here, encrypted, so it is not part of the workflow or its exports.',
 		},
 	];
 
@@ -114,7 +114,10 @@ export class AtlasApi implements ICredentialType {
 	};
 
 	// Atlas answers HTTP 200 for bad keys too: only the envelope's `status` tells (0 is the only
-	// success). Valid keys get an incident page, read as the nodes read it.
+	// success). Valid keys get an incident page, read as the nodes read it. n8n's rules fail a test
+	// only when one field equals one value, so these pass here and fail at the first node call: a
+	// non-zero status Atlas does not document, a total that is negative, fractional or not a
+	// number, records that are not a list, a msg that is not text.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'sandbox' ? '${ATLAS_SANDBOX_URL}' : String($credentials.baseUrl).replace(/\\/+$/, '')}}`,

@@ -37,6 +37,17 @@ export function firstValue(value: unknown): string | undefined {
 	return typeof first === 'string' ? first : undefined;
 }
 
+/**
+ * A query parameter whatever the case of its name (`?Token=` as `?token=`), the exact spelling
+ * first: Register URL treats any case of the name as the token too.
+ */
+export function queryParameter(query: Record<string, unknown>, name: string): string | undefined {
+	const key = Object.prototype.hasOwnProperty.call(query, name)
+		? name
+		: Object.keys(query).find((k) => k.toLowerCase() === name.toLowerCase());
+	return key === undefined ? undefined : firstValue(query[key]);
+}
+
 /** `Bearer x` and `x` both present the token `x` in a header. */
 export function tokenFromHeader(value: unknown): string | undefined {
 	const text = firstValue(value)?.trim();

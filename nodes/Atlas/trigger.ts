@@ -23,9 +23,9 @@ import {
 import {
 	checkClientId,
 	type Cidr,
-	firstValue,
 	isIpAllowed,
 	parseCidrList,
+	queryParameter,
 	tokenFromHeader,
 	tokensMatch,
 } from './guards';
@@ -109,7 +109,7 @@ function authenticate(
 	if (!token) return undefined;
 	const given =
 		token.location === 'query'
-			? firstValue(request.query[TOKEN_QUERY_PARAMETER])
+			? queryParameter(request.query, TOKEN_QUERY_PARAMETER)
 			: tokenFromHeader(request.headers[token.headerName]);
 	return tokensMatch(given, token.expected)
 		? undefined

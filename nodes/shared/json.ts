@@ -24,11 +24,14 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
 	return false;
 }
 
-/** Parses first (V8's parser copes with any depth), then measures the depth of what it built. */
+/**
+ * Parses first (V8's parser copes with any depth), then measures the depth of what it built. A
+ * leading UTF-8 byte order mark is no part of the JSON: n8n's own request helper drops it too.
+ */
 export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonParseResult {
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
 	} catch {
 		return { ok: false, reason: 'invalid' };
 	}

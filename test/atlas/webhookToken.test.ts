@@ -8,11 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import {
-	jsonAnswer,
-	startAnsweringServer,
-	type AnsweringServer,
-} from '../helpers/answeringServer';
+import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
 import { createHookContext, createWebhookContext, executeNode } from '../helpers/n8n';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
@@ -70,7 +66,7 @@ describe('Webhook → Register URL keeps the token out of sight', () => {
 		expect(seen).not.toContain(TOKEN);
 	});
 
-	it.each(['?token=', '?a=1&Token='])(
+	it.each(['?token=', '?a=1&Token=', '?a=1&amp;token='])(
 		'hides a token typed into the URL (%s) that is not the credential’s',
 		async (parameter) => {
 			const typed = 'hand-typed-0123456789';
@@ -80,6 +76,20 @@ describe('Webhook → Register URL keeps the token out of sight', () => {
 			expect(seen).not.toContain(typed);
 		},
 	);
+
+	it.each([
+		['an HTML-escaped separator', `${NODE_URL}?a=1&amp;token=${TOKEN}`],
+		['another parameter name', `${NODE_URL}?access_token=${encodeURIComponent(TOKEN)}`],
+		['a percent-encoded parameter name', `${NODE_URL}?tok%65n=${encodeURIComponent(TOKEN)}`],
+		['the path', `https://n8n.example.com/hook/${encodeURIComponent(TOKEN)}/webhook`],
+	])('hides the credential’s Webhook Token wherever the URL carries it: %s', async (_case, url) => {
+		const seen = await visibleOutcome(register(url));
+		expect(requestsTo(sandbox(), 'atlas.updateWebhookURL').at(-1)?.body).toEqual({ url });
+		expect(seen).toContain('registered');
+		expect(seen).toContain('[redacted]');
+		expect(seen).not.toContain(TOKEN);
+		expect(seen).not.toContain(encodeURIComponent(TOKEN));
+	});
 
 	it('quotes a refused URL without its token', async () => {
 		const seen = await visibleOutcome(register(`ftp://n8n.example.com/hook?token=${TOKEN}`));
@@ -114,11 +124,12 @@ describe('Webhook → Register URL keeps the token out of sight', () => {
 async function post(
 	parameters: INodeParameters,
 	request: { query?: Record<string, string>; headers?: Record<string, string> },
+	webhookToken = TOKEN,
 ) {
 	const { context, response } = createWebhookContext({
 		nodeType: trigger,
 		parameters: { requireClientId: false, ...parameters },
-		credentials: credentials(sandbox().url),
+		credentials: credentials(sandbox().url, webhookToken),
 		request: {
 			query: request.query,
 			headers: { 'content-type': 'application/json', ...request.headers },
@@ -161,11 +172,35 @@ describe('Atlas Trigger: a token in the URL', () => {
 		expect(await post({ tokenLocation: 'query' }, { query })).toBe(200);
 	});
 
+	it.each(['Token', 'TOKEN'])(
+		'accepts the token under ?%s=, as Register URL treats any case of the name',
+		async (name) => {
+			const query = await queryAtlasSends(`?${name}=${encodeURIComponent(TOKEN)}`);
+			expect(await post({ tokenLocation: 'query' }, { query })).toBe(200);
+			expect(await post({ tokenLocation: 'query' }, { query: { [name]: 'wrong' } })).toBe(401);
+		},
+	);
+
 	it('still refuses a token that differs in anything but + and space', async () => {
 		for (const wrong of [TOKEN.replace('+', '-'), TOKEN.replace('/', ' '), `${TOKEN} `, ' ']) {
 			expect(await post({ tokenLocation: 'query' }, { query: { token: wrong } })).toBe(401);
 		}
 	});
+
+	it.each(['Ab3%41cd-ef9', 'Ab3&cd-ef9xx', 'Ab3#cd-ef9xx'])(
+		'the help says to percent-encode all but letters, digits, - and _: %s added that way is accepted',
+		async (token) => {
+			const panel = trigger.description.triggerPanel;
+			const help = typeof panel === 'object' ? JSON.stringify(panel.executionsHelp) : '';
+			expect(help).toMatch(/every character other than letters, digits, - and _ percent-encoded/);
+			const byTheHelp = token.replace(
+				/[^A-Za-z0-9_-]/g,
+				(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+			);
+			const query = await queryAtlasSends(`?token=${byTheHelp}`);
+			expect(await post({ tokenLocation: 'query' }, { query }, token)).toBe(200);
+		},
+	);
 
 	it('tells users how to add a token by hand: URL-safe characters, or + written as %2B', () => {
 		const panel = trigger.description.triggerPanel;

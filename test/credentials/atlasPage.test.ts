@@ -6,28 +6,34 @@ import fc from 'fast-check';
 import type { IAuthenticateRuleResponseSuccessBody, IDataObject } from 'n8n-workflow';
 
 import { AtlasApi, ATLAS_TEST_MESSAGES } from '../../credentials/AtlasApi.credentials';
+import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { readIncidentPage } from '../../nodes/Atlas/incidents';
 import { DEFAULT_ATLAS_CLIENT_ID, DEFAULT_ATLAS_CLIENT_SECRET } from '../../dev/sandbox';
-import {
-	jsonAnswer,
-	startAnsweringServer,
-	type AnsweringServer,
-} from '../helpers/answeringServer';
+import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
+import { executeNode, useTransportSettings } from '../helpers/n8n';
 
 let atlas: AnsweringServer;
-beforeAll(async () => (atlas = await startAnsweringServer()));
-afterAll(async () => await atlas.close());
+beforeAll(async () => {
+	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 2 });
+	atlas = await startAnsweringServer();
+});
+afterAll(async () => {
+	useTransportSettings(undefined);
+	await atlas.close();
+});
+
+const CREDENTIAL = () => ({
+	environment: 'custom',
+	baseUrl: atlas.url,
+	clientId: DEFAULT_ATLAS_CLIENT_ID,
+	clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+});
 
 /** The credential test, run as n8n runs it, against a server that answers `page`. */
 async function credentialTestOn(page: IDataObject) {
 	atlas.answer = jsonAnswer(200, page);
-	return await runCredentialTest('atlasApi', {
-		environment: 'custom',
-		baseUrl: atlas.url,
-		clientId: DEFAULT_ATLAS_CLIENT_ID,
-		clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
-	});
+	return await runCredentialTest('atlasApi', CREDENTIAL());
 }
 
 const READ_BY_THE_NODES: Array<[string, IDataObject]> = [
@@ -85,5 +91,26 @@ describe('Atlas API credential: the incident page', () => {
 			}),
 			{ numRuns: 2000 },
 		);
+	});
+});
+
+describe('Atlas API credential and nodes: a page that starts with a UTF-8 byte order mark', () => {
+	it('is read by the nodes, as the credential test reads it', async () => {
+		const page = { status: 0, msg: null, total: 1, records: [{ eventId: 'E1', eventStatus: '0' }] };
+		atlas.answer = {
+			status: 200,
+			contentType: 'application/json',
+			body: `\uFEFF${JSON.stringify(page)}`,
+		};
+		const [items] = await executeNode({
+			nodeType: new Atlas(),
+			parameters: { resource: 'incident', operation: 'getMany', returnAll: true },
+			credentials: { atlasApi: CREDENTIAL() },
+		});
+		expect(items.map((item) => item.json.eventId)).toEqual(['E1']);
+		expect(await runCredentialTest('atlasApi', CREDENTIAL())).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
 	});
 });

@@ -380,3 +380,13 @@ describe('listing: totals and page sizes from the server are not trusted', () =>
 		expect(result.hints.join(' ')).toMatch(/changed while it was read/);
 	});
 });
+
+describe("an Atlas message naming a network code stays Atlas'", () => {
+	it('Atlas status 2 whose msg names ETIMEDOUT: the error still names Atlas and the status', async () => {
+		server.script(json({ status: 2, msg: 'upstream ETIMEDOUT' }));
+		const result = await listIncidents();
+		expect(result.error?.message).toBe(
+			'Atlas event/getPageList.do failed with status 2: upstream ETIMEDOUT',
+		);
+	});
+});

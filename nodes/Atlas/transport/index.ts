@@ -2,11 +2,10 @@
  * The only place that talks HTTP to Atlas. Every call is `POST {baseUrl}/{endpoint}.do` with a JSON
  * body; success is decided by the envelope's `status` alone (Atlas answers HTTP 200 to bad keys).
  */
-import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, JsonObject, NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { networkApiError, redirectApiError } from '../../shared/errors';
+import { apiError, networkApiError, redirectApiError } from '../../shared/errors';
 import {
 	type ApiRequestContext,
 	type Attempt,
@@ -174,7 +173,7 @@ function toNodeApiError(
 	switch (attempt.kind) {
 		case 'envelope': {
 			const { status, msg } = attempt.envelope;
-			const error = new NodeApiError(this.getNode(), { status, msg } as JsonObject, {
+			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
 				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
 				description: HINTS[status] ?? 'See the Atlas API documentation for this status code.',
@@ -183,7 +182,7 @@ function toNodeApiError(
 			return Object.assign(error, { atlasStatus: status });
 		}
 		case 'http':
-			return new NodeApiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
+			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
 				message: `Atlas ${where} answered HTTP ${attempt.statusCode}${tries}`,
 				description: isRetryableHttpStatus(attempt.statusCode)
@@ -192,7 +191,7 @@ function toNodeApiError(
 				httpCode: String(attempt.statusCode),
 			});
 		case 'malformed':
-			return new NodeApiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
+			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
 				message: `Atlas ${where} returned a response that is not a JSON envelope${tries}`,
 				description: `Received: ${snippet(attempt.body) || '(empty body)'}. Check the base URL of the Atlas API credential.`,
@@ -206,16 +205,12 @@ function toNodeApiError(
 				advice: 'the base URL of the Atlas API credential',
 				itemIndex,
 			});
-		case 'broken': {
-			const message = `Atlas's answer to ${where} broke off (${attempt.code})${tries}`;
-			const error = new NodeApiError(this.getNode(), { code: attempt.code } as JsonObject, {
+		case 'broken':
+			return apiError(this.getNode(), { code: attempt.code } as JsonObject, {
 				...options,
-				message,
+				message: `Atlas's answer to ${where} broke off (${attempt.code})${tries}`,
 				description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
 			});
-			error.message = message;
-			return error;
-		}
 		case 'network':
 			return networkApiError(this.getNode(), {
 				service: 'Atlas',

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { REDACTED } from '../../../shared/redact';
+import { REDACTED, redactText, secretValues } from '../../../shared/redact';
 import { TOKEN_QUERY_PARAMETER } from '../../trigger';
-import { atlasApiRequest } from '../../transport';
+import { ATLAS_CREDENTIAL_TYPE, atlasApiRequest } from '../../transport';
 
 export const ONE_URL_NOTICE =
 	'Atlas keeps a single webhook URL per account and cannot show or delete it: registering replaces the current URL, whether it was set in the Atlas console, by another workflow or by an Atlas Trigger.';
@@ -58,8 +58,8 @@ export const description: INodeProperties[] = properties.map((property) => ({
 	displayOptions: { show: { resource: ['webhook'], operation: ['register'] } },
 }));
 
-/** The trigger's token in a URL's query, as written (up to the next `&` or `#`). */
-const TOKEN_IN_QUERY = new RegExp(`([?&]${TOKEN_QUERY_PARAMETER}=)([^&#]*)`, 'gi');
+/** The trigger's token in a URL's query, as written (up to the next `&` or `#`; `&amp;` too). */
+const TOKEN_IN_QUERY = new RegExp(`([?&;]${TOKEN_QUERY_PARAMETER}=)([^&#]*)`, 'gi');
 
 function decoded(text: string): string {
 	try {
@@ -77,14 +77,20 @@ const tokensIn = (url: string): string[] =>
 		decoded(written.replace(/\+/g, ' ')),
 	]);
 
-/** The URL as users may see it, in the output and in errors. */
-const shownUrl = (url: string): string => url.replace(TOKEN_IN_QUERY, `$1${REDACTED}`);
+/**
+ * The URL as users may see it, in the output and in errors: without its token parameter, and
+ * without the credential's Webhook Token wherever and however it is written.
+ */
+const shownUrl = (url: string, webhookTokens: readonly string[]): string =>
+	redactText(url.replace(TOKEN_IN_QUERY, `$1${REDACTED}`), webhookTokens);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const url = String(this.getNodeParameter('url', itemIndex)).trim();
 	const { cid } = this.getNodeParameter('additionalFields', itemIndex, {}) as { cid?: string };
+	const { webhookToken } = await this.getCredentials(ATLAS_CREDENTIAL_TYPE);
+	const shown = (text: string) => shownUrl(text, secretValues([webhookToken]));
 	if (!/^https?:\/\/\S+$/i.test(url)) {
-		throw new NodeOperationError(this.getNode(), `"${shownUrl(url)}" is not an http(s) URL`, {
+		throw new NodeOperationError(this.getNode(), `"${shown(url)}" is not an http(s) URL`, {
 			itemIndex,
 			description:
 				'Atlas needs an absolute URL it can reach, such as https://n8n.example.com/webhook/…',
@@ -95,5 +101,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 		secrets: tokensIn(url),
 	});
-	return [{ ...body, url: shownUrl(url), registered: true, status, msg: msg ?? null }];
+	return [{ ...body, url: shown(url), registered: true, status, msg: msg ?? null }];
 }
