@@ -17,13 +17,17 @@ import {
 	listingWindow,
 	longestPollGap,
 	mergePoll,
-	OVERLAP_MS,
 	readMemory,
 	writeMemory,
 	type Change,
 } from './incidentPolling';
 import { toAtlasTime } from './incidents';
 import { isAtlasRateLimit } from './transport';
+
+/** Activations n8n runs without a user present: at its start, or on a new leader. */
+const STARTUP_ACTIVATIONS: string[] = ['init', 'leadershipChange'];
+/** The poll contexts (one per activation, kept across its polls) that have polled already. */
+const polledSinceActivation = new WeakSet<object>();
 
 /** Static-data key of what the trigger remembers between polls. */
 export const POLL_MEMORY_KEY = 'atlasIncidentPolls';
@@ -164,8 +168,9 @@ export class AtlasIncidentTrigger implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const polledAt = Date.now();
 		const stored = readMemory(staticData[POLL_MEMORY_KEY]);
-		const firstAttempt = stored.startedAt === undefined;
-		const atStartup = this.getActivationMode() === 'init';
+		const atStartup = STARTUP_ACTIVATIONS.includes(this.getActivationMode());
+		const activationPoll = !polledSinceActivation.has(this);
+		polledSinceActivation.add(this);
 		// The watch starts at the first attempt, not the first success. n8n stores a poll's memory
 		// only when it emits: none at n8n's start means nothing was emitted yet, so what Atlas
 		// received since the last poll before the restart (one poll interval and the overlap
@@ -194,9 +199,10 @@ export class AtlasIncidentTrigger implements INodeType {
 					);
 					return null;
 				}
-				// A failed first poll at n8n's start would fail the activation, and n8n would retry it
-				// with a fresh memory, losing where the watch started: the next poll retries instead.
-				if (firstAttempt && atStartup) {
+				// Failing the poll n8n runs at its start fails the activation; n8n then retries that
+				// with growing pauses (hours, in the end) and the memory n8n last saved, which may not
+				// hold where the watch started. Staying active, the next poll time retries instead.
+				if (activationPoll && atStartup) {
 					this.logger.warn(
 						`Atlas Incident Trigger: the first check after n8n started failed; the next check retries (${(error as Error).message})`,
 					);

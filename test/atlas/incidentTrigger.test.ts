@@ -19,7 +19,10 @@ import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
 
 const trigger = new AtlasIncidentTrigger();
 
-/** One workflow: its static data lives as long as the test. */
+/**
+ * One workflow: its static data lives as long as the test. As in n8n, one activation keeps one
+ * poll context for all its polls; `reactivate()` starts another (new settings take effect then).
+ */
 function workflowOn(
 	sandbox: () => Sandbox,
 	parameters: INodeParameters = {},
@@ -27,25 +30,31 @@ function workflowOn(
 ) {
 	const staticData: IDataObject = {};
 	const workflowId = `incident-poll-${Math.random()}`;
-	const poll = async (mode: 'trigger' | 'manual' = 'trigger') => {
-		const context = createPollContext({
+	const newContext = (mode: 'trigger' | 'manual', activationMode = activation) =>
+		createPollContext({
 			nodeType: trigger,
 			parameters,
 			credentials: atlasCredentials(sandbox()),
 			staticData,
 			workflowId,
 			mode,
-			activation,
+			activation: activationMode,
 		});
+	let active: ReturnType<typeof newContext> | undefined;
+	const poll = async (mode: 'trigger' | 'manual' = 'trigger') => {
+		const context = mode === 'manual' ? newContext(mode) : (active ??= newContext(mode));
 		const result = (await trigger.poll.call(context)) as INodeExecutionData[][] | null;
 		return result?.[0].map((item) => item.json) ?? [];
+	};
+	const reactivate = (mode?: 'activate' | 'init') => {
+		active = newContext('trigger', mode);
 	};
 	const node = () => (staticData['node:Atlas Incident Trigger'] ?? {}) as IDataObject;
 	const memory = () => readMemory(node()[POLL_MEMORY_KEY]);
 	const setMemory = (change: Partial<PollMemory>) => {
 		node()[POLL_MEMORY_KEY] = { ...(node()[POLL_MEMORY_KEY] as IDataObject), ...change };
 	};
-	return { poll, memory, setMemory, staticData };
+	return { poll, reactivate, memory, setMemory, staticData };
 }
 
 const ids = (items: IDataObject[]) => items.map((item) => String(item.eventId));
@@ -237,6 +246,7 @@ describe('Atlas Incident Trigger', () => {
 		await wf.poll();
 		await wf.poll();
 		parameters.eventTypes = ['order.schedulechange', 'abnormal.cancelled'];
+		wf.reactivate();
 		const fresh = sandbox().atlas.createIncident({ eventType: 'abnormal.cancelled' });
 		const emitted = ids(await wf.poll());
 		expect(emitted).toContain(fresh.eventId);
@@ -250,10 +260,24 @@ describe('Atlas Incident Trigger', () => {
 		await wf.poll();
 		const before = wf.memory();
 		parameters.options = { lookBackDays: '3 days' };
+		wf.reactivate();
 		await expect(wf.poll()).rejects.toThrow(
 			'Look Back (Days) must be a number of days above 0, not "3 days"',
 		);
 		expect(wf.memory()).toEqual(before);
+	});
+
+	it("a poll failing at n8n's start after a restart keeps the workflow active, whatever it remembers", async () => {
+		const wf = workflowOn(sandbox);
+		sandbox().faults.add({ route: 'atlas.getPageList', kind: 'http', status: 500 });
+		await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
+		// n8n restarts: the activation poll must not throw, or n8n retries the activation for hours.
+		wf.reactivate('init');
+		expect(await wf.poll()).toEqual([]);
+		await expect(wf.poll()).rejects.toThrow(/HTTP 500/);
+		const created = sandbox().atlas.createIncident();
+		sandbox().faults.clear();
+		expect(ids(await wf.poll())).toContain(created.eventId);
 	});
 
 	it('two polls that overlap (a slow one still running) emit a new incident once', async () => {
