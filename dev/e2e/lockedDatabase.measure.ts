@@ -1,6 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- development tooling: never shipped, runs under plain Node.js */
 /**
- * Issue 21, item 11 in a real n8n: the load test's signed Rapid notifications while n8n's SQLite
+ * Duplicate window against a database that refuses writes, in a real n8n: the load test's signed Rapid notifications while n8n's SQLite
  * database is write-locked (another connection holds BEGIN IMMEDIATE), so n8n answers some calls
  * 500. Then every notification that did not get a 2xx is sent again, as Rapid retries it, until it
  * does. Every genuine notification must end with exactly one execution: a retry dropped as a
@@ -8,7 +8,7 @@
  *
  * Seen with n8n 2.40.7: an 8 s lock fails nothing (n8n's writes wait); a 20 s lock fails about 1 call
  * in 180, all at n8n's read of the credential, before the trigger's duplicate window (the retries
- * pass with the window before issue 21 too). A failure after the trigger (the execution's INSERT)
+ * passed before the window waited for n8n's answer too). A failure after the trigger (the execution's INSERT)
  * is covered in-process: test/reliability/unrecordedExecution.test.ts.
  *
  * `E2E_LOCK_EVENTS` sets its size (default 2,000), `E2E_LOCK_MS` the lock (default 20,000 ms).
