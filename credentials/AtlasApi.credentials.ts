@@ -7,6 +7,7 @@ import type {
 
 import { UNREADABLE_TOTALS } from '../nodes/Atlas/incidents';
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
+import { ATLAS_REQUEST_HEADERS } from '../nodes/Atlas/transport/headers';
 import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 /** Messages for the envelope statuses Atlas documents; 0 is the only success. */
@@ -123,7 +124,7 @@ export class AtlasApi implements ICredentialType {
 			baseURL: `={{$credentials.environment === 'sandbox' ? '${ATLAS_SANDBOX_URL}' : String($credentials.baseUrl).replace(/\\/+$/, '')}}`,
 			url: '/event/getPageList.do',
 			method: 'POST',
-			headers: { 'Content-Type': 'application/json', 'Accept-Encoding': 'gzip' },
+			headers: { ...ATLAS_REQUEST_HEADERS },
 			body: { pageSize: 1, pageIndex: 1 },
 			json: true,
 			// The request carries the keys: a redirect is reported, never followed.

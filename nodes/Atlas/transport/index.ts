@@ -24,6 +24,7 @@ import {
 	sendWithRetry,
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
+import { ATLAS_REQUEST_HEADERS } from './headers';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
@@ -248,7 +249,7 @@ export async function atlasApiRequest(
 		url: `${atlasBaseUrl(credentials)}/${endpoint}.do`,
 		body,
 		json: true,
-		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' },
+		headers: { ...ATLAS_REQUEST_HEADERS },
 	};
 	const judge = (attempt: Attempt): RetryVerdict<AtlasEnvelope> => {
 		const outcome = readOutcome(attempt);
