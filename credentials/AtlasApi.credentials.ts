@@ -8,17 +8,8 @@ import type {
 import { UNREADABLE_TOTALS } from '../nodes/Atlas/incidents';
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
 import { ATLAS_REQUEST_HEADERS } from '../nodes/Atlas/transport/headers';
+import { ATLAS_STATUS_RULES } from '../nodes/Atlas/transport/statuses';
 import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
-
-/** Messages for the envelope statuses Atlas documents; 0 is the only success. */
-const ATLAS_STATUS_MESSAGES: Record<string, string> = {
-	900: 'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
-	902: 'Atlas denied access (status 902). Check that this account may use the API and that your IP address is allow-listed.',
-	2: 'Atlas reported a system error (status 2). Try again later.',
-	110: 'Atlas rate-limited the request (status 110). Try again in a minute.',
-	9999: 'Atlas reported a temporary failure (status 9999). Try again shortly.',
-	'-1': 'Atlas reported a temporary failure (status -1). Try again shortly.',
-};
 
 export const ATLAS_TEST_MESSAGES = {
 	refused: (code: number) =>
@@ -148,9 +139,9 @@ export class AtlasApi implements ICredentialType {
 					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Atlas', try again later.`,
 			),
 			// Atlas sends `status` as a number, sometimes as a string.
-			...Object.entries(ATLAS_STATUS_MESSAGES).flatMap(([status, message]) => [
-				bodyRule('status', Number(status), message),
-				bodyRule('status', status, message),
+			...Object.entries(ATLAS_STATUS_RULES).flatMap(([status, { advice }]) => [
+				bodyRule('status', Number(status), advice),
+				bodyRule('status', status, advice),
 			]),
 			bodyRule('status', undefined, ATLAS_TEST_MESSAGES.notAtlas),
 			...UNREADABLE_TOTALS.map((total) =>

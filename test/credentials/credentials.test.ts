@@ -239,18 +239,22 @@ describe('Atlas API credential', () => {
 		expect(outcome.message).not.toContain('wrong');
 	});
 
-	it.each([902, 2, 110])('fails its test on envelope status %d', async (status) => {
-		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status, times: 1 });
-		const outcome = await runCredentialTest('atlasApi', {
-			environment: 'custom',
-			baseUrl: sb.url,
-			clientId: DEFAULT_ATLAS_CLIENT_ID,
-			clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
-		});
-		expect(outcome.status).toBe('Error');
-		expect(outcome.message).toContain(`status ${status}`);
-		sb.faults.clear();
-	});
+	it.each([100, 901, 902, 9999, -1, 110])(
+		'fails its test on envelope status %d, saying what to do',
+		async (status) => {
+			sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status, times: 1 });
+			const outcome = await runCredentialTest('atlasApi', {
+				environment: 'custom',
+				baseUrl: sb.url,
+				clientId: DEFAULT_ATLAS_CLIENT_ID,
+				clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+			});
+			expect(outcome.status).toBe('Error');
+			expect(outcome.message).toContain(`status ${status}`);
+			expect(outcome.message).toMatch(/Check|Fill in|Try once more|Wait a minute/);
+			sb.faults.clear();
+		},
+	);
 
 	describe('fails its test, saying why, when the base URL does not lead to Atlas', () => {
 		const cases: Array<[string, Answer, string]> = [

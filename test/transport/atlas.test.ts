@@ -1,4 +1,8 @@
-import { atlasApiRequest, type AtlasRetryPolicy } from '../../nodes/Atlas/transport';
+import {
+	atlasApiRequest,
+	DEFAULT_ATLAS_RETRY,
+	type AtlasRetryPolicy,
+} from '../../nodes/Atlas/transport';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
@@ -40,6 +44,59 @@ const listPage = async (retry = FAST_RETRY, secret?: string, timeoutMs?: number)
 
 const pageListCalls = () => sb.requests.filter((r) => r.route === 'atlas.getPageList').length;
 
+// As Atlas' error pages say: fix the request or the account first (100, 900, 901, 902), retry
+// once then escalate (9999, -1), back off exponentially from about 1 s to about 30 s (110).
+describe('Atlas transport: documented handling of each envelope status', () => {
+	it.each([
+		[100, /required request data is missing.*Fill in/],
+		[900, /client ID or client secret.*Check both/],
+		[901, /could not read the request.*Check the values/],
+		[902, /denied access.*allow-listed/],
+	])('status %d: no retry, says what to fix', async (status, advice) => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage());
+		expect(error.message).toContain(`status ${status}`);
+		expect(error.message).not.toMatch(/attempts/);
+		expect(error.description).toMatch(advice);
+		expect(pageListCalls() - before).toBe(1);
+	});
+
+	it.each([9999, -1])(
+		'status %d: retried once, then says to contact Atlas if it repeats',
+		async (status) => {
+			sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
+			const before = pageListCalls();
+			const error = await expectApiError(listPage());
+			expect(error.message).toMatch(/after 2 attempts/);
+			expect(error.description).toMatch(
+				/Try once more; if it happens again, contact Atlas support/,
+			);
+			expect(pageListCalls() - before).toBe(2);
+		},
+	);
+
+	it('status 110: backs off from about 1 s, doubling, capped at about 30 s', async () => {
+		expect(DEFAULT_ATLAS_RETRY).toMatchObject({ baseDelayMs: 1000, maxDelayMs: 30000 });
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110 });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 3 }));
+		expect(error.message).toMatch(/status 110.*after 4 attempts/);
+		expect(error.description).toMatch(/rate-limited.*Wait a minute/);
+		expect(pageListCalls() - before).toBe(4);
+	});
+
+	it('a status the error pages do not list: no retry, says to contact Atlas', async () => {
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 4711 });
+		const before = pageListCalls();
+		const error = await expectApiError(listPage());
+		expect(error.description).toBe(
+			'Atlas answered status 4711, which its error list does not explain. Contact Atlas support with the time of the request and this message.',
+		);
+		expect(pageListCalls() - before).toBe(1);
+	});
+});
+
 describe('Atlas transport against the sandbox', () => {
 	it('sends the client headers, asks for gzip, and returns the envelope payload', async () => {
 		const before = sb.requests.length;
@@ -63,7 +120,7 @@ describe('Atlas transport against the sandbox', () => {
 
 	it.each([
 		[902, /denied access/],
-		[2, /system error/],
+		[2, /error list does not explain.*contact Atlas support/i],
 	])('does not retry status %d and explains it', async (status, hint) => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
 		const before = pageListCalls();

@@ -25,6 +25,7 @@ import {
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 import { ATLAS_REQUEST_HEADERS } from './headers';
+import { ATLAS_STATUS_RULES, atlasStatusAdvice } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
@@ -34,12 +35,13 @@ export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
 
 export const AtlasStatus = {
 	ok: 0,
-	systemError: 2,
 	rateLimited: 110,
 	unauthorized: 900,
 	accessDenied: 902,
 	transient: 9999,
 	transientLegacy: -1,
+	/** Named in no Atlas document: handled as any status the error pages do not list. */
+	systemError: 2,
 } as const;
 
 /** Whether an error is Atlas' rate limit (status 110) outlasting the retries. */
@@ -63,9 +65,9 @@ export const atlasEnvelopeSchema = z
 export type AtlasEnvelope = z.infer<typeof atlasEnvelopeSchema> & IDataObject;
 
 export interface AtlasRetryPolicy extends BackoffPolicy, ResponseLimits {
-	/** Retries for -1/9999, network failures and unreadable bodies (Atlas: "retry once"). */
+	/** Retries for statuses Atlas says to retry once, network failures and unreadable bodies. */
 	transientRetries: number;
-	/** Retries with exponential backoff for status 110 and HTTP 429/5xx. */
+	/** Retries with exponential backoff for statuses Atlas says to back off on, and HTTP 429/5xx. */
 	backoffRetries: number;
 }
 
@@ -85,20 +87,6 @@ export interface AtlasRequestOptions {
 	/** Secrets the request carries besides the credential's (a token inside a URL sent). */
 	secrets?: readonly string[];
 }
-
-const HINTS: Record<number, string> = {
-	[AtlasStatus.unauthorized]:
-		'Atlas rejected the client ID or client secret. Check the Atlas API credential: environment, base URL and keys.',
-	[AtlasStatus.accessDenied]:
-		'Atlas denied access. Ask Atlas to enable this API for your account; production also only accepts calls from allow-listed IP addresses.',
-	[AtlasStatus.rateLimited]:
-		'Atlas rate-limited these requests and the retries ran out. Run the workflow less often or fetch fewer pages, then try again.',
-	[AtlasStatus.systemError]:
-		'Atlas reported a system error. Try again later; if it persists, contact Atlas support with the time of the request.',
-	[AtlasStatus.transient]: 'Atlas reported a temporary failure twice in a row. Try again shortly.',
-	[AtlasStatus.transientLegacy]:
-		'Atlas reported a temporary failure twice in a row. Try again shortly.',
-};
 
 /** How an attempt ended, once the transport has read it. */
 type Outcome =
@@ -149,12 +137,9 @@ function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
 		case 'http':
 			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
 		case 'envelope': {
-			const { status } = outcome.envelope;
-			if (status === AtlasStatus.rateLimited) return 'backoff';
-			if (status === AtlasStatus.transient || status === AtlasStatus.transientLegacy) {
-				return 'transient';
-			}
-			return undefined;
+			const handling = ATLAS_STATUS_RULES[outcome.envelope.status]?.handling;
+			if (handling === 'backOff') return 'backoff';
+			return handling === 'retryOnce' ? 'transient' : undefined;
 		}
 		default:
 			return undefined;
@@ -177,7 +162,7 @@ function toNodeApiError(
 			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
 				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
-				description: HINTS[status] ?? 'See the Atlas API documentation for this status code.',
+				description: atlasStatusAdvice(status),
 				httpCode: '200',
 			});
 			return Object.assign(error, { atlasStatus: status });

@@ -1,0 +1,57 @@
+/**
+ * Atlas' envelope statuses and what its error pages say to do about each: fix the request or the
+ * account first, retry once, or back off. One table for the nodes and the credential test.
+ */
+
+export type AtlasStatusHandling = 'fix' | 'retryOnce' | 'backOff';
+
+export interface AtlasStatusRule {
+	handling: AtlasStatusHandling;
+	/** What happened and what to do, for the person who runs the workflow. */
+	advice: string;
+}
+
+export const ATLAS_STATUS_RULES: Readonly<Record<number, AtlasStatusRule>> = Object.freeze({
+	100: {
+		handling: 'fix',
+		advice:
+			'Atlas says required request data is missing (status 100). Fill in every field the operation needs, then run it again.',
+	},
+	901: {
+		handling: 'fix',
+		advice:
+			"Atlas could not read the request (status 901). Check the values entered in the node (dates, numbers, lists) and the credential's base URL, then run it again.",
+	},
+	900: {
+		handling: 'fix',
+		advice:
+			'Atlas rejected the client ID or client secret (status 900). Check both, and that they belong to this environment.',
+	},
+	902: {
+		handling: 'fix',
+		advice:
+			'Atlas denied access (status 902). Check the keys, ask Atlas to enable this API for your account, and on production check that your IP address is allow-listed.',
+	},
+	110: {
+		handling: 'backOff',
+		advice:
+			'Atlas rate-limited these requests (status 110). Wait a minute before trying again; run the workflow less often or fetch fewer pages.',
+	},
+	9999: {
+		handling: 'retryOnce',
+		advice:
+			'Atlas reported a system error (status 9999). Try once more; if it happens again, contact Atlas support with the time of the request.',
+	},
+	[-1]: {
+		handling: 'retryOnce',
+		advice:
+			'Atlas reported a general error (status -1). Try once more; if it happens again, contact Atlas support with the time of the request.',
+	},
+});
+
+/** A non-zero status Atlas' error pages do not list: nothing says a retry helps. */
+export const undocumentedStatusAdvice = (status: number): string =>
+	`Atlas answered status ${status}, which its error list does not explain. Contact Atlas support with the time of the request and this message.`;
+
+export const atlasStatusAdvice = (status: number): string =>
+	ATLAS_STATUS_RULES[status]?.advice ?? undocumentedStatusAdvice(status);
