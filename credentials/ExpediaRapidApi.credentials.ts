@@ -158,8 +158,8 @@ export class ExpediaRapidApi implements ICredentialType {
 			bodyRule('message', undefined, RAPID_TEST_MESSAGES.notRapidError),
 			// n8n versions without `except` let every status through: Rapid's own errors still fail.
 			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
-			bodyRule('type', 'request_forbidden', RAPID_TEST_MESSAGES.forbidden),
-			bodyRule('type', 'request_throttled', RAPID_TEST_MESSAGES.throttled),
+			bodyRule('type', 'request_unauthorized', RAPID_TEST_MESSAGES.forbidden),
+			bodyRule('type', 'too_many_requests', RAPID_TEST_MESSAGES.throttled),
 		]),
 	};
 }

@@ -26,20 +26,42 @@ export interface RapidField {
 	value?: string;
 }
 
-export const rapidError = (type: string, message: string, fields?: RapidField[]) => ({
-	type,
-	message,
-	...(fields ? { fields } : {}),
-});
+export interface RapidErrorIndividual {
+	type: string;
+	message: string;
+	fields?: RapidField[];
+}
 
+/** Rapid's `Error`: a top-level class, its own fields (the 401) and the nested reasons (the 400). */
+export const rapidError = (
+	type: string,
+	message: string,
+	detail: { fields?: RapidField[]; errors?: RapidErrorIndividual[] } = {},
+) => ({ type, message, ...detail });
+
+/** The documented 400: the reasons are nested, the top level only points at them. */
+export const rapidInvalidInput = (...errors: RapidErrorIndividual[]) =>
+	rapidError(
+		'invalid_input',
+		'An invalid request was sent in, please check the nested errors for details.',
+		{ errors },
+	);
+
+/** The documented types and messages of the errors Rapid produces on its own. */
 const RAPID_HTTP_ERRORS: Record<number, [string, string]> = {
-	429: ['request_throttled', 'Too many requests: slow down and try again later.'],
+	401: [
+		'request_unauthenticated',
+		'Data required to authenticate your request is missing or inaccurate. Ensure that your request follows the guidelines in our documentation.',
+	],
+	403: ['request_unauthorized', 'Your request could not be authorized.'],
+	426: ['upgrade_required', 'This service requires the use of TLS.'],
+	429: ['too_many_requests', 'You have reached your capacity for this type of request.'],
 	500: ['unknown_internal_error', 'An internal server error has occurred.'],
 	503: ['service_unavailable', 'This service is currently unavailable.'],
 };
 
 /** The body Rapid sends with a 4xx/5xx it produces on its own (throttling, outages). */
-export function rapidHttpError(status: number) {
+export function rapidHttpError(status: number, fields?: RapidField[]) {
 	const [type, message] = RAPID_HTTP_ERRORS[status] ?? ['http_error', `HTTP ${status}`];
-	return rapidError(type, message);
+	return rapidError(type, message, fields ? { fields } : {});
 }

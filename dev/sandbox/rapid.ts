@@ -9,7 +9,7 @@ import {
 	verifyAuthorizationHeader,
 } from '../../nodes/ExpediaRapid/signature';
 import { RAPID_RETRY_DELAYS_MS, RAPID_UNDELIVERABLE_PAGE_SIZE } from './defaults';
-import { rapidError } from './errors';
+import { rapidHttpError, rapidInvalidInput } from './errors';
 import type { Lifecycle } from './lifecycle';
 import { postJson, retryLoop } from './pusher';
 import { createRandom } from './random';
@@ -37,18 +37,6 @@ const OPTIONAL_PARAMS = [
 	'platform_name',
 ];
 
-/** Rapid's 401 text does not say which part failed; the sandbox tells developers in a header. */
-const UNAUTHENTICATED_MESSAGE =
-	'Data required to authenticate your request is missing or invalid. Please check your request.';
-
-const invalidInput = (
-	message: string,
-	field: { name: string; type: string; value?: string },
-): RouteResult => ({
-	status: 400,
-	body: rapidError('invalid_input', message, [field]),
-});
-
 export function createRapid(config: RapidConfig) {
 	const testRequests: RapidTestRequest[] = [];
 	const samplesRnd = createRandom(config.seed ^ 0x7a91d);
@@ -63,7 +51,7 @@ export function createRapid(config: RapidConfig) {
 		return {
 			status: 401,
 			headers: { 'x-sandbox-auth-failure': reason },
-			body: rapidError('request_unauthenticated', UNAUTHENTICATED_MESSAGE, [
+			body: rapidHttpError(401, [
 				{ name: 'apikey', type: 'header', value: parts?.apiKey ?? '' },
 				{ name: 'signature', type: 'header', value: parts?.signature ?? '' },
 				{ name: 'timestamp', type: 'header', value: parts ? String(parts.timestamp) : '' },
@@ -88,11 +76,16 @@ export function createRapid(config: RapidConfig) {
 	/** Each notification is returned once: what a response carries leaves the queue for good. */
 	const getUndeliverable = ({ query }: RouteRequest): RouteResult => {
 		if (String(query.undeliverable).toLowerCase() !== 'true') {
-			return invalidInput('undeliverable must be true.', {
-				name: 'undeliverable',
-				type: 'querystring',
-				...(query.undeliverable === undefined ? {} : { value: query.undeliverable }),
-			});
+			const field = { name: 'undeliverable', type: 'querystring' };
+			const value = query.undeliverable;
+			return {
+				status: 400,
+				body: rapidInvalidInput({
+					type: value === undefined ? 'undeliverable.required' : 'undeliverable.invalid',
+					message: 'Undeliverable notifications are returned when undeliverable is true.',
+					fields: [value === undefined ? field : { ...field, value }],
+				}),
+			};
 		}
 		return { status: 200, body: api.undeliverable.splice(0, RAPID_UNDELIVERABLE_PAGE_SIZE) };
 	};
@@ -100,11 +93,14 @@ export function createRapid(config: RapidConfig) {
 	const postTest = ({ body, query }: RouteRequest): RouteResult => {
 		const eventType = (body as { event_type?: unknown } | undefined)?.event_type;
 		if (typeof eventType !== 'string' || !RAPID_EVENT_TYPES.includes(eventType)) {
-			return invalidInput('event_type is not a supported notification type.', {
-				name: 'event_type',
-				type: 'body',
-				value: eventType === undefined ? '' : String(eventType),
-			});
+			return {
+				status: 400,
+				body: rapidInvalidInput({
+					type: 'event_type.not_supported',
+					message: `Event type is not supported. Supported event types are: [${RAPID_EVENT_TYPES.join(', ')}]`,
+					fields: [{ name: 'event_type', type: 'path' }],
+				}),
+			};
 		}
 		const params = Object.fromEntries(
 			Object.entries(query).filter(([name]) => OPTIONAL_PARAMS.includes(name)),

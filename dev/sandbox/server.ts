@@ -116,18 +116,33 @@ function sendTruncatedGzip(res: ServerResponse, result: RouteResult): void {
 const GATEWAY_PAGE = (status: number) =>
 	`<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center></body></html>`;
 
+/**
+ * Rapid's documented rate-limit headers on a 429: capacity 0 % left this minute, back at
+ * `retryAfterSeconds` from now (default: the next whole minute).
+ */
+function rapidRateLimitHeaders(now: number, retryAfterSeconds?: number): Record<string, string> {
+	const reset =
+		retryAfterSeconds === undefined
+			? (Math.floor(now / 60_000) + 1) * 60_000
+			: now + retryAfterSeconds * 1000;
+	return {
+		'rate-limit-minute-remaining': '0',
+		'rate-limit-minute-reset': String(reset),
+		'rate-limit-reduction-status': 'inactive',
+	};
+}
+
 /** The response of an 'http' fault: what each provider's front end sends. */
-function httpFaultResult(route: ProviderRoute, fault: FaultState): RouteResult {
+function httpFaultResult(route: ProviderRoute, fault: FaultState, now: number): RouteResult {
 	const status = fault.status ?? 503;
-	const headers: Record<string, string> = {};
+	if (route.provider === 'rapid') {
+		const headers = status === 429 ? rapidRateLimitHeaders(now, fault.retryAfterSeconds) : {};
+		return { status, body: rapidHttpError(status), headers };
+	}
+	const headers: Record<string, string> = { 'content-type': 'text/html' };
 	if (fault.retryAfterSeconds !== undefined)
 		headers['retry-after'] = String(fault.retryAfterSeconds);
-	if (route.provider === 'rapid') return { status, body: rapidHttpError(status), headers };
-	return {
-		status,
-		body: GATEWAY_PAGE(status),
-		headers: { ...headers, 'content-type': 'text/html' },
-	};
+	return { status, body: GATEWAY_PAGE(status), headers };
 }
 
 const describeFaults = (plan: FaultPlan) =>
@@ -164,7 +179,7 @@ async function handleProvider(
 		case 'timeout':
 			return `no answer (${faultNote})`; // the socket stays open until the client gives up or close()
 		case 'http': {
-			const result = httpFaultResult(route, plan.fault);
+			const result = httpFaultResult(route, plan.fault, deps.clock());
 			send(req, res, result);
 			return `${result.status} (${faultNote})`;
 		}

@@ -55,7 +55,7 @@ export interface FaultSpec {
 	latencyMs?: number;
 	/** HTTP status for 'http' (default 503); envelope status for 'atlas-status' (default 2). */
 	status?: number;
-	/** Adds a Retry-After header to an 'http' fault. */
+	/** 'http': seconds until the client may come back (Atlas: Retry-After; Rapid 429: Rate-Limit-Minute-Reset). */
 	retryAfterSeconds?: number;
 	/** Let the first N matching requests through. */
 	skip?: number;

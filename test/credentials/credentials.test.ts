@@ -23,6 +23,12 @@ import {
 	type AnsweringServer,
 } from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
+import {
+	INTERNAL_500,
+	NOTIFICATIONS_400,
+	TOO_MANY_REQUESTS_429,
+	UNAUTHORIZED_403,
+} from '../rapid/contract.fixtures';
 
 const HTML_PAGE =
 	'<!doctype html><html><head><title>Welcome</title></head><body>Hello</body></html>';
@@ -117,10 +123,7 @@ describe('Expedia Rapid API credential', () => {
 			['404 with an HTML page', html(404, HTML_404), RAPID_TEST_MESSAGES.notFound],
 			[
 				'500',
-				json(500, {
-					type: 'unknown_internal_error',
-					message: 'An internal server error has occurred.',
-				}),
+				json(500, INTERNAL_500),
 				"The server at the base URL failed (HTTP 500). Check the base URL; if it is Rapid's, try again later.",
 			],
 			[
@@ -130,14 +133,7 @@ describe('Expedia Rapid API credential', () => {
 			],
 			['200 with an HTML page', html(200, HTML_PAGE), notRapid(200)],
 			['200 with JSON of another shape', json(200, { ok: true, items: [] }), notRapid(200)],
-			[
-				"200 with JSON shaped like Rapid's 400 answer",
-				json(200, {
-					type: 'invalid_input',
-					message: 'event_type is not a supported notification type.',
-				}),
-				notRapid(200),
-			],
+			["200 with JSON shaped like Rapid's 400 answer", json(200, NOTIFICATIONS_400), notRapid(200)],
 			['204 without a body', { status: 204 }, notRapid(204)],
 			['405', json(405, { message: 'Method Not Allowed' }), notRapid(405)],
 			[
@@ -155,16 +151,8 @@ describe('Expedia Rapid API credential', () => {
 				json(400, { type: 'invalid_input' }),
 				RAPID_TEST_MESSAGES.notRapidError,
 			],
-			[
-				'403 from Rapid',
-				json(403, { type: 'request_forbidden', message: 'Forbidden.' }),
-				RAPID_TEST_MESSAGES.forbidden,
-			],
-			[
-				'429 from Rapid',
-				json(429, { type: 'request_throttled', message: 'Too many requests.' }),
-				RAPID_TEST_MESSAGES.throttled,
-			],
+			['403 from Rapid', json(403, UNAUTHORIZED_403), RAPID_TEST_MESSAGES.forbidden],
+			['429 from Rapid', json(429, TOO_MANY_REQUESTS_429), RAPID_TEST_MESSAGES.throttled],
 		];
 
 		it.each(cases)('%s', async (_name, reply, message) => {
@@ -188,11 +176,7 @@ describe('Expedia Rapid API credential', () => {
 	});
 
 	it("passes its test on exactly Rapid's answer to valid keys, from any server", async () => {
-		impostor.answer = json(400, {
-			type: 'invalid_input',
-			message: 'event_type is not a supported notification type.',
-			fields: [{ name: 'event_type', type: 'body', value: CREDENTIAL_PROBE_EVENT_TYPE }],
-		});
+		impostor.answer = json(400, NOTIFICATIONS_400);
 		const outcome = await runCredentialTest('expediaRapidApi', {
 			environment: 'custom',
 			baseUrl: impostor.url,

@@ -192,8 +192,8 @@ describe('Notification → Send Test', () => {
 		const error = await expectApiError(
 			run({ operation: 'sendTest', eventType: 'itinerary.unknown.thing' }),
 		);
-		expect(error.message).toMatch(/answered 400 invalid_input: event_type is not a supported/);
-		expect(error.description).toMatch(/Fields: event_type \(body\)/);
+		expect(error.message).toMatch(/answered 400 invalid_input: Event type is not supported/);
+		expect(error.description).toMatch(/\(fields: event_type \(path\)\)/);
 	});
 
 	it('passes the optional query parameters', async () => {

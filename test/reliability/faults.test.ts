@@ -82,7 +82,7 @@ const drain = async () =>
 
 type Fault = Omit<FaultSpec, 'route'>;
 const FAULTS: Array<[string, Fault, RegExp]> = [
-	['HTTP 429', { kind: 'http', status: 429 }, /answered (HTTP )?429/],
+	['HTTP 429', { kind: 'http', status: 429, retryAfterSeconds: 0 }, /answered (HTTP )?429/],
 	['HTTP 500', { kind: 'http', status: 500 }, /answered (HTTP )?500/],
 	['HTTP 503', { kind: 'http', status: 503 }, /answered (HTTP )?503/],
 	['a timeout', { kind: 'timeout' }, /Could not reach (Atlas|Rapid) \(E\w+\)/],

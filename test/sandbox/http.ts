@@ -18,10 +18,17 @@ export interface AtlasEnvelope {
 	total?: string;
 }
 
+interface RapidField {
+	name: string;
+	type: string;
+	value?: string;
+}
+
 export interface RapidErrorBody {
 	type: string;
 	message: string;
-	fields?: Array<{ name: string; type: string; value?: string }>;
+	fields?: RapidField[];
+	errors?: Array<{ type: string; message: string; fields?: RapidField[] }>;
 }
 
 export interface Reply<T> {

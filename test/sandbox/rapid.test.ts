@@ -169,7 +169,10 @@ describe('Rapid undeliverable queue', () => {
 		const reply = await rapidCall<RapidErrorBody>(sb, 'GET', path, { timestamp: NOW });
 		expect(reply.status).toBe(400);
 		expect(reply.body.type).toBe('invalid_input');
-		expect(reply.body.fields?.[0]).toMatchObject({ name: 'undeliverable', type: 'querystring' });
+		expect(reply.body.errors?.[0].fields?.[0]).toMatchObject({
+			name: 'undeliverable',
+			type: 'querystring',
+		});
 		expect(sb.rapid.undeliverable).toHaveLength(2);
 	});
 
@@ -213,9 +216,9 @@ describe('Rapid test notifications', () => {
 	});
 
 	it.each([
-		['an unsupported type', { event_type: 'no.such.type' }, 'no.such.type'],
-		['no type', {}, ''],
-	])('answers 400 invalid_input for %s', async (_name, body, value) => {
+		['an unsupported type', { event_type: 'no.such.type' }],
+		['no type', {}],
+	])('answers 400 invalid_input for %s', async (_name, body) => {
 		const before = sb.rapid.testRequests.length;
 		const reply = await rapidCall<RapidErrorBody>(sb, 'POST', '/v3/notifications', {
 			body,
@@ -225,7 +228,13 @@ describe('Rapid test notifications', () => {
 		expect(reply.body).toEqual({
 			type: 'invalid_input',
 			message: expect.any(String),
-			fields: [{ name: 'event_type', type: 'body', value }],
+			errors: [
+				{
+					type: 'event_type.not_supported',
+					message: expect.any(String),
+					fields: [{ name: 'event_type', type: 'path' }],
+				},
+			],
 		});
 		expect(sb.rapid.testRequests).toHaveLength(before);
 	});

@@ -81,7 +81,9 @@ describe('Rapid transport against the sandbox', () => {
 	});
 
 	it.each([429, 500, 503])('retries HTTP %d and then succeeds', async (status) => {
-		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'http', status, times: 2 });
+		// A 429 says when Rapid's capacity returns: now, here.
+		const fault = { kind: 'http', status, times: 2, retryAfterSeconds: 0 } as const;
+		sb.faults.add({ route: 'rapid.getUndeliverable', ...fault });
 		const before = drainCalls();
 		expect((await drainOnce()).statusCode).toBe(200);
 		expect(drainCalls() - before).toBe(3);

@@ -52,6 +52,10 @@ const rapidFieldsSchema = z
 	)
 	.optional();
 
+const rapidIndividualSchema = z
+	.object({ type: z.string(), message: z.string(), fields: rapidFieldsSchema })
+	.passthrough();
+
 /** Rapid's error body as far as it can be read; anything else it sends is kept but not relied on. */
 export const rapidErrorSchema = z
 	.object({
@@ -63,20 +67,11 @@ export const rapidErrorSchema = z
 	.passthrough();
 
 /** Rapid's error body exactly as documented: what a gateway in front of Rapid does not send. */
-const rapidOwnErrorSchema = z
-	.object({
-		type: z.string(),
-		message: z.string(),
-		fields: rapidFieldsSchema,
-		errors: z
-			.array(
-				z
-					.object({ type: z.string(), message: z.string(), fields: rapidFieldsSchema })
-					.passthrough(),
-			)
-			.optional(),
-	})
-	.passthrough();
+const rapidOwnErrorSchema = rapidErrorSchema.extend({
+	type: z.string(),
+	message: z.string(),
+	errors: z.array(rapidIndividualSchema).optional(),
+});
 
 export type RapidErrorBody = z.infer<typeof rapidErrorSchema>;
 
@@ -89,7 +84,8 @@ export interface RapidRetryPolicy extends BackoffPolicy, ResponseLimits {
 export const DEFAULT_RAPID_RETRY: Readonly<RapidRetryPolicy> = Object.freeze({
 	retries: 3,
 	baseDelayMs: 1000,
-	maxDelayMs: 30000,
+	// Rapid's per-minute capacity resets within a minute: waiting that long is worth it.
+	maxDelayMs: 60000,
 	...DEFAULT_RESPONSE_LIMITS,
 });
 
@@ -139,18 +135,43 @@ const excerpt = (text: string): string => {
 	return line.length > 80 ? `${line.slice(0, 80)}…` : line;
 };
 
+type RapidField = NonNullable<RapidErrorBody['fields']>[number];
+type RapidReason = { type?: string; message?: string; fields?: RapidField[] };
+
+/** Rapid puts the reasons of an `invalid_input` in `errors`; unreadable entries are skipped. */
+function nestedReasons(body: RapidErrorBody): RapidReason[] {
+	return (body.errors ?? []).flatMap((entry) => {
+		const parsed = rapidIndividualSchema.partial().safeParse(entry);
+		return parsed.success && (parsed.data.type || parsed.data.message?.trim()) ? [parsed.data] : [];
+	});
+}
+
+const fieldNames = (fields: RapidField[] = []) =>
+	fields
+		.filter((f) => f.name?.toLowerCase() !== 'servertimestamp')
+		.map((f) => `${f.name ?? '?'}${f.type ? ` (${f.type})` : ''}`)
+		.join(', ');
+
+const reasonText = ({ type, message }: RapidReason) =>
+	message?.trim() ? `${message.trim()}${type ? ` [${type}]` : ''}` : (type ?? '');
+
 /**
- * "answered 401 request_unauthenticated: <message>" when Rapid explains itself, otherwise what the
- * body was: empty, an HTML page, a short excerpt of plain text, or JSON that is not Rapid's error.
+ * "answered 401 request_unauthenticated: <message>" when Rapid explains itself (the first nested
+ * reason instead of the top-level message when there is one), otherwise what the body was: empty,
+ * an HTML page, a short excerpt of plain text, or JSON that is not Rapid's error.
  */
 function answered(statusCode: number, body: unknown): string {
 	const head = `answered ${statusCode}`;
 	const text = bodyText(body);
 	if (text.trim() === '') return `${head} with an empty body`;
 	const parsed = rapidErrorSchema.safeParse(body);
-	const { type, message } = parsed.success ? parsed.data : {};
-	if (type || message) {
-		return `${head}${type ? ` ${type}` : ''}${message?.trim() ? `: ${message}` : ' without a message'}`;
+	if (parsed.success && (parsed.data.type || parsed.data.message)) {
+		const { type, message } = parsed.data;
+		const [first, ...more] = nestedReasons(parsed.data);
+		const reason = first
+			? `${reasonText(first)}${more.length ? ` (and ${more.length} more)` : ''}`
+			: message?.trim();
+		return `${head}${type ? ` ${type}` : ''}${reason ? `: ${snippet(reason)}` : ' without a message'}`;
 	}
 	if (HTML_PAGE.test(text)) {
 		return `${head} with an HTML page instead of Rapid's error (likely from a gateway or load balancer)`;
@@ -171,7 +192,7 @@ export function describeClockSkew(error: RapidErrorBody, now = Date.now()): stri
 }
 
 const STATUS_ADVICE: Record<number, string> = {
-	400: 'Rapid did not accept the request; the fields above say which part.',
+	400: 'Rapid did not accept the request; the reasons above say which part.',
 	401: "Rapid rejected the signature. Check the API key and shared secret of the Expedia Rapid API credential, and this machine's clock.",
 	403: 'Rapid refused access for this API key. Ask Rapid support to enable the notifications API for your account.',
 	404: 'Rapid does not know this path. Check the environment and base URL of the credential.',
@@ -179,7 +200,21 @@ const STATUS_ADVICE: Record<number, string> = {
 	429: 'Rapid rate-limited these requests and the retries ran out. Run the workflow less often.',
 };
 
-/** Builds a readable error from Rapid's error body (already free of credential values). */
+const clockTime = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+
+/** Every reason Rapid gave, each with the fields it names: "Reasons: <message> [type] (fields: …)." */
+function describeReasons(body: RapidErrorBody): string | undefined {
+	const reasons = nestedReasons(body).map((reason) => {
+		const fields = fieldNames(reason.fields);
+		return `${reasonText(reason)}${fields ? ` (fields: ${fields})` : ''}`;
+	});
+	return reasons.length ? `Reasons: ${reasons.join('; ')}.` : undefined;
+}
+
+/**
+ * Builds a readable error from Rapid's error body (already free of credential values).
+ * `capacityResetAt`: when Rapid said its rate limit resets, if that was too far off to wait for.
+ */
 export function rapidHttpError(
 	this: RapidRequestContext,
 	path: string,
@@ -187,18 +222,19 @@ export function rapidHttpError(
 	rawBody: unknown,
 	attempts: number,
 	itemIndex?: number,
+	capacityResetAt?: number,
 ): NodeApiError {
 	const parsed = rapidErrorSchema.safeParse(rawBody);
 	const errorBody: RapidErrorBody = parsed.success ? parsed.data : {};
-	const fieldList = (errorBody.fields ?? [])
-		.filter((f) => f.name?.toLowerCase() !== 'servertimestamp')
-		.map((f) => `${f.name ?? '?'}${f.type ? ` (${f.type})` : ''}`)
-		.join(', ');
+	const fieldList = fieldNames(errorBody.fields);
 	const description = [
+		describeReasons(errorBody),
 		fieldList ? `Fields: ${fieldList}.` : undefined,
 		statusCode === 401 ? describeClockSkew(errorBody) : undefined,
-		STATUS_ADVICE[statusCode] ??
-			(statusCode >= 500 ? 'Rapid is unavailable. Try again later.' : undefined),
+		capacityResetAt === undefined
+			? (STATUS_ADVICE[statusCode] ??
+				(statusCode >= 500 ? 'Rapid is unavailable. Try again later.' : undefined))
+			: `Rapid rate-limited these requests until ${clockTime(capacityResetAt)}. Run the workflow again after that, or less often.`,
 	]
 		.filter(Boolean)
 		.join(' ');
@@ -212,6 +248,17 @@ export function rapidHttpError(
 			itemIndex,
 		},
 	);
+}
+
+/**
+ * When Rapid's per-minute capacity comes back (epoch ms, from `Rate-Limit-Minute-Reset`), or
+ * undefined when the header is absent or unreadable.
+ */
+export function rapidCapacityResetAt(headers: unknown): number | undefined {
+	if (!headers || typeof headers !== 'object') return undefined;
+	const raw = (headers as Record<string, unknown>)['rate-limit-minute-reset'];
+	const value = Number(Array.isArray(raw) ? raw[0] : raw);
+	return typeof raw !== 'undefined' && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 const BATCH_LOSS_NOTE = `Rapid may have removed up to ${MAX_BATCH} notifications from the queue without them reaching n8n. Ask Rapid support to resend the undeliverable notifications of this time.`;
@@ -271,9 +318,9 @@ function notABatch(attempt: Extract<Attempt, { kind: 'response' }>) {
 function judgeRapidAttempt(
 	this: RapidRequestContext,
 	attempt: Attempt,
-	call: { method: string; path: string; options: RapidRequestOptions },
+	call: { method: string; path: string; options: RapidRequestOptions; policy: BackoffPolicy },
 ): RetryVerdict<RapidResponse> {
-	const { method, path, options } = call;
+	const { method, path, options, policy } = call;
 	const { itemIndex } = options;
 	const node = this.getNode();
 	const advice = 'the environment and base URL of the Expedia Rapid API credential';
@@ -318,10 +365,23 @@ function judgeRapidAttempt(
 						}),
 				};
 			}
+			// On 429 Rapid says when its capacity returns: wait for it, or stop when that is too far off.
+			const resetAt = statusCode === 429 ? rapidCapacityResetAt(attempt.headers) : undefined;
+			const waitMs = resetAt === undefined ? undefined : Math.max(0, resetAt - Date.now());
+			const tooFar = waitMs !== undefined && waitMs > policy.maxDelayMs;
 			return {
-				budget: retryable ? 'retries' : undefined,
-				serverHintMs: retryAfterMs(attempt.headers),
-				fail: (attempts) => rapidHttpError.call(this, path, statusCode, body, attempts, itemIndex),
+				budget: retryable && !tooFar ? 'retries' : undefined,
+				serverHintMs: waitMs ?? retryAfterMs(attempt.headers),
+				fail: (attempts) =>
+					rapidHttpError.call(
+						this,
+						path,
+						statusCode,
+						body,
+						attempts,
+						itemIndex,
+						tooFar ? resetAt : undefined,
+					),
 			};
 		}
 		case 'redirect': {
@@ -400,7 +460,7 @@ export async function rapidApiRequest<T = unknown>(
 		json: true,
 		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT },
 	};
-	const call = { method, path, options };
+	const call = { method, path, options, policy };
 	return (await sendWithRetry(
 		async () => await sendAttempt.call(this, RAPID_CREDENTIAL_TYPE, request, policy, secrets),
 		(attempt) => judgeRapidAttempt.call(this, attempt, call),
