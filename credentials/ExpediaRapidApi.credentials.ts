@@ -7,7 +7,11 @@ import type {
 } from 'n8n-workflow';
 
 import { buildAuthorizationHeader } from '../nodes/ExpediaRapid/signature';
-import { RAPID_PRODUCTION_URL, RAPID_TEST_URL } from '../nodes/ExpediaRapid/transport/baseUrl';
+import {
+	RAPID_PRODUCTION_URL,
+	RAPID_TEST_URL,
+	TEST_HOST_DRAIN_WARNING,
+} from '../nodes/ExpediaRapid/transport/baseUrl';
 import {
 	ALL_HTTP_STATUS_CODES,
 	asRules,
@@ -53,7 +57,11 @@ export class ExpediaRapidApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'Production', value: 'production', description: RAPID_PRODUCTION_URL },
-				{ name: 'Test', value: 'test', description: RAPID_TEST_URL },
+				{
+					name: 'Test',
+					value: 'test',
+					description: `${RAPID_TEST_URL}, for test notifications only`,
+				},
 				{
 					name: 'Custom',
 					value: 'custom',
@@ -61,6 +69,13 @@ export class ExpediaRapidApi implements ICredentialType {
 				},
 			],
 			default: 'production',
+		},
+		{
+			displayName: TEST_HOST_DRAIN_WARNING,
+			name: 'testHostNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { environment: ['test'] } },
 		},
 		{
 			displayName: 'Base URL',

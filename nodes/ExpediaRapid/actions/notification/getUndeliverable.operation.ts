@@ -1,6 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { PossiblyLostBatchError, rapidApiRequest, type RapidResponse } from '../../transport';
+import {
+	PossiblyLostBatchError,
+	RAPID_CREDENTIAL_TYPE,
+	rapidApiRequest,
+	type RapidResponse,
+} from '../../transport';
+import {
+	isRapidTestHost,
+	type RapidCredentialData,
+	TEST_HOST_DRAIN_WARNING,
+} from '../../transport/baseUrl';
 import { queryParametersProperty, readQueryParameters } from './queryParameters';
 
 export const DEFAULT_MAX_CALLS = 400;
@@ -10,6 +20,12 @@ const properties: INodeProperties[] = [
 		displayName:
 			'Rapid deletes each undeliverable notification as it returns it: the output of this node is the only copy. Connect what must handle them before you activate the workflow.',
 		name: 'deleteNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: TEST_HOST_DRAIN_WARNING,
+		name: 'testHostNotice',
 		type: 'notice',
 		default: '',
 	},
@@ -96,6 +112,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		maxCalls,
 	);
 	const { notifications, stoppedBecause } = result;
+	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData;
+	if (isRapidTestHost(credentials)) {
+		this.addExecutionHints({
+			message: `This drain ran on Rapid's test host. ${TEST_HOST_DRAIN_WARNING}`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
 
 	if (stoppedBecause === 'maxCalls') {
 		this.addExecutionHints({
