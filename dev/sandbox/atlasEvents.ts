@@ -145,7 +145,7 @@ const BUILDERS: Record<string, DataBuilder> = {
 	'abnormal.cancelled': (ctx) => ({
 		data: {
 			orderNo: ctx.order.orderNo,
-			vendorRefundInformation: { refundable: true, amount: '120.00', currency: 'USD' },
+			vendorRefundInformation: 'FULLY',
 		},
 	}),
 	'airline.status': (ctx) => ({

@@ -160,7 +160,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to reject (HTTP 403) events whose cid is not the credential's client ID. Airline status events, which Atlas sends without a cid, are let through.",
+					"Whether to reject (HTTP 403) events whose cid is not the credential's client ID. Atlas sends some events without a cid (airline status, some cancellations): they pass only when the IP Allow-List or the Shared Token is set, otherwise they are rejected and lost, as Atlas does not send them again.",
 			},
 			{
 				displayName: 'Shared Token',
@@ -203,7 +203,8 @@ export class AtlasTrigger implements INodeType {
 						name: 'acceptMissingClientId',
 						type: 'boolean',
 						default: false,
-						description: 'Whether events with no cid at all pass the client ID check',
+						description:
+							'Whether events with no cid pass the client ID check even without the IP Allow-List or Shared Token. Anyone who knows the URL can then start the workflow.',
 					},
 					{
 						displayName: 'Drop Duplicates',

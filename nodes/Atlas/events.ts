@@ -71,7 +71,7 @@ const dataSchemas = {
 		emailSubject: z.string().nullish(),
 		emailLink: z.string().nullish(),
 	}),
-	'abnormal.cancelled': withOrderNo({ vendorRefundInformation: z.unknown() }),
+	'abnormal.cancelled': withOrderNo({ vendorRefundInformation: z.string().nullish() }),
 	'airline.status': z
 		.object({
 			airline: z.array(z.string()),
@@ -152,9 +152,6 @@ export const ATLAS_EVENT_TYPES = Object.keys(ATLAS_EVENTS) as AtlasEventType[];
 const TYPE_ALIASES = new Map<string, AtlasEventType>([
 	['order.scheduleChange', 'order.schedulechange'],
 ]);
-
-/** Atlas documents these types without a `cid` in the payload. */
-export const EVENT_TYPES_WITHOUT_CID: readonly string[] = ['airline.status'];
 
 /** The incident statuses the incident list filters on (`eventStatus`). */
 export const INCIDENT_STATUS_OPTIONS: INodePropertyOptions[] = [

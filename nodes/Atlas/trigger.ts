@@ -16,7 +16,6 @@ import { checkedReceipt } from '../shared/webhook';
 import {
 	ATLAS_EVENT_TYPES,
 	callbackSchemaFor,
-	EVENT_TYPES_WITHOUT_CID,
 	summariseCallback,
 	type CallbackSummary,
 } from './events';
@@ -116,14 +115,19 @@ function authenticate(
 		: { status: 401, reason: 'Missing or wrong token' };
 }
 
+/**
+ * Atlas documents events without `cid` (airline status, cancellations). One that lacks it passes
+ * when a secret guard (IP allow-list, shared token) already passed; with the client ID as the only
+ * guard it would prove nothing, so it is refused unless the user accepts that.
+ */
 function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Denial | undefined {
 	const { clientId } = settings;
 	if (!clientId) return undefined;
 	const result = checkClientId(summary.cid, clientId.expected);
 	if (result === 'match') return undefined;
 	if (result === 'missing') {
-		const exempt = EVENT_TYPES_WITHOUT_CID.includes(summary.eventType ?? '');
-		return exempt || clientId.acceptMissing
+		const secretGuardPassed = settings.allowList !== undefined || settings.token !== undefined;
+		return secretGuardPassed || clientId.acceptMissing
 			? undefined
 			: { status: 403, reason: 'Payload has no cid' };
 	}

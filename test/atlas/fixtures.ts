@@ -80,7 +80,7 @@ export const SAMPLE_EVENTS: Record<string, IDataObject> = {
 		status: 0,
 		data: {
 			orderNo: 'TO202406010006',
-			vendorRefundInformation: { amount: 120.5, currency: 'USD' },
+			vendorRefundInformation: 'FULLY',
 		},
 	},
 	'airline.status': {

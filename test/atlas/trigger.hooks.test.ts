@@ -180,7 +180,8 @@ describe('Atlas Trigger: sandbox events', () => {
 			const payload = sandbox().atlas.sampleEvent(type, {}) as IDataObject;
 			const { context } = createWebhookContext({
 				nodeType: trigger,
-				parameters: {},
+				// Airline status comes without cid: it passes behind a secret guard.
+				parameters: { options: { allowedIps: '127.0.0.1' } },
 				credentials: atlasCredentials(sandbox()),
 				request: {
 					headers: { 'content-type': 'application/json;charset=UTF-8' },

@@ -48,6 +48,9 @@ async function post(body: unknown, { parameters = {}, request = {}, staticData =
 	return { result, response, item: result.workflowData?.[0]?.[0]?.json };
 }
 
+/** Behind an IP allow-list that lets the test caller (127.0.0.1) in. */
+const BEHIND_ALLOW_LIST: Call = { parameters: { options: { allowedIps: '127.0.0.1' } } };
+
 /** Accepted: one item, no direct response (n8n answers 200 on its own: responseMode onReceived). */
 function expectEmitted(result: IWebhookResponseData) {
 	expect(result.workflowData).toHaveLength(1);
@@ -85,7 +88,8 @@ describe('Atlas Trigger: events', () => {
 		'emits a documented %s event with normalised fields on top',
 		async (type) => {
 			const payload = SAMPLE_EVENTS[type];
-			const { result, item } = await post(payload);
+			// Some types come without cid: they need a secret guard.
+			const { result, item } = await post(payload, BEHIND_ALLOW_LIST);
 			expectEmitted(result);
 			const data = payload.data as IDataObject;
 			expect(item).toEqual({
@@ -229,7 +233,7 @@ describe('Atlas Trigger: event filter', () => {
 
 	it('emits everything with "All Events"', async () => {
 		for (const payload of Object.values(SAMPLE_EVENTS)) {
-			expectEmitted((await post(payload, only(['*']))).result);
+			expectEmitted((await post(payload, only(['*'], { allowedIps: '127.0.0.1' }))).result);
 		}
 	});
 });
@@ -250,9 +254,20 @@ describe('Atlas Trigger: client ID (cid) check', () => {
 		);
 	});
 
-	it('lets airline status events (documented without cid) through, but not with a wrong cid', async () => {
-		expectEmitted((await post(SAMPLE_EVENTS['airline.status'])).result);
-		expectRejected(await post({ ...SAMPLE_EVENTS['airline.status'], cid: 'someone-else' }), 403);
+	it('refuses an event without cid when the client ID is the only guard', async () => {
+		expectRejected(await post(SAMPLE_EVENTS['airline.status']), 403);
+	});
+
+	it('lets an event without cid through behind the allow-list or the token, never a wrong cid', async () => {
+		const token = {
+			parameters: { tokenLocation: 'query', token: 'tok' },
+			request: { query: { token: 'tok' } },
+		};
+		expectEmitted((await post(SAMPLE_EVENTS['airline.status'], BEHIND_ALLOW_LIST)).result);
+		expectEmitted((await post(SAMPLE_EVENTS['airline.status'], token)).result);
+		const wrongCid = { ...SAMPLE_EVENTS['airline.status'], cid: 'someone-else' };
+		expectRejected(await post(wrongCid, BEHIND_ALLOW_LIST), 403);
+		expectRejected(await post(wrongCid, token), 403);
 	});
 
 	it('checks against an expected client ID given in the options instead of the credential', async () => {
