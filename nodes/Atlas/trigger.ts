@@ -134,6 +134,18 @@ function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Den
 	return { status: 403, reason: 'cid does not match this Atlas account' };
 }
 
+/** Atlas' email links stop working about 10 minutes after the event. */
+export const EMAIL_LINK_LIFETIME_MS = 10 * 60 * 1000;
+
+/** When the event's `data.emailLink`, if it has one, expires at the latest. */
+function emailLinkExpiry(payload: unknown, receivedAt: Date): IDataObject {
+	const link = (payload as { data?: { emailLink?: unknown } } | null)?.data?.emailLink;
+	if (typeof link !== 'string' || link === '') return {};
+	return {
+		emailLinkExpiresAt: new Date(receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS).toISOString(),
+	};
+}
+
 /** The emitted item: normalised fields on top, the payload exactly as received below. */
 export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
 	const { eventType, orderNo, notificationId } = summary;
@@ -142,6 +154,7 @@ export function toTriggerItem(payload: unknown, summary: CallbackSummary, receiv
 		orderNo,
 		notificationId,
 		...checkedReceipt(callbackSchemaFor(eventType ?? ''), payload, receivedAt),
+		...emailLinkExpiry(payload, receivedAt),
 		payload: payload as IDataObject,
 	};
 }

@@ -97,10 +97,25 @@ describe('Atlas Trigger: events', () => {
 				orderNo: data.orderNo ?? null,
 				notificationId: payload.notificationId ?? null,
 				receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+				...(data.emailLink ? { emailLinkExpiresAt: expect.any(String) } : {}),
 				payload,
 			});
 		},
 	);
+
+	it.each(['email.all', 'email.schedulechange'])(
+		'says when the email link of %s expires: 10 minutes after the event arrived',
+		async (type) => {
+			const { item } = await post(SAMPLE_EVENTS[type]);
+			const received = Date.parse(String(item?.receivedAt));
+			expect(Date.parse(String(item?.emailLinkExpiresAt)) - received).toBe(10 * 60 * 1000);
+		},
+	);
+
+	it('adds no expiry to events without an email link', async () => {
+		const { item } = await post(SAMPLE_EVENTS['order.void']);
+		expect(item).not.toHaveProperty('emailLinkExpiresAt');
+	});
 
 	it('passes unknown types through, whole', async () => {
 		const payload = {
