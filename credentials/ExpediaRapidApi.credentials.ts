@@ -20,22 +20,42 @@ import {
 	statusRules,
 } from './testRules';
 
-/** An event type Rapid does not know: asking for it proves the signature without side effects. */
-export const CREDENTIAL_PROBE_EVENT_TYPE = 'n8n.credential.check';
+/**
+ * What the credential test asks Rapid: the spoken-languages reference list, in English.
+ *
+ * Source: ExpediaGroup/rapid-java-sdk, code/transformedSpecs.yaml,
+ * `paths./v3/references/spoken-languages.get` (operationId getSpokenLanguagesReference). It is a
+ * signed (`security: rapidAuth`) read of static reference data: nothing changes on Rapid's side,
+ * unlike `GET /v3/notifications?undeliverable=true` (deletes what it returns) or
+ * `POST /v3/notifications` (sends a test notification, and only on the test host). The spec's server
+ * is the test host, and production serves the same paths, so one request proves the signature on
+ * both. Documented answers: 200 with a map of languages by id (example: el, en, fr) for a good
+ * signature; 401 `request_unauthenticated` for a missing or wrong one; 403 `request_unauthorized`
+ * when the key may not read reference data; 429 `too_many_requests`.
+ */
+export const CREDENTIAL_PROBE = {
+	method: 'GET',
+	path: '/v3/references/spoken-languages',
+	qs: { language: 'en-US' },
+} as const;
 
 /** What Rapid answers that request with when the signature is good. */
-const RAPID_PROBE_STATUS = 400;
+const RAPID_PROBE_STATUS = 200;
+
+/** What a passing test proves, shown under the keys. */
+export const RAPID_TEST_NOTICE =
+	"Test reads Rapid's list of spoken languages with these keys. It proves the API key and shared secret are accepted; it does not send a test notification or read undeliverable notifications.";
 
 export const RAPID_TEST_MESSAGES = {
 	unauthenticated:
 		"Rapid rejected the API key or the signature (HTTP 401). Check the API key and the shared secret, and that this machine's clock is right: Rapid accepts signatures up to 5 minutes old.",
 	forbidden:
-		'Rapid refused this API key (HTTP 403). Ask Rapid support to enable notifications for it.',
+		'Rapid accepted the signature but refused this API key its reference data, which the test reads (HTTP 403). Ask Rapid support which Rapid services the key is enabled for; notifications may still work.',
 	notFound:
-		'The base URL has no Rapid notifications endpoint (HTTP 404 for /v3/notifications). Check the base URL: the Rapid host without a path, e.g. https://test.ean.com.',
+		'The base URL has no Rapid reference data (HTTP 404 for /v3/references/spoken-languages). Check the base URL: the Rapid host without a path, e.g. https://test.ean.com.',
 	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
 	notRapidError:
-		"The base URL answered without Rapid's JSON error body, so it does not lead to Rapid. Check the base URL.",
+		"The base URL answered without Rapid's list of spoken languages, so it does not lead to Rapid. Check the base URL.",
 };
 
 export class ExpediaRapidApi implements ICredentialType {
@@ -102,6 +122,12 @@ export class ExpediaRapidApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
+		{
+			displayName: RAPID_TEST_NOTICE,
+			name: 'credentialTestNotice',
+			type: 'notice',
+			default: '',
+		},
 	];
 
 	// Rapid rejects a signature older than five minutes, so every request gets a fresh one.
@@ -121,22 +147,21 @@ export class ExpediaRapidApi implements ICredentialType {
 		};
 	}
 
-	// The undeliverable queue deletes what it returns, so the test must not read it. Asking for a
-	// test notification of an unknown type has no side effects: Rapid answers 400 with its JSON error
-	// body when the signature is good, 401 when not. Any other status, and any 400 without Rapid's
-	// error body, means the base URL does not lead to Rapid.
+	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 200
+	// whose body is Rapid's language list. Any other status, and any 200 without that list, means
+	// the keys or the base URL are wrong.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'custom' ? String($credentials.baseUrl).replace(/\\/+$/, '') : $credentials.environment === 'test' ? '${RAPID_TEST_URL}' : '${RAPID_PRODUCTION_URL}'}}`,
-			url: '/v3/notifications',
-			method: 'POST',
+			url: CREDENTIAL_PROBE.path,
+			method: CREDENTIAL_PROBE.method,
+			qs: { ...CREDENTIAL_PROBE.qs },
 			headers: { Accept: 'application/json' },
-			body: { event_type: CREDENTIAL_PROBE_EVENT_TYPE },
 			json: true,
 			// The request carries the keys: a redirect is reported, never followed.
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
-			// Only the answer valid keys get (400) reaches the body rules; every other status fails.
+			// Only the answer valid keys get (200) reaches the body rules; every other status fails.
 			ignoreHttpStatusErrors: {
 				ignore: true,
 				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
@@ -148,9 +173,9 @@ export class ExpediaRapidApi implements ICredentialType {
 			...statusRules([404], () => RAPID_TEST_MESSAGES.notFound),
 			...statusRules([429], () => RAPID_TEST_MESSAGES.throttled),
 			...statusRules(
-				STATUS_CODE_GROUPS.success,
+				STATUS_CODE_GROUPS.success.filter((code) => code !== RAPID_PROBE_STATUS),
 				(code) =>
-					`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`,
+					`The base URL answered HTTP ${code} where Rapid answers 200, so it does not lead to Rapid. Check the base URL.`,
 			),
 			...statusRules(
 				STATUS_CODE_GROUPS.redirect,
@@ -158,23 +183,22 @@ export class ExpediaRapidApi implements ICredentialType {
 					`The base URL answered with a redirect (HTTP ${code}). Use the address it redirects to as the base URL.`,
 			),
 			...statusRules(
-				STATUS_CODE_GROUPS.clientError.filter(
-					(code) => ![RAPID_PROBE_STATUS, 401, 403, 404, 429].includes(code),
-				),
+				STATUS_CODE_GROUPS.clientError.filter((code) => ![401, 403, 404, 429].includes(code)),
 				(code) =>
-					`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`,
+					`The base URL answered HTTP ${code} where Rapid answers 200, so it does not lead to Rapid. Check the base URL.`,
 			),
 			...statusRules(
 				STATUS_CODE_GROUPS.serverError,
 				(code) =>
 					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Rapid's, try again later.`,
 			),
-			bodyRule('type', undefined, RAPID_TEST_MESSAGES.notRapidError),
-			bodyRule('message', undefined, RAPID_TEST_MESSAGES.notRapidError),
 			// n8n versions without `except` let every status through: Rapid's own errors still fail.
 			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
 			bodyRule('type', 'request_unauthorized', RAPID_TEST_MESSAGES.forbidden),
 			bodyRule('type', 'too_many_requests', RAPID_TEST_MESSAGES.throttled),
+			// English is in Rapid's list (the spec's example has it); a page or other JSON is not.
+			bodyRule('en.id', undefined, RAPID_TEST_MESSAGES.notRapidError),
+			bodyRule('en.name', undefined, RAPID_TEST_MESSAGES.notRapidError),
 		]),
 	};
 }

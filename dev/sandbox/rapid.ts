@@ -1,7 +1,8 @@
 /**
  * The fake Rapid: signature auth on every request, the undeliverable queue
  * (GET /v3/notifications?undeliverable=true), test notifications (POST /v3/notifications), and
- * signed pushes to the partner's callback URL with Rapid's retry schedule.
+ * signed pushes to the partner's callback URL with Rapid's retry schedule, and the spoken-languages
+ * reference list (GET /v3/references/spoken-languages) that the credential test reads.
  */
 import {
 	buildAuthorizationHeader,
@@ -15,7 +16,7 @@ import { postJson, retryLoop } from './pusher';
 import { createRandom } from './random';
 import { RAPID_EVENT_TYPES, sampleRapidNotification } from './rapidEvents';
 import type { ProviderRoute, RouteRequest, RouteResult } from './server';
-import type { DeliveryOutcome, RapidTestRequest, SandboxRapid } from './types';
+import type { DeliveryOutcome, RapidRouteId, RapidTestRequest, SandboxRapid } from './types';
 
 export interface RapidConfig {
 	apiKey: string;
@@ -36,6 +37,10 @@ const OPTIONAL_PARAMS = [
 	'payment_terms',
 	'platform_name',
 ];
+
+/** The languages listed in the spec's `language.required` example (spoken-languages, 400). */
+const SUPPORTED_LANGUAGES =
+	'ar-SA, cs-CZ, da-DK, de-DE, el-GR, en-US, es-ES, es-MX, fi-FI, fr-CA, fr-FR, hr-HR, hu-HU, id-ID, is-IS, it-IT, ja-JP, lt-LT, ko-KR, ms-MY, nb-NO, nl-NL, pl-PL, pt-BR, pt-PT, ru-RU, sk-SK, sv-SE, th-TH, tr-TR, uk-UA, vi-VN, zh-CN, zh-TW';
 
 export function createRapid(config: RapidConfig) {
 	const testRequests: RapidTestRequest[] = [];
@@ -111,6 +116,32 @@ export function createRapid(config: RapidConfig) {
 		return { status: 204 };
 	};
 
+	/**
+	 * Spec: paths./v3/references/spoken-languages.get in ExpediaGroup/rapid-java-sdk,
+	 * code/transformedSpecs.yaml. `language` is required (400 is the spec's example); the 200 body is
+	 * the spec's example. Read-only: nothing is recorded or changed.
+	 */
+	const getSpokenLanguages = ({ query }: RouteRequest): RouteResult => {
+		if (query.language === undefined || query.language === '') {
+			return {
+				status: 400,
+				body: rapidInvalidInput({
+					type: 'language.required',
+					message: `A language is required. Supported languages are: [${SUPPORTED_LANGUAGES}]`,
+					fields: [{ name: 'language', type: 'querystring' }],
+				}),
+			};
+		}
+		return {
+			status: 200,
+			body: {
+				el: { id: 'el', name: 'Greek' },
+				en: { id: 'en', name: 'English' },
+				fr: { id: 'fr', name: 'French' },
+			},
+		};
+	};
+
 	const sampleNotification = (type: string, overrides?: object) =>
 		sampleRapidNotification(type, { now: config.clock(), rnd: samplesRnd }, overrides);
 
@@ -175,6 +206,14 @@ export function createRapid(config: RapidConfig) {
 			method: 'POST',
 			path: '/v3/notifications',
 			handle: signed(postTest),
+		},
+		{
+			// Not yet in RapidRouteId (types.ts) nor ROUTE_IDS (faults.ts): no fault can target it.
+			id: 'rapid.getSpokenLanguages' as string as RapidRouteId,
+			provider: 'rapid',
+			method: 'GET',
+			path: '/v3/references/spoken-languages',
+			handle: signed(getSpokenLanguages),
 		},
 	];
 

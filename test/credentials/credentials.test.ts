@@ -2,10 +2,11 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { AtlasApi, ATLAS_TEST_MESSAGES } from '../../credentials/AtlasApi.credentials';
 import {
-	CREDENTIAL_PROBE_EVENT_TYPE,
+	CREDENTIAL_PROBE,
 	ExpediaRapidApi,
 	RAPID_TEST_MESSAGES,
 } from '../../credentials/ExpediaRapidApi.credentials';
+import { RAPID_PRODUCTION_URL, RAPID_TEST_URL } from '../../nodes/ExpediaRapid/transport/baseUrl';
 import { verifyAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
@@ -27,8 +28,16 @@ import {
 	INTERNAL_500,
 	NOTIFICATIONS_400,
 	TOO_MANY_REQUESTS_429,
+	UNAUTHENTICATED_401,
 	UNAUTHORIZED_403,
 } from '../rapid/contract.fixtures';
+
+/** paths./v3/references/spoken-languages.get.responses.200.example (code/transformedSpecs.yaml) */
+const SPOKEN_LANGUAGES_200 = {
+	el: { id: 'el', name: 'Greek' },
+	en: { id: 'en', name: 'English' },
+	fr: { id: 'fr', name: 'French' },
+};
 
 const HTML_PAGE =
 	'<!doctype html><html><head><title>Welcome</title></head><body>Hello</body></html>';
@@ -75,28 +84,81 @@ describe('Expedia Rapid API credential', () => {
 		expect(passwordFields).toEqual(expect.arrayContaining(['apiKey', 'sharedSecret']));
 	});
 
-	it('passes its test against the sandbox with the right keys', async () => {
-		const outcome = await runCredentialTest('expediaRapidApi', {
-			environment: 'custom',
-			baseUrl: sb.url,
-			apiKey: DEFAULT_RAPID_API_KEY,
-			sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
-		});
-		expect(outcome).toEqual({ status: 'OK', message: 'Connection successful!' });
+	const keys = { apiKey: DEFAULT_RAPID_API_KEY, sharedSecret: DEFAULT_RAPID_SHARED_SECRET };
+	const wrongKeys = { apiKey: DEFAULT_RAPID_API_KEY, sharedSecret: 'wrong' };
+	/** Production and Test run their own request, with only the host moved to the sandbox. */
+	const environments: Array<[string, object, { hostAt?: string }]> = [
+		['Production', { environment: 'production' }, { hostAt: '' }],
+		['Test', { environment: 'test' }, { hostAt: '' }],
+		['Custom', { environment: 'custom' }, {}],
+	];
+	const at = (env: object, options: { hostAt?: string }) => ({
+		data: 'environment' in env && env.environment === 'custom' ? { ...env, baseUrl: sb.url } : env,
+		options: options.hostAt === undefined ? {} : { hostAt: sb.url },
 	});
 
-	it('fails its test with a wrong secret, and leaves the undeliverable queue alone', async () => {
-		sb.rapid.enqueueUndeliverable(2);
-		const outcome = await runCredentialTest('expediaRapidApi', {
-			environment: 'custom',
-			baseUrl: sb.url,
-			apiKey: DEFAULT_RAPID_API_KEY,
-			sharedSecret: 'wrong',
-		});
-		expect(outcome).toEqual({ status: 'Error', message: RAPID_TEST_MESSAGES.unauthenticated });
-		expect(outcome.message).not.toContain('wrong');
-		expect(sb.rapid.undeliverable).toHaveLength(2);
-		expect(sb.rapid.testRequests.at(-1)?.eventType).not.toBe('itinerary.agent.create');
+	it.each(environments)(
+		'%s: passes its test against the sandbox with the right keys',
+		async (_n, env, o) => {
+			const { data, options } = at(env, o);
+			const outcome = await runCredentialTest('expediaRapidApi', { ...data, ...keys }, options);
+			expect(outcome).toEqual({ status: 'OK', message: 'Connection successful!' });
+		},
+	);
+
+	it.each(environments)(
+		'%s: fails its test with a wrong secret, and sends no notification nor reads the queue',
+		async (_n, env, o) => {
+			sb.rapid.enqueueUndeliverable(2);
+			const queued = sb.rapid.undeliverable.length;
+			const testRequests = sb.rapid.testRequests.length;
+			const { data, options } = at(env, o);
+			const outcome = await runCredentialTest(
+				'expediaRapidApi',
+				{ ...data, ...wrongKeys },
+				options,
+			);
+			expect(outcome).toEqual({ status: 'Error', message: RAPID_TEST_MESSAGES.unauthenticated });
+			expect(outcome.message).not.toContain('wrong');
+			expect(sb.rapid.undeliverable).toHaveLength(queued);
+			expect(sb.rapid.testRequests).toHaveLength(testRequests);
+		},
+	);
+
+	it('Production: reads the spoken-languages list and never the undeliverable queue or a test notification', async () => {
+		sb.rapid.enqueueUndeliverable(1);
+		const queued = sb.rapid.undeliverable.length;
+		const testRequests = sb.rapid.testRequests.length;
+		const before = sb.requests.length;
+		for (const secret of [DEFAULT_RAPID_SHARED_SECRET, 'wrong']) {
+			await runCredentialTest(
+				'expediaRapidApi',
+				{ environment: 'production', apiKey: DEFAULT_RAPID_API_KEY, sharedSecret: secret },
+				{ hostAt: sb.url },
+			);
+		}
+		// n8n may repeat a GET that got 401 once; every request is the same read.
+		const sent = sb.requests.slice(before);
+		expect(sent.length).toBeGreaterThanOrEqual(2);
+		for (const request of sent) {
+			expect(request).toMatchObject({ method: 'GET', path: CREDENTIAL_PROBE.path });
+			expect(request.path).not.toBe('/v3/notifications');
+		}
+		expect(sb.rapid.undeliverable).toHaveLength(queued);
+		expect(sb.rapid.testRequests).toHaveLength(testRequests);
+	});
+
+	it('points Production and Test at their public hosts', () => {
+		const baseURL = String(new ExpediaRapidApi().test.request.baseURL);
+		expect(baseURL).toContain(`: '${RAPID_PRODUCTION_URL}'`);
+		expect(baseURL).toContain(`=== 'test' ? '${RAPID_TEST_URL}'`);
+	});
+
+	it('says under the keys what the test proves', () => {
+		const notice = new ExpediaRapidApi().properties.find((p) => p.name === 'credentialTestNotice');
+		expect(notice?.type).toBe('notice');
+		expect(notice?.displayName).toMatch(/proves the API key and shared secret are accepted/);
+		expect(notice?.displayName).toMatch(/does not send a test notification/);
 	});
 
 	it("fails its test when this machine's clock is more than 5 minutes off", async () => {
@@ -117,7 +179,7 @@ describe('Expedia Rapid API credential', () => {
 
 	describe('fails its test, saying why, when the base URL does not lead to Rapid', () => {
 		const notRapid = (code: number) =>
-			`The base URL answered HTTP ${code} where Rapid answers 400, so it does not lead to Rapid. Check the base URL.`;
+			`The base URL answered HTTP ${code} where Rapid answers 200, so it does not lead to Rapid. Check the base URL.`;
 		const cases: Array<[string, Answer, string]> = [
 			['404 with a JSON body', json(404, { error: 'Not Found' }), RAPID_TEST_MESSAGES.notFound],
 			['404 with an HTML page', html(404, HTML_404), RAPID_TEST_MESSAGES.notFound],
@@ -131,26 +193,27 @@ describe('Expedia Rapid API credential', () => {
 				html(502, '<h1>Bad Gateway</h1>'),
 				expect.stringContaining('(HTTP 502)'),
 			],
-			['200 with an HTML page', html(200, HTML_PAGE), notRapid(200)],
-			['200 with JSON of another shape', json(200, { ok: true, items: [] }), notRapid(200)],
-			["200 with JSON shaped like Rapid's 400 answer", json(200, NOTIFICATIONS_400), notRapid(200)],
+			['200 with an HTML page', html(200, HTML_PAGE), RAPID_TEST_MESSAGES.notRapidError],
+			[
+				'200 with JSON of another shape',
+				json(200, { ok: true, items: [] }),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				"200 with Rapid's error body",
+				json(200, NOTIFICATIONS_400),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				'200 with a language list without English',
+				json(200, { fr: { id: 'fr', name: 'French' } }),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
 			['204 without a body', { status: 204 }, notRapid(204)],
 			['405', json(405, { message: 'Method Not Allowed' }), notRapid(405)],
-			[
-				'400 with an HTML page',
-				html(400, '<h1>Bad Request</h1>'),
-				RAPID_TEST_MESSAGES.notRapidError,
-			],
-			[
-				"400 with JSON that is not Rapid's error body",
-				json(400, { error: 'bad request' }),
-				RAPID_TEST_MESSAGES.notRapidError,
-			],
-			[
-				'400 with a type but no message',
-				json(400, { type: 'invalid_input' }),
-				RAPID_TEST_MESSAGES.notRapidError,
-			],
+			['400 with an HTML page', html(400, '<h1>Bad Request</h1>'), notRapid(400)],
+			["400 with Rapid's error body", json(400, NOTIFICATIONS_400), notRapid(400)],
+			['401 from Rapid', json(401, UNAUTHENTICATED_401), RAPID_TEST_MESSAGES.unauthenticated],
 			['403 from Rapid', json(403, UNAUTHORIZED_403), RAPID_TEST_MESSAGES.forbidden],
 			['429 from Rapid', json(429, TOO_MANY_REQUESTS_429), RAPID_TEST_MESSAGES.throttled],
 		];
@@ -165,18 +228,20 @@ describe('Expedia Rapid API credential', () => {
 			});
 			expect(outcome).toEqual({ status: 'Error', message });
 			expect(outcome.message).not.toContain(DEFAULT_RAPID_SHARED_SECRET);
-			// One signed probe, never a read of the undeliverable queue.
-			expect(impostor.seen).toHaveLength(1);
-			expect(impostor.seen[0]).toMatchObject({ method: 'POST', url: '/v3/notifications' });
-			expect(JSON.parse(impostor.seen[0].body)).toEqual({
-				event_type: CREDENTIAL_PROBE_EVENT_TYPE,
-			});
-			expect(impostor.seen[0].headers.authorization).toMatch(/^EAN APIKey=/);
+			// Signed reads of reference data only (n8n repeats a GET that got 401 once).
+			expect(impostor.seen.length).toBeGreaterThanOrEqual(1);
+			for (const seen of impostor.seen) {
+				expect(seen).toMatchObject({
+					method: 'GET',
+					url: `${CREDENTIAL_PROBE.path}?language=en-US`,
+				});
+				expect(seen.headers.authorization).toMatch(/^EAN APIKey=/);
+			}
 		});
 	});
 
 	it("passes its test on exactly Rapid's answer to valid keys, from any server", async () => {
-		impostor.answer = json(400, NOTIFICATIONS_400);
+		impostor.answer = json(200, SPOKEN_LANGUAGES_200);
 		const outcome = await runCredentialTest('expediaRapidApi', {
 			environment: 'custom',
 			baseUrl: impostor.url,

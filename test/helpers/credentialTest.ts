@@ -34,12 +34,20 @@ export interface CredentialTestOutcome {
 	message: string;
 }
 
+/**
+ * `hostAt` sends the test to that origin instead of the environment's public host (the test request
+ * is otherwise unchanged), so the Production and Test environments can be run against the sandbox.
+ */
 export async function runCredentialTest(
 	typeName: string,
 	data: ICredentialDataDecryptedObject,
+	options: { hostAt?: string } = {},
 ): Promise<CredentialTestOutcome> {
-	const test = credentialTypes[typeName]?.test;
-	if (!test) throw new Error(`${typeName} has no test`);
+	const declared = credentialTypes[typeName]?.test;
+	if (!declared) throw new Error(`${typeName} has no test`);
+	const test = options.hostAt
+		? { ...declared, request: { ...declared.request, baseURL: options.hostAt } }
+		: declared;
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'Temp',
