@@ -2,7 +2,6 @@
  * The fake Atlas: client-header auth, updateWebhookURL.do, event/getPageList.do over the incident
  * store, and webhook callbacks pushed to the registered URL (best effort, no retries, unsigned).
  */
-import { constantTimeEqual } from '../../nodes/shared/constantTime';
 import { ATLAS_EVENT_TYPES, sampleAtlasEvent, type SampleOrder } from './atlasEvents';
 import { parseIncidentQuery, runIncidentQuery } from './atlasQuery';
 import { ATLAS_STATUS, atlasError } from './errors';
@@ -12,7 +11,7 @@ import { postJson } from './pusher';
 import { createRandom } from './random';
 import type { ProviderRoute, RouteRequest, RouteResult } from './server';
 import type { AtlasIncident, AtlasRegistration, SandboxAtlas } from './types';
-import { formatAtlasTime } from './util';
+import { constantTimeEqual, formatAtlasTime } from './util';
 
 /** The request as a server reading `updateTimeStart` another way would filter it. */
 function readUpdateTimeAs(body: unknown, reading: SandboxAtlas['updateTimeStart']): unknown {

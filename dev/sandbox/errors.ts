@@ -1,17 +1,37 @@
 /** The two providers' error shapes: Atlas' `{status, msg}` envelope and Rapid's error body. */
 
-import { AtlasStatus } from '../../nodes/Atlas/transport';
+/**
+ * Atlas envelope codes, the sandbox's own list (not the node's, so a wrong code cannot agree with
+ * itself). Source: atlas-doc/atlas-api-docs, troubleshooting-and-support/errors-handing/
+ * common-and-access-errors.md (100, 900, 901, 902: fix the request; 9999, -1: retry once) and
+ * errors-handing/README.md (110: back off exponentially). 0 is the only success.
+ */
+export const ATLAS_STATUS = {
+	ok: 0,
+	missingData: 100,
+	unauthorized: 900,
+	illegalData: 901,
+	accessDenied: 902,
+	rateLimited: 110,
+	systemError9999: 9999,
+	commonError: -1,
+	/**
+	 * Named in no Atlas error page (only in ../shared/api-notes.md as "system error"): what the
+	 * sandbox answers to invalid parameters; the nodes treat it as an unlisted status.
+	 */
+	systemError: 2,
+} as const;
 
-/** Atlas envelope codes: 0 is the only success. One list, shared with the node. */
-export const ATLAS_STATUS = AtlasStatus;
-
+/** Invented texts (no Atlas page shows a `msg`): human text that clients must never read. */
 const ATLAS_MESSAGES: Record<number, string> = {
-	[ATLAS_STATUS.systemError]: 'System error',
-	[ATLAS_STATUS.rateLimited]: 'Request too frequent, please try again later',
+	[ATLAS_STATUS.missingData]: 'Missing required request data',
 	[ATLAS_STATUS.unauthorized]: 'Unauthorized',
+	[ATLAS_STATUS.illegalData]: 'Illegal request data',
 	[ATLAS_STATUS.accessDenied]: 'Access denied',
-	[ATLAS_STATUS.transient]: 'System busy, please try again',
-	[ATLAS_STATUS.transientLegacy]: 'Unknown error',
+	[ATLAS_STATUS.rateLimited]: 'Request too frequent, please try again later',
+	[ATLAS_STATUS.systemError9999]: 'System busy, please try again',
+	[ATLAS_STATUS.commonError]: 'Unknown error',
+	[ATLAS_STATUS.systemError]: 'System error',
 };
 
 /** Atlas answers errors with HTTP 200 and a non-zero envelope status. */

@@ -22,10 +22,10 @@ import {
 import { createFaults } from './faults';
 import { Lifecycle } from './lifecycle';
 import { createRapid } from './rapid';
+import { RAPID_TOLERANCE_SECONDS } from './rapidSignature';
 import { startServer } from './server';
 import { startSmtpCatcher } from './smtp';
 import type { RecordedRequest, Sandbox, SandboxOptions } from './types';
-import { DEFAULT_TOLERANCE_SECONDS } from '../../nodes/ExpediaRapid/signature';
 
 export * from './defaults';
 export { FAULT_KINDS, ROUTE_IDS } from './faults';
@@ -71,7 +71,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const rapid = createRapid({
 		apiKey: options.rapid?.apiKey ?? DEFAULT_RAPID_API_KEY,
 		sharedSecret: options.rapid?.sharedSecret ?? DEFAULT_RAPID_SHARED_SECRET,
-		toleranceSeconds: options.rapid?.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+		toleranceSeconds: options.rapid?.toleranceSeconds ?? RAPID_TOLERANCE_SECONDS,
 		callbackUrl: options.rapid?.callbackUrl,
 		retryTimeScale: options.rapid?.retryTimeScale ?? 1,
 		seed,

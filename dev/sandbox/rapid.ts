@@ -4,13 +4,13 @@
  * signed pushes to the partner's callback URL with Rapid's retry schedule, and the spoken-languages
  * reference list (GET /v3/references/spoken-languages) that the credential test reads.
  */
-import {
-	buildAuthorizationHeader,
-	parseAuthorizationHeader,
-	verifyAuthorizationHeader,
-} from '../../nodes/ExpediaRapid/signature';
 import { RAPID_RETRY_DELAYS_MS, RAPID_UNDELIVERABLE_PAGE_SIZE } from './defaults';
 import { rapidHttpError, rapidInvalidInput } from './errors';
+import {
+	checkRapidAuthorization,
+	rapidAuthorization,
+	readRapidAuthorization,
+} from './rapidSignature';
 import type { Lifecycle } from './lifecycle';
 import { postJson, retryLoop } from './pusher';
 import { createRandom } from './random';
@@ -51,8 +51,8 @@ export function createRapid(config: RapidConfig) {
 
 	/** Echoes what the caller sent (never the secret) and the server's clock, like Rapid's 401. */
 	function unauthenticated(header: unknown, reason: string): RouteResult {
-		const parsed = parseAuthorizationHeader(header);
-		const parts = parsed.ok ? parsed.parts : undefined;
+		const read = readRapidAuthorization(header);
+		const parts = typeof read === 'string' ? undefined : read;
 		return {
 			status: 401,
 			headers: { 'x-sandbox-auth-failure': reason },
@@ -69,7 +69,7 @@ export function createRapid(config: RapidConfig) {
 		(handler: (request: RouteRequest) => RouteResult) =>
 		(request: RouteRequest): RouteResult => {
 			const header = request.headers.authorization;
-			const verdict = verifyAuthorizationHeader(header, {
+			const verdict = checkRapidAuthorization(header, {
 				apiKey: config.apiKey,
 				sharedSecret: config.sharedSecret,
 				toleranceSeconds: config.toleranceSeconds,
@@ -153,7 +153,7 @@ export function createRapid(config: RapidConfig) {
 		const url = opts.url ?? callbackUrl;
 		const authorization =
 			opts.authorization ??
-			buildAuthorizationHeader(config.apiKey, config.sharedSecret, opts.timestamp ?? nowSeconds());
+			rapidAuthorization(config.apiKey, config.sharedSecret, opts.timestamp ?? nowSeconds());
 		const result = await postJson(config.lifecycle, url, body, {
 			'content-type': 'application/json',
 			authorization,

@@ -1,4 +1,11 @@
 /** Small pure helpers shared by the sandbox modules. */
+import { createHash, timingSafeEqual } from 'crypto';
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/** Equal-time comparison of two secrets of any length (hashed first, so lengths do not leak). */
+export const constantTimeEqual = (given: string, expected: string): boolean =>
+	timingSafeEqual(sha256(given), sha256(expected));
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
