@@ -14,12 +14,6 @@
  *   re-marks that call's static data a few times over the next 1.5 s (`MARK_AGAIN_AFTER_MS`).
  *   With "Remember Duplicates Across Restarts" off it does not.
  *
- * A new id is first a **claim** (`claimId`): only its own call's static data holds it, which n8n
- * saves only once it has recorded the execution. The process window takes it when n8n has
- * answered that call 2xx (`settleClaim`, from the trigger pipeline); an error answer (the
- * execution could not be created) forgets it, so the provider's retry passes. A copy arriving
- * meanwhile is "in flight" (the trigger answers 503).
- *
  * The stored form is fixed-width records in chunks of 128 (`{ v: 2, chunks }`), not two arrays:
  * n8n wraps, copies and serialises static data on every call, and a few strings cost it a few
  * steps where 2,000 array elements cost 2,000; and a new id changes only the newest chunk and the
@@ -243,44 +237,13 @@ function chunksOf(window: Window): string[] {
 const pairsOf = (window: Window): Array<[string, number]> =>
 	decodeRecords(chunksOf(window).join(''));
 
-/** The window as static data holds it (plus a call's own claimed record), and its signature. */
-function storedFormOf(window: Window, own?: string): { value: IDataObject; signature: string } {
-	const chunks = chunksOf(window);
-	let signature = signatureOf(window.count, window.newest);
-	if (own) {
-		const tail = chunks.pop() ?? '';
-		chunks.push(...(tail.length < CHUNK_LENGTH ? [tail + own] : [tail, own]));
-		signature = signatureOf(window.count + 1, own);
-	}
-	const value: StoredWindow = { v: STORED_VERSION, chunks };
+/** The window as static data holds it, and that value's signature. */
+function storedFormOf(window: Window): { value: IDataObject; signature: string } {
+	const value: StoredWindow = { v: STORED_VERSION, chunks: chunksOf(window) };
+	const signature = signatureOf(window.count, window.newest);
 	signatureOfStored.set(value, signature);
 	return { value: value as unknown as IDataObject, signature };
 }
-
-// ------------------------------------------------------------------------------------------------
-// Claims: ids whose execution n8n has not recorded yet
-
-/**
- * A new id, from its call until n8n's answer to that call. Until then only the call's own static
- * data holds it (n8n saves that only once the execution is recorded) and the process window does
- * not: a repeat meanwhile is "in flight", and if n8n cannot record the execution the id is
- * forgotten, so the provider's retry passes.
- */
-export interface Claim {
-	processKey: string;
-	print: string;
-	/** Its record as the call's static data holds it. */
-	record: string;
-	maxEntries: number;
-	state: 'pending' | 'kept' | 'forgotten';
-}
-
-/** Pending claims of this process, by `processKey` and fingerprint. */
-const claims = new Map<string, Claim>();
-const claimKeyOf = (processKey: string, print: string) => `${processKey}\n${print}`;
-
-/** Pending claims (for tests: none is left behind). */
-export const pendingClaimCount = (): number => claims.size;
 
 // ------------------------------------------------------------------------------------------------
 // Marking a call's static data changed again
@@ -297,7 +260,6 @@ interface PendingMark {
 	since: number;
 	/** What this call's static data holds now: our last write to it. */
 	signature: string;
-	claim: Claim;
 }
 
 /** First in, first out; taking from the front costs O(1) (the array is compacted now and then). */
@@ -360,12 +322,7 @@ function markDueCalls(): void {
 			const mark = takeFirst(queue);
 			const window = processWindows.get(mark.processKey);
 			if (!window || storedSignature(mark.staticData[mark.key]) !== mark.signature) continue;
-			// A forgotten claim's call is not saved by n8n: nothing to mark.
-			if (mark.claim.state === 'forgotten') continue;
-			const stored = storedFormOf(
-				window,
-				mark.claim.state === 'pending' ? mark.claim.record : undefined,
-			);
+			const stored = storedFormOf(window);
 			mark.staticData[mark.key] = stored.value;
 			mark.signature = stored.signature;
 			waitingMarks[stage + 1]?.items.push(mark);
@@ -375,11 +332,15 @@ function markDueCalls(): void {
 	if (next < Infinity) wakeAt(next);
 }
 
-function markAgainLater(staticData: IDataObject, key: string, signature: string, claim: Claim) {
+function markAgainLater(
+	staticData: IDataObject,
+	key: string,
+	processKey: string,
+	signature: string,
+) {
 	markSequences++;
 	const since = performance.now();
-	const { processKey } = claim;
-	waitingMarks[0].items.push({ staticData, key, processKey, since, signature, claim });
+	waitingMarks[0].items.push({ staticData, key, processKey, since, signature });
 	wakeAt(since + MARK_AGAIN_AFTER_MS[0]);
 }
 
@@ -447,17 +408,16 @@ export const processKeyOf = (workflowId: string | undefined, nodeId: string, key
 	`${workflowId ?? ''}:${nodeId}:${key}`;
 
 /**
- * Checks `id` against the window: 'duplicate' when it was recorded within it, 'inFlight' when
- * another call's claim of it is pending, otherwise a new pending claim for `settleClaim`. Costs
- * O(1) amortised; a changed window is written back to static data under `key` (a reassignment,
- * so n8n notices and saves it), a new claim with its own record.
+ * Returns true when `id` was already recorded within the window; otherwise records it and returns
+ * false. Check and record cost O(1) amortised; a changed window is written back to static data
+ * under `key` (a reassignment, so n8n notices and saves it).
  */
-export function claimId(
+export function isDuplicateAndRecord(
 	staticData: IDataObject,
 	key: string,
 	id: string,
 	options: DedupeOptions,
-): Claim | 'duplicate' | 'inFlight' {
+): boolean {
 	const now = options.now ?? Math.floor(Date.now() / 1000);
 	const maxEntries = Math.max(1, Math.min(MAX_DEDUPE_MAX_ENTRIES, Math.floor(options.maxEntries)));
 	const { processKey } = options;
@@ -482,63 +442,20 @@ export function claimId(
 	const oldestKept = now - options.maxAgeSeconds;
 	while (window.count > 0 && oldestTime(window) < oldestKept) dropOldest(window);
 	const print = fingerprint(id);
-	const claimKey = claimKeyOf(processKey, print);
-	let result: Claim | 'duplicate' | 'inFlight';
-	if (window.index.has(print)) result = 'duplicate';
-	else if (claims.has(claimKey)) result = 'inFlight';
-	else {
-		// Room for the claim: the call's static data holds the window plus its own record.
+	const duplicate = window.index.has(print);
+	if (!duplicate) {
 		while (window.count >= maxEntries) dropOldest(window);
-		const record = print + encodeTime(now);
-		result = { processKey, print, record, maxEntries, state: 'pending' };
-		claims.set(claimKey, result);
+		append(window, print + encodeTime(now));
 	}
 
 	keepWindow(processKey, window);
-	const claim = typeof result === 'string' ? undefined : result;
 	// Unchanged windows are not written back: n8n then skips saving static data.
-	if (!claim && window.count === countBefore && storedIsOurs) return result;
-	const update = storedFormOf(window, claim?.record);
+	if (duplicate && window.count === countBefore && storedIsOurs) return duplicate;
+	const update = storedFormOf(window);
 	staticData[key] = update.value;
 	rememberWritten(processKey, update.signature);
-	if (claim && options.keepAcrossRestarts !== false) {
-		markAgainLater(staticData, key, update.signature, claim);
+	if (!duplicate && options.keepAcrossRestarts !== false) {
+		markAgainLater(staticData, key, processKey, update.signature);
 	}
-	return result;
-}
-
-/**
- * Ends a pending claim: kept (n8n recorded the execution) puts the id into the process window,
- * which every later write carries; not kept forgets it.
- */
-export function settleClaim(claim: Claim, kept: boolean): void {
-	if (claim.state !== 'pending') return;
-	claims.delete(claimKeyOf(claim.processKey, claim.print));
-	claim.state = kept ? 'kept' : 'forgotten';
-	if (!kept) return;
-	// A window dropped from memory meanwhile learns the rest from the next call's static data.
-	const window = processWindows.get(claim.processKey) ?? emptyWindow();
-	if (!window.index.has(claim.print)) {
-		while (window.count >= claim.maxEntries) dropOldest(window);
-		// Times never decrease within a window, whichever claim settles first (the encoding sorts).
-		const [newest, own] = [window.newest, claim.record].map((r) => r.slice(PRINT_LENGTH));
-		append(window, claim.print + (newest > own ? newest : own));
-	}
-	keepWindow(claim.processKey, window);
-}
-
-/**
- * Returns true when `id` was already recorded within the window (or is claimed by a call in
- * flight); otherwise records it at once and returns false.
- */
-export function isDuplicateAndRecord(
-	staticData: IDataObject,
-	key: string,
-	id: string,
-	options: DedupeOptions,
-): boolean {
-	const claim = claimId(staticData, key, id, options);
-	if (typeof claim === 'string') return true;
-	settleClaim(claim, true);
-	return false;
+	return duplicate;
 }

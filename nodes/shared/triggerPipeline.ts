@@ -15,15 +15,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { sleep } from 'n8n-workflow';
-
-import {
-	type Claim,
-	claimId,
-	type DuplicateWindowSettings,
-	processKeyOf,
-	settleClaim,
-} from './dedupe';
+import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
 import { ALL_EVENTS, type EventFilter, isEventWanted } from './eventFilter';
 import {
 	accepted,
@@ -100,8 +92,7 @@ export interface TriggerSteps<S extends TriggerSettings, E extends { eventType: 
 }
 
 export type TriggerOutcome =
-	/** `claim`: the id, counted as seen once n8n has recorded the execution. */
-	| { kind: 'accepted'; item: IDataObject; claim?: Claim }
+	| { kind: 'accepted'; item: IDataObject }
 	| { kind: 'ignored'; reason: string }
 	| ({ kind: 'rejected' } & Denial);
 
@@ -111,7 +102,7 @@ export interface WindowHandle {
 	processKey: string;
 }
 
-/** Runs the steps over one request; the only side effect is claiming a new id in the window. */
+/** Runs the steps over one request; the only side effect is recording a new id in the window. */
 export function decideEvent<S extends TriggerSettings, E extends { eventType: string | null }>(
 	steps: TriggerSteps<S, E>,
 	settings: S,
@@ -135,52 +126,13 @@ export function decideEvent<S extends TriggerSettings, E extends { eventType: st
 
 	const id = steps.eventId(event);
 	const { duplicates } = settings;
-	let claim: Claim | undefined;
 	if (id !== null && duplicates) {
 		const { staticData, processKey } = openWindow();
-		const checked = claimId(staticData, steps.seenKey, id, { ...duplicates, processKey });
-		if (checked === 'duplicate') return { kind: 'ignored', reason: `duplicate ${steps.idName}` };
-		// Answered 200, the copy would be lost if the first one's execution is not recorded.
-		if (checked === 'inFlight') {
-			const reason = `the same ${steps.idName} is being received right now: send it again later`;
-			return { kind: 'rejected', status: 503, reason };
+		if (isDuplicateAndRecord(staticData, steps.seenKey, id, { ...duplicates, processKey })) {
+			return { kind: 'ignored', reason: `duplicate ${steps.idName}` };
 		}
-		claim = checked;
 	}
-	return { kind: 'accepted', item: steps.toItem(body.value, event, receivedAt), claim };
-}
-
-/** What the trigger watches of n8n's response to the call. */
-interface Answer {
-	statusCode: number;
-	writableEnded: boolean;
-	once?: (event: 'finish' | 'close', listener: () => void) => unknown;
-}
-
-/** How long to wait for n8n's answer after the caller hung up; then the id counts as seen. */
-const MAX_ANSWER_WAIT_MS = 10 * 60_000;
-
-/**
- * n8n answers an accepted call once it has recorded the execution (2xx, after saving static
- * data), or with an error when it could not (database locked, shutting down; nothing saved).
- * A caller that hung up first does not stop n8n: its answer is still awaited.
- */
-function settleWhenAnswered(response: Answer, claim: Claim): void {
-	// Not a stream (not n8n's response): nothing to wait for.
-	if (typeof response.once !== 'function') return settleClaim(claim, true);
-	const settle = () => settleClaim(claim, response.statusCode < 300);
-	response.once('finish', settle);
-	response.once('close', () => {
-		if (!response.writableEnded) void untilEnded(response).then(settle);
-	});
-}
-
-async function untilEnded(response: Answer): Promise<void> {
-	for (let waited = 0, ms = 100; !response.writableEnded && waited < MAX_ANSWER_WAIT_MS; ) {
-		await sleep(ms);
-		waited += ms;
-		ms = Math.min(ms * 2, 30_000);
-	}
+	return { kind: 'accepted', item: steps.toItem(body.value, event, receivedAt) };
 }
 
 /** A trigger's whole `webhook()`: settings once, the steps, then n8n's response. */
@@ -200,9 +152,6 @@ export async function runTrigger<S extends TriggerSettings, E extends { eventTyp
 	}));
 	switch (outcome.kind) {
 		case 'accepted':
-			if (outcome.claim) {
-				settleWhenAnswered(context.getResponseObject() as unknown as Answer, outcome.claim);
-			}
 			return accepted(outcome.item);
 		case 'ignored':
 			return ignored(outcome.reason);
