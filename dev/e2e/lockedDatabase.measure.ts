@@ -9,7 +9,7 @@
  * Seen with n8n 2.40.7: an 8 s lock fails nothing (n8n's writes wait); a 20 s lock fails about 1 call
  * in 180, all at n8n's read of the credential, before the trigger's duplicate window (the retries
  * passed before the window waited for n8n's answer too). A failure after the trigger (the execution's INSERT)
- * is covered in-process: test/reliability/unrecordedExecution.test.ts.
+ * would drop the retry as a duplicate: the bound docs/nodes.md states.
  *
  * `E2E_LOCK_EVENTS` sets its size (default 2,000), `E2E_LOCK_MS` the lock (default 20,000 ms).
  */
