@@ -91,13 +91,17 @@ export function describeCredentialTests(stackOf: () => Stack) {
 			[
 				'200 HTML',
 				htmlAnswer(200, '<html><body>Welcome</body></html>'),
-				'The base URL answered HTTP 200 where Rapid answers 400, so it does not lead to Rapid. Check the base URL.',
-			],
-			['400 HTML', htmlAnswer(400, '<h1>Bad Request</h1>'), RAPID_TEST_MESSAGES.notRapidError],
-			[
-				'400 JSON of another shape',
-				jsonAnswer(400, { error: 'bad' }),
 				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				'200 JSON of another shape',
+				jsonAnswer(200, { ok: true }),
+				RAPID_TEST_MESSAGES.notRapidError,
+			],
+			[
+				'400 HTML',
+				htmlAnswer(400, '<h1>Bad Request</h1>'),
+				'The base URL answered HTTP 400 where Rapid answers 200, so it does not lead to Rapid. Check the base URL.',
 			],
 		])('fails on %s', async (_name, answer, message) => {
 			impostor.answer = answer;
