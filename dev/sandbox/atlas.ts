@@ -85,14 +85,19 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 				? handler(request)
 				: fail(ATLAS_STATUS.unauthorized);
 
-	// Atlas documents no validation codes; 2 ("system error") is its only documented generic
-	// failure, so invalid parameters get status 2 with a human-readable msg.
+	// Invalid parameters get the codes Atlas' common-and-access-errors page documents: 100 when
+	// required data is missing, 901 when the request is not JSON or a field has the wrong type or
+	// form. The msg texts are the sandbox's own.
 	const updateWebhookUrl = ({ body }: RouteRequest): RouteResult => {
-		if (!isObject(body) || !isHttpUrl(body.url))
-			return fail(ATLAS_STATUS.systemError, 'url must be an http(s) URL');
+		if (!isObject(body))
+			return fail(ATLAS_STATUS.illegalData, 'The request body must be a JSON object');
+		if (body.url === undefined || body.url === null) {
+			return fail(ATLAS_STATUS.missingData, 'url is required');
+		}
+		if (!isHttpUrl(body.url)) return fail(ATLAS_STATUS.illegalData, 'url must be an http(s) URL');
 		const { cid } = body;
 		if (cid !== undefined && cid !== null && typeof cid !== 'string' && typeof cid !== 'number') {
-			return fail(ATLAS_STATUS.systemError, 'cid must be a string');
+			return fail(ATLAS_STATUS.illegalData, 'cid must be a string');
 		}
 		registrations.push({
 			url: body.url,
@@ -108,7 +113,9 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 			api.beforeListPage?.(body as Record<string, unknown>);
 		}
 		const parsed = parseIncidentQuery(readUpdateTimeAs(body, api.updateTimeStart));
-		if (!parsed.ok) return fail(ATLAS_STATUS.systemError, parsed.msg);
+		if (!parsed.ok) {
+			return fail(parsed.missing ? ATLAS_STATUS.missingData : ATLAS_STATUS.illegalData, parsed.msg);
+		}
 		const page = runIncidentQuery(api.incidents, parsed.query);
 		// Atlas types pageIndex, pageSize and total as strings.
 		return ok({

@@ -1,6 +1,6 @@
 /**
  * Sample Atlas webhook callbacks, one per documented type:
- * `{ cid, type, notificationId?, status, data }`. Older spellings and unknown types get the common
+ * `{ cid?, type, notificationId?, status?, data }`. Older spellings and unknown types get the common
  * shape, because Atlas sends types nobody documented and receivers must pass them through.
  */
 import { AIRLINES } from './atlasData';
@@ -27,8 +27,26 @@ const WITH_NOTIFICATION_ID = [
 	'abnormal.cancelled',
 	'email.all',
 ];
-/** The published airline.status sample has no cid. */
-const WITHOUT_CID = ['airline.status'];
+/**
+ * `cid` and `status` as each type's published sample shows them (atlas-doc/atlas-api-docs):
+ * no cid on airline.status (integration-guides/webhook-overview/airline-status-update-notification.md)
+ * nor on order.cancelled, which also shows no status (readme/booking-overview/payment-and-ticketing/
+ * hybrid-payment-guide.md); status -1 on order.ticketed (webhook-overview/
+ * ticketing-complete-notification.md), order.void (readme/webhook-overview/void-notification.md),
+ * airline.status and email.all (webhook-overview/email-notification.md); 0 on the schedule-change
+ * and incident samples (webhook-overview/schedule-change-notification.md, incident-notification.md).
+ */
+const WITHOUT_CID = ['airline.status', 'order.cancelled'];
+const DOCUMENTED_STATUS: Record<string, number | undefined> = {
+	'order.ticketed': -1,
+	'order.void': -1,
+	'order.cancelled': undefined,
+	'order.schedulechange': 0,
+	'email.schedulechange': 0,
+	'abnormal.cancelled': 0,
+	'airline.status': -1,
+	'email.all': -1,
+};
 
 const AIRPORTS = [
 	'PEK',
@@ -86,7 +104,7 @@ function emailLink(ctx: SampleContext) {
 	return `https://mail.sandbox.invalid/view/${ctx.rnd.chars(24, 'abcdef0123456789')}`;
 }
 
-type DataBuilder = (ctx: SampleContext) => { status?: number; data: Record<string, unknown> };
+type DataBuilder = (ctx: SampleContext) => { data: Record<string, unknown> };
 
 const BUILDERS: Record<string, DataBuilder> = {
 	'order.ticketed': (ctx) => ({
@@ -125,7 +143,6 @@ const BUILDERS: Record<string, DataBuilder> = {
 			arrTime: time(depMs + 95 * MINUTE_MS + 3 * HOUR_MS),
 		};
 		return {
-			status: 0,
 			data: {
 				orderNo: ctx.order.orderNo,
 				scheduleChangeType: 1,
@@ -176,14 +193,16 @@ export function sampleAtlasEvent(
 	ctx: SampleContext,
 	overrides?: object,
 ): Record<string, unknown> {
-	const { status, data } = (BUILDERS[type] ?? generic)(ctx);
+	const { data } = (BUILDERS[type] ?? generic)(ctx);
+	// Types nobody documented get status 0, the envelope's success code.
+	const status = type in DOCUMENTED_STATUS ? DOCUMENTED_STATUS[type] : 0;
 	const event: Record<string, unknown> = {
 		...(WITHOUT_CID.includes(type) ? {} : { cid: ctx.cid }),
 		type,
 		...(WITH_NOTIFICATION_ID.includes(type) || !BUILDERS[type]
 			? { notificationId: ctx.rnd.digits(16) }
 			: {}),
-		status: status ?? 0,
+		...(status === undefined ? {} : { status }),
 		data,
 	};
 	return withOverrides(event, overrides);

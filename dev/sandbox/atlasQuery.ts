@@ -27,7 +27,10 @@ export interface IncidentQuery {
 	predicates: Predicate[];
 }
 
-export type ParsedQuery = { ok: true; query: IncidentQuery } | { ok: false; msg: string };
+/** `missing`: a required field is absent (Atlas' status 100); otherwise the data is illegal (901). */
+export type ParsedQuery =
+	| { ok: true; query: IncidentQuery }
+	| { ok: false; missing: boolean; msg: string };
 
 export interface IncidentPage {
 	records: AtlasIncident[];
@@ -36,7 +39,14 @@ export interface IncidentPage {
 	total: number;
 }
 
-class QueryError extends Error {}
+class QueryError extends Error {
+	constructor(
+		message: string,
+		readonly missing = false,
+	) {
+		super(message);
+	}
+}
 
 const isBlank = (value: unknown) => value === undefined || value === null || value === '';
 
@@ -135,7 +145,7 @@ const FILTERS: Array<{
 
 function readQuery(body: Record<string, unknown>): IncidentQuery {
 	const pageSize = readInteger(body, 'pageSize');
-	if (pageSize === undefined) throw new QueryError('pageSize is required');
+	if (pageSize === undefined) throw new QueryError('pageSize is required', true);
 	if (pageSize < 1 || pageSize > ATLAS_MAX_PAGE_SIZE) {
 		throw new QueryError(`pageSize must be between 1 and ${ATLAS_MAX_PAGE_SIZE}`);
 	}
@@ -154,12 +164,14 @@ function readQuery(body: Record<string, unknown>): IncidentQuery {
 
 export function parseIncidentQuery(body: unknown): ParsedQuery {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		return { ok: false, msg: 'The request body must be a JSON object' };
+		return { ok: false, missing: false, msg: 'The request body must be a JSON object' };
 	}
 	try {
 		return { ok: true, query: readQuery(body as Record<string, unknown>) };
 	} catch (error) {
-		if (error instanceof QueryError) return { ok: false, msg: error.message };
+		if (error instanceof QueryError) {
+			return { ok: false, missing: error.missing, msg: error.message };
+		}
 		throw error;
 	}
 }

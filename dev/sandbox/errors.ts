@@ -15,11 +15,6 @@ export const ATLAS_STATUS = {
 	rateLimited: 110,
 	systemError9999: 9999,
 	commonError: -1,
-	/**
-	 * Named in no Atlas error page (only in ../shared/api-notes.md as "system error"): what the
-	 * sandbox answers to invalid parameters; the nodes treat it as an unlisted status.
-	 */
-	systemError: 2,
 } as const;
 
 /** Invented texts (no Atlas page shows a `msg`): human text that clients must never read. */
@@ -31,7 +26,6 @@ const ATLAS_MESSAGES: Record<number, string> = {
 	[ATLAS_STATUS.rateLimited]: 'Request too frequent, please try again later',
 	[ATLAS_STATUS.systemError9999]: 'System busy, please try again',
 	[ATLAS_STATUS.commonError]: 'Unknown error',
-	[ATLAS_STATUS.systemError]: 'System error',
 };
 
 /** Atlas answers errors with HTTP 200 and a non-zero envelope status. */

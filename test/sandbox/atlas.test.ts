@@ -78,16 +78,18 @@ describe('Atlas incident list: paging', () => {
 		expect(body).toMatchObject({ status: 0, records: [], total: String(COUNT) });
 	});
 
+	// Codes: atlas-doc/atlas-api-docs, troubleshooting-and-support/errors-handing/
+	// common-and-access-errors.md (100 missing required request data, 901 illegal request data).
 	it.each([
-		['missing', {}],
-		['zero', { pageSize: 0 }],
-		['over 100', { pageSize: 101 }],
-		['not a number', { pageSize: 'ten' }],
-		['with pageIndex 0', { pageSize: 10, pageIndex: 0 }],
-	])('refuses a pageSize %s with a non-zero status', async (_name, body) => {
+		['missing', {}, 100],
+		['zero', { pageSize: 0 }, 901],
+		['over 100', { pageSize: 101 }, 901],
+		['not a number', { pageSize: 'ten' }, 901],
+		['with pageIndex 0', { pageSize: 10, pageIndex: 0 }, 901],
+	])('refuses a pageSize %s with the documented status', async (_name, body, status) => {
 		const reply = await atlasCall(sb, 'event/getPageList', body);
 		expect(reply.status).toBe(200);
-		expect(reply.body.status).toBe(2);
+		expect(reply.body.status).toBe(status);
 		expect(reply.body.records).toBeUndefined();
 	});
 
@@ -100,7 +102,7 @@ describe('Atlas incident list: paging', () => {
 			},
 			body: 'pageSize=10',
 		});
-		expect(((await response.json()) as { status: number }).status).toBe(2);
+		expect(((await response.json()) as { status: number }).status).toBe(901);
 	});
 
 	it('keeps every documented field, plus an extra field on some records', () => {
@@ -235,9 +237,9 @@ describe('Atlas incident list: filters', () => {
 	it.each([
 		['a date it cannot read', { eventTimeStart: '01/05/2024' }],
 		['an unknown status', { eventStatus: [2] }],
-	])('refuses %s with a non-zero status', async (_name, filters) => {
+	])('refuses %s with status 901 (illegal request data)', async (_name, filters) => {
 		const { body } = await atlasCall(sb, 'event/getPageList', { ...filters, pageSize: 10 });
-		expect(body.status).toBe(2);
+		expect(body.status).toBe(901);
 		expect(body.msg).toEqual(expect.any(String));
 	});
 });
@@ -279,14 +281,29 @@ describe('Atlas updateWebhookURL', () => {
 	});
 
 	it.each([['ftp://x.example.com/'], ['not a url'], [''], [42]])(
-		'refuses %p with status 2 and keeps the URL',
+		'refuses %p with status 901 (illegal request data) and keeps the URL',
 		async (url) => {
 			const before = sb.atlas.webhookUrl();
 			const reply = await atlasCall(sb, 'updateWebhookURL', { url });
-			expect(reply.body.status).toBe(2);
+			expect(reply.body.status).toBe(901);
 			expect(sb.atlas.webhookUrl()).toBe(before);
 		},
 	);
+
+	it('refuses a missing url with status 100 (missing required request data)', async () => {
+		const before = sb.atlas.webhookUrl();
+		const reply = await atlasCall(sb, 'updateWebhookURL', { cid: 'sub-1' });
+		expect(reply.body.status).toBe(100);
+		expect(sb.atlas.webhookUrl()).toBe(before);
+	});
+
+	it('refuses a cid that is not text with status 901', async () => {
+		const reply = await atlasCall(sb, 'updateWebhookURL', {
+			url: 'https://d.example.com/hook',
+			cid: { nested: true },
+		});
+		expect(reply.body.status).toBe(901);
+	});
 
 	it('records each request with its route, parsed body and headers', async () => {
 		await atlasCall(sb, 'updateWebhookURL', { url: 'https://c.example.com/hook' });
