@@ -86,8 +86,13 @@ export function testWorkflows(): WorkflowFile[] {
 			credentials: RAPID,
 		}),
 		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
-			// Registration stays off here: example 02 owns the account's one URL.
-			parameters: { events: ['*'], registerOnActivation: false, options: {} },
+			// Registration stays off here: example 02 owns the account's one URL. The allow-list
+			// lets through the documented events that carry no cid (airline.status, order.cancelled).
+			parameters: {
+				events: ['*'],
+				registerOnActivation: false,
+				options: { allowedIps: '127.0.0.0/8, ::1' },
+			},
 			name: 'Atlas Trigger',
 			type: 'n8n-nodes-travel-ops.atlasTrigger',
 			typeVersion: 1.1,
