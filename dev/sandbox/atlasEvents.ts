@@ -62,11 +62,21 @@ const AIRPORTS = [
 	'JFK',
 	'SFO',
 ];
-const EMAIL_CATEGORIES = [
+/** The `emailCategory` values Atlas documents (webhook-overview/email-notification.md). */
+const ATLAS_EMAIL_CATEGORIES = [
 	'Schedule change',
+	'Receipt',
 	'Payment Success',
+	'Verification',
+	'Trip Reminder',
+	'Promo code',
+	'Travel Itinerary',
+	'Advertisement',
+	'PNR Cancellation Success',
+	'Payment Due',
+	'Unidentified',
+	'Duplicated Schedule Change',
 	'Unaccounted Cancellation',
-	'Refund',
 ];
 
 /** The order a sample is about: taken from the incident store when it has one. */
@@ -97,6 +107,7 @@ function segment(ctx: SampleContext, depMs: number) {
 		codeShare: false,
 		depTerminal: `T${ctx.rnd.int(1, 3)}`,
 		arrTerminal: String(ctx.rnd.int(1, 3)),
+		direction: 1,
 	};
 }
 
@@ -111,18 +122,28 @@ const BUILDERS: Record<string, DataBuilder> = {
 		data: {
 			orderNo: ctx.order.orderNo,
 			orderStatus: 2,
-			paxTicketInfos: ctx.order.paxName.split(',').map((paxName) => ({
-				paxName,
-				paxType: 'ADT',
+			// The fields of the documented three-passenger sample; passengerType 0 is an adult there.
+			paxTicketInfos: ctx.order.paxName.split(',').map((name) => ({
+				name,
+				passengerType: 0,
+				gender: ctx.rnd.pick(['F', 'M']),
+				birthday: `19${ctx.rnd.int(50, 99)}0${ctx.rnd.int(1, 9)}1${ctx.rnd.int(0, 9)}`,
+				nationality: 'CN',
+				cardType: 'PP',
+				cardNum: ctx.rnd.digits(9),
+				cardExpired: `20${ctx.rnd.int(30, 39)}0101`,
+				cardIssuePlace: 'CN',
 				ticketNos: [`${ctx.rnd.digits(3)}-${ctx.rnd.digits(10)}`],
 				airlinePNRs: [ctx.order.pnr],
+				ancillaries: [],
 			})),
 		},
 	}),
 	'order.void': (ctx) => ({
 		data: {
 			orderNo: ctx.order.orderNo,
-			voidCode: `V${ctx.rnd.digits(8)}`,
+			// As void-notification.md shows it: year and month, a dash, four digits ("202505-0012").
+			voidCode: `${formatAtlasTime(ctx.now).slice(0, 7).replace('-', '')}-${ctx.rnd.digits(4)}`,
 			voidStatus: 2,
 			message: 'Void succeeded',
 		},
@@ -130,7 +151,8 @@ const BUILDERS: Record<string, DataBuilder> = {
 	'order.cancelled': (ctx) => ({
 		data: {
 			orderNo: ctx.order.orderNo,
-			errorCode: 'TICKETING_FAILED',
+			// A numeric code, as the hybrid payment guide's sample shows ("604").
+			errorCode: String(ctx.rnd.int(600, 699)),
 			errorMessage: 'Ticketing failed: the fare is no longer available',
 		},
 	}),
@@ -175,8 +197,8 @@ const BUILDERS: Record<string, DataBuilder> = {
 		data: {
 			orderNo: ctx.order.orderNo,
 			emailReceivingDate: formatWallClock(ctx.now, 0),
-			uniqueCode: ctx.rnd.chars(16, 'abcdef0123456789'),
-			emailCategory: ctx.rnd.pick(EMAIL_CATEGORIES),
+			uniqueCode: ctx.rnd.chars(32, 'abcdef0123456789'),
+			emailCategory: ctx.rnd.pick(ATLAS_EMAIL_CATEGORIES),
 			from: `noreply@${ctx.order.airline.toLowerCase()}.airline.invalid`,
 			to: ctx.order.paxEmail,
 			emailSubject: `Your booking ${ctx.order.pnr}`,

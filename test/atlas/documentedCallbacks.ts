@@ -369,3 +369,23 @@ export const DOCUMENTED_CALLBACKS: DocumentedCallback[] = [
 		},
 	},
 ];
+
+/**
+ * The valid `data.emailCategory` values of `email.all`, as listed in
+ * integration-guides/webhook-overview/email-notification.md (schema tab).
+ */
+export const DOCUMENTED_EMAIL_CATEGORIES = [
+	'Schedule change',
+	'Receipt',
+	'Payment Success',
+	'Verification',
+	'Trip Reminder',
+	'Promo code',
+	'Travel Itinerary',
+	'Advertisement',
+	'PNR Cancellation Success',
+	'Payment Due',
+	'Unidentified',
+	'Duplicated Schedule Change',
+	'Unaccounted Cancellation',
+];

@@ -15,7 +15,7 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { DOCUMENTED_CALLBACKS } from '../atlas/documentedCallbacks';
+import { DOCUMENTED_CALLBACKS, DOCUMENTED_EMAIL_CATEGORIES } from '../atlas/documentedCallbacks';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver';
 import { drain, rapidCall } from './http';
 
@@ -38,6 +38,67 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
 	receivers.push(r);
 	return r;
 }
+
+type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
+const jsonType = (value: unknown): JsonType =>
+	value === null
+		? 'null'
+		: Array.isArray(value)
+			? 'array'
+			: typeof value === 'object'
+				? 'object'
+				: (typeof value as JsonType);
+
+/**
+ * Where `actual` departs from the documented samples of the same field, one "path: problem" line
+ * each: the same keys at every level (the union over the samples), values of the sample's JSON type,
+ * arrays compared on their first element. A field a sample shows as null may hold anything.
+ */
+function shapeDifferences(actual: unknown, samples: unknown[], path: string): string[] {
+	if (samples.includes(null)) return [];
+	const documentedTypes = [...new Set(samples.map(jsonType))];
+	const type = jsonType(actual);
+	if (!documentedTypes.includes(type)) {
+		return [`${path}: ${type}, documented ${documentedTypes.join(' or ')}`];
+	}
+	if (type === 'array') {
+		const firsts = (samples as unknown[][]).filter((a) => a.length > 0).map((a) => a[0]);
+		const [first] = actual as unknown[];
+		return first === undefined || firsts.length === 0
+			? []
+			: shapeDifferences(first, firsts, `${path}[0]`);
+	}
+	if (type !== 'object') return [];
+	const objects = samples as Array<Record<string, unknown>>;
+	const record = actual as Record<string, unknown>;
+	const documented = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+	const own = Object.keys(record);
+	return [
+		...documented.filter((key) => !own.includes(key)).map((key) => `${path}.${key}: missing`),
+		...own
+			.filter((key) => !documented.includes(key))
+			.map((key) => `${path}.${key}: not documented`),
+		...own
+			.filter((key) => documented.includes(key))
+			.flatMap((key) =>
+				shapeDifferences(
+					record[key],
+					objects.filter((o) => key in o).map((o) => o[key]),
+					`${path}.${key}`,
+				),
+			),
+	];
+}
+
+/** The documented samples' `data`, by callback type. */
+const DOCUMENTED_DATA = new Map<string, unknown[]>();
+for (const { payload } of DOCUMENTED_CALLBACKS) {
+	const type = String(payload.type);
+	DOCUMENTED_DATA.set(type, [...(DOCUMENTED_DATA.get(type) ?? []), payload.data]);
+}
+
+/** Random fields vary between samples: look at several. */
+const DRAWS = 40;
 
 const verifies = (request: ReceivedRequest) =>
 	verifyAuthorizationHeader(request.headers.authorization, {
@@ -72,6 +133,49 @@ describe('Atlas callbacks', () => {
 			else expect(event.status).toBe(payload.status);
 		},
 	);
+
+	it.each([...DOCUMENTED_DATA.keys()])(
+		'%s: data has the documented keys and value types at every level',
+		(type) => {
+			const samples = DOCUMENTED_DATA.get(type) ?? [];
+			for (let i = 0; i < DRAWS; i++) {
+				expect(shapeDifferences(sb.atlas.sampleEvent(type).data, samples, 'data')).toEqual([]);
+			}
+		},
+	);
+
+	it('notices a callback that departs from the documented shape', () => {
+		const samples = DOCUMENTED_DATA.get('order.cancelled') ?? [];
+		const event = sb.atlas.sampleEvent('order.cancelled', {
+			data: { errorCode: 604, errorMessage: undefined, extra: 'x' },
+		});
+		expect(shapeDifferences(event.data, samples, 'data').sort()).toEqual([
+			'data.errorCode: number, documented string',
+			'data.errorMessage: missing',
+			'data.extra: not documented',
+		]);
+		const ticketed = sb.atlas.sampleEvent('order.ticketed', {
+			data: { paxTicketInfos: [{ name: 'A/B', paxType: 'ADT' }] },
+		});
+		expect(
+			shapeDifferences(ticketed.data, DOCUMENTED_DATA.get('order.ticketed') ?? [], 'data'),
+		).toEqual(expect.arrayContaining(['data.paxTicketInfos[0].paxType: not documented']));
+	});
+
+	it('uses only documented values where the docs enumerate or show a format', () => {
+		const pattern = (shown: unknown) => new RegExp(`^${String(shown).replace(/\d/g, '\\d')}$`);
+		const [voidSample] = DOCUMENTED_DATA.get('order.void') as Array<{ voidCode: string }>;
+		for (let i = 0; i < DRAWS; i++) {
+			const email = sb.atlas.sampleEvent('email.all').data as { emailCategory: string };
+			expect(DOCUMENTED_EMAIL_CATEGORIES).toContain(email.emailCategory);
+			// The hybrid payment guide shows errorCode '604'.
+			const cancelled = sb.atlas.sampleEvent('order.cancelled').data as { errorCode: string };
+			expect(cancelled.errorCode).toMatch(/^\d+$/);
+			// void-notification.md shows voidCode '202505-0012'.
+			const voided = sb.atlas.sampleEvent('order.void').data as { voidCode: string };
+			expect(voided.voidCode).toMatch(pattern(voidSample.voidCode));
+		}
+	});
 
 	it('gives the email and incident types a notificationId, the others none', () => {
 		for (const type of [
