@@ -73,6 +73,23 @@ const manual = {
 	position: [0, 0],
 };
 
+/** An Incident Trigger polling every minute for `eventTypes` (none: all), new and changed. */
+const incidentPoller = (id: string, name: string, eventTypes: string[]) =>
+	twoNodeWorkflow(id, name, {
+		parameters: {
+			pollTimes: { item: [{ mode: 'everyMinute' }] },
+			eventTypes,
+			statuses: [],
+			emit: 'newAndChanged',
+			simplify: true,
+		},
+		name: INCIDENT_TRIGGER,
+		type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		credentials: ATLAS,
+	});
+
 /** Test workflows: each node alone, so that executions show exactly what the node did. */
 export function testWorkflows(): WorkflowFile[] {
 	return [
@@ -110,34 +127,10 @@ export function testWorkflows(): WorkflowFile[] {
 			credentials: RAPID,
 		}),
 		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
-		twoNodeWorkflow(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', {
-			parameters: {
-				pollTimes: { item: [{ mode: 'everyMinute' }] },
-				eventTypes: [],
-				statuses: [],
-				emit: 'newAndChanged',
-				simplify: true,
-			},
-			name: INCIDENT_TRIGGER,
-			type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			credentials: ATLAS,
-		}),
-		twoNodeWorkflow(T.hostilePoller, 'e2e: Atlas Incident Trigger, hostile list', {
-			parameters: {
-				pollTimes: { item: [{ mode: 'everyMinute' }] },
-				eventTypes: [HOSTILE_POLLER_TYPE],
-				statuses: [],
-				emit: 'newAndChanged',
-				simplify: true,
-			},
-			name: INCIDENT_TRIGGER,
-			type: 'n8n-nodes-travel-ops.atlasIncidentTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			credentials: ATLAS,
-		}),
+		incidentPoller(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', []),
+		incidentPoller(T.hostilePoller, 'e2e: Atlas Incident Trigger, hostile list', [
+			HOSTILE_POLLER_TYPE,
+		]),
 		twoNodeWorkflow(T.getMany, 'e2e: Atlas Get Many', manual, {
 			parameters: {
 				resource: 'incident',
