@@ -181,7 +181,7 @@ describe('Atlas transport against the sandbox', () => {
 
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'malformed-json' });
 		const error = await expectApiError(listPage());
-		expect(error.message).toMatch(/not a JSON envelope/);
+		expect(error.message).toMatch(/not one Atlas sends/);
 	});
 
 	it('recovers from a truncated gzip body', async () => {
@@ -192,7 +192,7 @@ describe('Atlas transport against the sandbox', () => {
 	it('reports a persistently truncated gzip body as a network failure', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'truncated-gzip' });
 		const error = await expectApiError(listPage());
-		expect(error.message).toMatch(/Could not reach Atlas|not a JSON envelope/);
+		expect(error.message).toMatch(/Could not reach Atlas|not one Atlas sends/);
 	});
 
 	it('times out, retries, and reports the timeout', async () => {

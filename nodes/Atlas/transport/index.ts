@@ -33,6 +33,12 @@ export type AtlasRequestContext = ApiRequestContext;
 
 export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
 
+/** What each call is for, in the words of the node that made it: errors start with it. */
+const ATLAS_TASKS: Record<AtlasEndpoint, string> = {
+	updateWebhookURL: 'Registering the webhook URL',
+	'event/getPageList': 'Listing incidents',
+};
+
 /** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
 const AtlasStatus = { ok: 0, rateLimited: 110 } as const;
 
@@ -146,14 +152,14 @@ function toNodeApiError(
 	itemIndex?: number,
 ): NodeApiError {
 	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const where = `${endpoint}.do`;
+	const task = ATLAS_TASKS[endpoint];
 	const options = { itemIndex };
 	switch (attempt.kind) {
 		case 'envelope': {
 			const { status, msg } = attempt.envelope;
 			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
-				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
+				message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
 				description: atlasStatusAdvice(status),
 				httpCode: '200',
 			});
@@ -162,16 +168,18 @@ function toNodeApiError(
 		case 'http':
 			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
-				message: `Atlas ${where} answered HTTP ${attempt.statusCode}${tries}`,
+				message: `${task}: Atlas answered HTTP ${attempt.statusCode}${tries}`,
 				description: isRetryableHttpStatus(attempt.statusCode)
 					? 'Atlas is overloaded or unavailable. Try again later.'
-					: `Response: ${snippet(attempt.body)}`,
+					: [401, 403].includes(attempt.statusCode)
+						? `Atlas or a firewall in front of it refused the request. Check the client ID and client secret, and on production that your n8n's outgoing IP address is on the account's IP whitelist. Response: ${snippet(attempt.body)}`
+						: `Response: ${snippet(attempt.body)}`,
 				httpCode: String(attempt.statusCode),
 			});
 		case 'malformed':
 			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
-				message: `Atlas ${where} returned a response that is not a JSON envelope${tries}`,
+				message: `${task}: the answer is not one Atlas sends (no status in JSON)${tries}`,
 				description: `Received: ${snippet(attempt.body) || '(empty body)'}. Check the base URL of the Atlas API credential.`,
 				httpCode: String(attempt.statusCode),
 			});
@@ -186,7 +194,7 @@ function toNodeApiError(
 		case 'broken':
 			return apiError(this.getNode(), { code: attempt.code } as JsonObject, {
 				...options,
-				message: `Atlas's answer to ${where} broke off (${attempt.code})${tries}`,
+				message: `${task}: Atlas' answer broke off (${attempt.code})${tries}`,
 				description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
 			});
 		case 'network':

@@ -217,7 +217,7 @@ function describeReasons(body: RapidErrorBody): string | undefined {
  */
 export function rapidHttpError(
 	this: RapidRequestContext,
-	path: string,
+	task: string,
 	statusCode: number,
 	rawBody: unknown,
 	attempts: number,
@@ -242,7 +242,7 @@ export function rapidHttpError(
 		this.getNode(),
 		(parsed.success ? errorBody : { body: snippet(bodyText(rawBody)) }) as JsonObject,
 		{
-			message: `Rapid ${path} ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
+			message: `${task}: Rapid ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
 			description: description || undefined,
 			httpCode: String(statusCode),
 			itemIndex,
@@ -314,6 +314,18 @@ function notABatch(attempt: Extract<Attempt, { kind: 'response' }>) {
 	};
 }
 
+/** What a call was for, in the words of the node that made it: errors start with it. */
+export function rapidTask(method: string, path: string): string {
+	if (path.startsWith('/v3/notifications')) {
+		return method === 'GET'
+			? 'Reading undeliverable notifications'
+			: 'Requesting a test notification';
+	}
+	if (path.startsWith('/v3/itineraries')) return 'Reading the booking';
+	if (path.startsWith('/v3/references')) return 'Reading reference data';
+	return 'Calling Rapid';
+}
+
 /** Says what one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
 function judgeRapidAttempt(
 	this: RapidRequestContext,
@@ -322,6 +334,7 @@ function judgeRapidAttempt(
 ): RetryVerdict<RapidResponse> {
 	const { method, path, options, policy } = call;
 	const { itemIndex } = options;
+	const task = rapidTask(method, path);
 	const node = this.getNode();
 	const advice = 'the environment and base URL of the Expedia Rapid API credential';
 	const unreachable = (attempt: { code: string; message: string }, attempts: number) =>
@@ -344,7 +357,7 @@ function judgeRapidAttempt(
 					fail: () =>
 						possiblyLostBatch(node, {
 							...failure,
-							message: `Rapid ${method} ${path} ${said}`,
+							message: `${task}: Rapid ${said}`,
 							httpCode: String(statusCode),
 							itemIndex,
 						}),
@@ -358,7 +371,7 @@ function judgeRapidAttempt(
 				return {
 					fail: (attempts) =>
 						possiblyLostBatch(node, {
-							message: `Rapid ${method} ${path} ${answered(statusCode, body)}${attemptsNote(attempts)}`,
+							message: `${task}: Rapid ${answered(statusCode, body)}${attemptsNote(attempts)}`,
 							detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. ${STOPPED}`,
 							httpCode: String(statusCode),
 							itemIndex,
@@ -375,7 +388,7 @@ function judgeRapidAttempt(
 				fail: (attempts) =>
 					rapidHttpError.call(
 						this,
-						path,
+						task,
 						statusCode,
 						body,
 						attempts,
@@ -391,7 +404,7 @@ function judgeRapidAttempt(
 			return {
 				fail: () =>
 					possiblyLostBatch(node, {
-						message: message.replace(/^Rapid/, `Rapid ${method} ${path}`),
+						message: `${task}: ${message}`,
 						detail: `A redirect does not show whether Rapid had already taken a batch from the queue. ${description}`,
 						httpCode,
 						itemIndex,
@@ -409,8 +422,8 @@ function judgeRapidAttempt(
 					options.destructiveRead
 						? possiblyLostBatch(node, {
 								message: isUnreadableAnswer(attempt.code)
-									? `Rapid answered ${method} ${path} with something that is not a readable HTTP answer (${attempt.code})`
-									: `Rapid did not answer ${method} ${path} (${attempt.code})`,
+									? `${task}: Rapid answered with something that is not a readable HTTP answer (${attempt.code})`
+									: `${task}: Rapid did not answer (${attempt.code})`,
 								detail: attempt.message,
 								itemIndex,
 							})
@@ -419,7 +432,7 @@ function judgeRapidAttempt(
 		case 'brokenBody':
 			return {
 				fail: () => {
-					const message = `Rapid's answer to ${method} ${path} broke off (${attempt.code})`;
+					const message = `${task}: Rapid's answer broke off (${attempt.code})`;
 					if (options.destructiveRead) {
 						return possiblyLostBatch(node, {
 							message,
