@@ -25,13 +25,18 @@ import {
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 import { ATLAS_REQUEST_HEADERS } from './headers';
-import { ATLAS_STATUS_RULES, atlasStatusAdvice } from './statuses';
+import { atlasStatusAdvice, atlasStatusRule } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
 export type AtlasRequestContext = ApiRequestContext;
 
-export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
+export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList' | 'queryOrderDetails';
+
+/** How errors name an endpoint where its path would mean nothing to the person reading them. */
+const ENDPOINT_LABELS: Partial<Record<AtlasEndpoint, string>> = {
+	queryOrderDetails: 'order lookup',
+};
 
 export const AtlasStatus = {
 	ok: 0,
@@ -127,7 +132,10 @@ function readOutcome(attempt: Attempt): Outcome {
 }
 
 /** Which retry budget an outcome may draw on, if any. */
-function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
+function retryBudgetFor(
+	outcome: Outcome,
+	endpoint: AtlasEndpoint,
+): 'transient' | 'backoff' | undefined {
 	switch (outcome.kind) {
 		case 'network':
 			return outcome.transient ? 'transient' : undefined;
@@ -137,7 +145,7 @@ function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
 		case 'http':
 			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
 		case 'envelope': {
-			const handling = ATLAS_STATUS_RULES[outcome.envelope.status]?.handling;
+			const handling = atlasStatusRule(outcome.envelope.status, endpoint)?.handling;
 			if (handling === 'backOff') return 'backoff';
 			return handling === 'retryOnce' ? 'transient' : undefined;
 		}
@@ -154,7 +162,7 @@ function toNodeApiError(
 	itemIndex?: number,
 ): NodeApiError {
 	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const where = `${endpoint}.do`;
+	const where = ENDPOINT_LABELS[endpoint] ?? `${endpoint}.do`;
 	const options = { itemIndex };
 	switch (attempt.kind) {
 		case 'envelope': {
@@ -162,7 +170,7 @@ function toNodeApiError(
 			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
 				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
-				description: atlasStatusAdvice(status),
+				description: atlasStatusAdvice(status, endpoint),
 				httpCode: '200',
 			});
 			return Object.assign(error, { atlasStatus: status });
@@ -240,7 +248,7 @@ export async function atlasApiRequest(
 		const outcome = readOutcome(attempt);
 		if (outcome.kind === 'ok') return { value: outcome.envelope };
 		return {
-			budget: retryBudgetFor(outcome),
+			budget: retryBudgetFor(outcome, endpoint),
 			serverHintMs: outcome.kind === 'http' ? outcome.retryAfter : undefined,
 			fail: (attempts) => toNodeApiError.call(this, endpoint, outcome, attempts, options.itemIndex),
 		};
