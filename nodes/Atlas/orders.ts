@@ -83,9 +83,7 @@ export const orderSchema = z
 			.passthrough()
 			.nullish(),
 		airlineBookings: list(
-			z
-				.object({ airlineCode: z.string().nullish(), airlinePnr: idLike.nullish() })
-				.passthrough(),
+			z.object({ airlineCode: z.string().nullish(), airlinePnr: idLike.nullish() }).passthrough(),
 		),
 		totalPrice: z.union([z.number(), z.string()]).nullish(),
 		currency: z.string().nullish(),

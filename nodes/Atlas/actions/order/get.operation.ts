@@ -13,7 +13,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. TESTA20250210154142832',
 		description:
-			'The Atlas order number. After an Atlas Trigger or an Atlas Incident Trigger, use the orderNo field of its item: {{ $json.orderNo }}.',
+			'The Atlas order number. After an Atlas Trigger or an Atlas Incident Trigger, map the orderNo field of its item here (drag it from the input).',
 	},
 	{
 		displayName: 'Simplify',
@@ -39,21 +39,26 @@ export function readOrderNumber(this: IExecuteFunctions, itemIndex: number): str
 	throw new NodeOperationError(this.getNode(), `No order number to look up (got ${got})`, {
 		itemIndex,
 		description:
-			'Enter the Atlas order number, or map the orderNo field of an Atlas Trigger item: {{ $json.orderNo }}. Events without an order (airline status) have none.',
+			'Enter the Atlas order number, or map the orderNo field of an Atlas Trigger item. Events without an order (airline status) have none.',
 	});
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const orderNo = readOrderNumber.call(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const envelope = await atlasApiRequest.call(this, 'queryOrderDetails', { orderNo }, { itemIndex });
+	const envelope = await atlasApiRequest.call(
+		this,
+		'queryOrderDetails',
+		{ orderNo },
+		{ itemIndex },
+	);
 	const reading = readOrder(envelope);
 	if (!reading.ok) {
 		throw new NodeApiError(this.getNode(), envelope as JsonObject, {
 			itemIndex,
 			message: `Atlas answered the lookup of order ${orderNo} without the order's details (${reading.problem})`,
 			description:
-				"Nothing was output. Run it again; if this persists, check the base URL of the Atlas API credential or contact Atlas support.",
+				'Nothing was output. Run it again; if this persists, check the base URL of the Atlas API credential or contact Atlas support.',
 		});
 	}
 	const returned = String(reading.order.orderNo).trim();
