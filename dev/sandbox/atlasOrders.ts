@@ -59,6 +59,12 @@ const addHours = (wallClock: string, hours: number): string =>
 		.slice(0, 19)
 		.replace('T', ' ');
 
+/** A fare's composition as the documented example itemises it: base and tax. */
+const priceItems = (amount: number) => [
+	{ code: 'farePrice', type: 'base', amount, description: '' },
+	{ code: 'tax', type: 'tax', amount: 0, description: '' },
+];
+
 /** What an order is built from: the sample order of a callback, or an incident. */
 export type OrderBasis = SampleOrder & { depTime?: string; flightNumber?: unknown };
 
@@ -142,15 +148,35 @@ export function buildOrder(basis: OrderBasis, now: number): AtlasOrderRecord {
 			currency: 'USD',
 			adultPrice: fare,
 			adultTax: 0,
+			adultDetails: priceItems(fare),
 			childPrice: 0,
 			childTax: 0,
+			childDetails: priceItems(0),
 			infantPrice: 0,
 			infantTax: 0,
+			infantDetails: priceItems(0),
+			infantAllowed: true,
+			childMandatorySeatingFee: null,
+			transactionFeePerPax: fee,
 			transactionFee: fee,
 			transactionFeeMode: 'PER_PAX',
 			fromSegments: [segment],
 			retSegments: [],
+			rule: {
+				hasBaggage: 0,
+				baggageElements: [],
+				refundRules: [],
+				changesRules: [],
+				serviceElements: [],
+			},
+			ancillaryProductElements: [],
+			vendorFare: null,
+			links: [],
 			separateBookings: false,
+			refreshTime: null,
+			expireTime: null,
+			ancillarySupported: [],
+			cardChargeList: null,
 		},
 		airlineBookings: [
 			{
@@ -173,6 +199,7 @@ export function buildOrder(basis: OrderBasis, now: number): AtlasOrderRecord {
 		errorCode: null,
 		errorMessage: null,
 		airlineMessage: null,
+		locale: '',
 		refundRules: [],
 		ifSeatOccupied: null,
 		paymentOptions: null,

@@ -100,7 +100,15 @@ export function readOrder(envelope: IDataObject): OrderReading {
 	if (parsed.success) return { ok: true, order: parsed.data };
 	const [issue] = parsed.error.issues;
 	const path = issue.path.join('.') || 'the response';
-	return { ok: false, problem: `${path}: ${issue.message}` };
+	// zod calls a missing value of a union "Invalid input": say what it is.
+	const value = issue.path.reduce<unknown>(
+		(at, key) => (at as Record<string | number, unknown> | undefined)?.[key],
+		envelope,
+	);
+	return {
+		ok: false,
+		problem: value === undefined ? `${path} is missing` : `${path}: ${issue.message}`,
+	};
 }
 
 /** `202508181640` (Atlas' yyyyMMddHHmm, airport-local) as `2025-08-18 16:40`; else as sent. */
