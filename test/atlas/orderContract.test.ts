@@ -68,7 +68,7 @@ async function getOrder(parameters: INodeParameters, baseUrl = server.url) {
 describe('the documented examples through the node', () => {
 	it('sends the documented request: the body fields and headers the reference lists', async () => {
 		server.answer = jsonAnswer(200, { ...ONE_BOOKING, orderNo: DOCUMENTED_ORDER_REQUEST.orderNo });
-		await getOrder({ orderNo: DOCUMENTED_ORDER_REQUEST.orderNo });
+		await getOrder({ orderNo: String(DOCUMENTED_ORDER_REQUEST.orderNo) });
 		const [request] = server.seen;
 		expect(request.url).toBe('/queryOrderDetails.do');
 		expect(JSON.parse(request.body)).toEqual(DOCUMENTED_ORDER_REQUEST);
@@ -85,7 +85,7 @@ describe('the documented examples through the node', () => {
 
 	it.each(DOCUMENTED_ORDERS)('Simplify off: $name comes out exactly as printed', async (order) => {
 		server.answer = jsonAnswer(200, order.response);
-		const [json] = await getOrder({ orderNo: order.response.orderNo, simplify: false });
+		const [json] = await getOrder({ orderNo: String(order.response.orderNo), simplify: false });
 		expect(json).toEqual(order.response);
 	});
 
