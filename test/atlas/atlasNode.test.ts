@@ -240,7 +240,7 @@ describe('Incident → Get Many: errors', () => {
 
 	it.each([
 		[902, /denied access/],
-		[2, /error list does not explain/],
+		[2, /refused the request with status 2.*Atlas' error codes/],
 	])('reports status %d with a hint, without retrying', async (status, hint) => {
 		sandbox().faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
 		const { calls, result } = await callsDuring(async () => await expectApiError(listAll()));

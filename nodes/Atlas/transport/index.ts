@@ -38,16 +38,8 @@ const ENDPOINT_LABELS: Partial<Record<AtlasEndpoint, string>> = {
 	queryOrderDetails: 'order lookup',
 };
 
-export const AtlasStatus = {
-	ok: 0,
-	rateLimited: 110,
-	unauthorized: 900,
-	accessDenied: 902,
-	transient: 9999,
-	transientLegacy: -1,
-	/** Named in no Atlas document: handled as any status the error pages do not list. */
-	systemError: 2,
-} as const;
+/** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
+const AtlasStatus = { ok: 0, rateLimited: 110 } as const;
 
 /** Whether an error is Atlas' rate limit (status 110) outlasting the retries. */
 export const isAtlasRateLimit = (error: unknown): boolean =>

@@ -30,7 +30,7 @@ export const ATLAS_STATUS_RULES: Readonly<Record<number, AtlasStatusRule>> = Obj
 	902: {
 		handling: 'fix',
 		advice:
-			'Atlas denied access (status 902). Check the keys, ask Atlas to enable this API for your account, and on production check that your IP address is allow-listed.',
+			'Atlas denied access (status 902). Check the client ID and client secret, and that your Atlas account is active and enabled for this feature; if it should be, contact your Atlas account manager.',
 	},
 	110: {
 		handling: 'backOff',
@@ -95,9 +95,12 @@ export const atlasStatusRule = (status: number, endpoint?: string): AtlasStatusR
 	(endpoint === undefined ? undefined : ATLAS_ENDPOINT_STATUS_RULES[endpoint]?.[status]) ??
 	ATLAS_STATUS_RULES[status];
 
-/** A non-zero status Atlas' error pages do not list: nothing says a retry helps. */
-export const undocumentedStatusAdvice = (status: number): string =>
-	`Atlas answered status ${status}, which its error list does not explain. Contact Atlas support with the time of the request and this message.`;
+/**
+ * A status without a rule here: Atlas' error pages list many more codes for its other APIs, and none
+ * of them says a retry helps, so the request is not repeated.
+ */
+export const otherStatusAdvice = (status: number): string =>
+	`Atlas refused the request with status ${status}. Look the code up in Atlas' error codes, or contact your Atlas account manager with the time of the request and this message.`;
 
 export const atlasStatusAdvice = (status: number, endpoint?: string): string =>
-	atlasStatusRule(status, endpoint)?.advice ?? undocumentedStatusAdvice(status);
+	atlasStatusRule(status, endpoint)?.advice ?? otherStatusAdvice(status);
