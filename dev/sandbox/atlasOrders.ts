@@ -216,20 +216,28 @@ export function orderFromIncident(incident: AtlasIncident, now: number): AtlasOr
 
 type Segment = Record<string, unknown>;
 
-const segmentsOf = (order: AtlasOrderRecord): Segment[] =>
-	((order.routing as { fromSegments?: Segment[] } | undefined)?.fromSegments ?? []).concat(
-		(order.routing as { retSegments?: Segment[] } | undefined)?.retSegments ?? [],
-	);
+/** The order's flights with their direction (schedule-change-notification.md: 1 out, 2 return). */
+function segmentsOf(order: AtlasOrderRecord): Array<[Segment, 1 | 2]> {
+	const routing = (order.routing ?? {}) as { fromSegments?: Segment[]; retSegments?: Segment[] };
+	return [
+		...(routing.fromSegments ?? []).map((s): [Segment, 1 | 2] => [s, 1]),
+		...(routing.retSegments ?? []).map((s): [Segment, 1 | 2] => [s, 2]),
+	];
+}
 
 /** The order's flights as a schedule-change callback lists them. */
 export function callbackSegments(order: AtlasOrderRecord): Segment[] {
-	return segmentsOf(order).map((s) => ({
+	return segmentsOf(order).map(([s, direction]) => ({
 		depAirport: s.depAirport,
 		arrAirport: s.arrAirport,
 		depTime: fromSegmentTime(String(s.depTime)),
 		arrTime: fromSegmentTime(String(s.arrTime)),
 		carrier: s.carrier,
 		flightNumber: s.flightNumber,
+		codeShare: s.codeShare ?? false,
+		depTerminal: s.depTerminal ?? '',
+		arrTerminal: s.arrTerminal ?? '',
+		direction,
 	}));
 }
 
@@ -248,10 +256,9 @@ export function scheduleChangeOf(order: AtlasOrderRecord): Record<string, unknow
 	};
 }
 
-/** The revised flights of a schedule change, in the order's segment form. */
+/** The revised flights of a schedule change, in the order's segment form and direction. */
 function reviseSegments(order: AtlasOrderRecord, revised: Segment[]): void {
-	const routing = (order.routing ?? {}) as Record<string, unknown>;
-	const old = segmentsOf(order);
+	const old = segmentsOf(order).map(([s]) => s);
 	const segments = revised.map((seg, index) => ({
 		...(old[index] ?? {}),
 		segmentIndex: index + 1,
@@ -262,7 +269,12 @@ function reviseSegments(order: AtlasOrderRecord, revised: Segment[]): void {
 		depTime: toSegmentTime(String(seg.depTime ?? '')),
 		arrTime: toSegmentTime(String(seg.arrTime ?? '')),
 	}));
-	order.routing = { ...routing, fromSegments: segments, retSegments: [] };
+	const isReturn = (index: number) => Number(revised[index].direction) === 2;
+	order.routing = {
+		...((order.routing ?? {}) as Segment),
+		fromSegments: segments.filter((_, i) => !isReturn(i)),
+		retSegments: segments.filter((_, i) => isReturn(i)),
+	};
 }
 
 /** Void statuses after which the ticket is gone (void-notification.md: 2 voided, 5 completed). */
