@@ -3,7 +3,8 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
-import { createExecuteContext, executeNode } from '../helpers/n8n';
+import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
+import { createExecuteContext, createWebhookContext, executeNode } from '../helpers/n8n';
 import { DOCUMENTED_ORDER_FIELDS } from './documentedOrders';
 import {
 	atlasCredentials,
@@ -338,5 +339,57 @@ describe('Order → Get: every documented status is a clear error', () => {
 			json: { orderStatusName: 'Ticketed' },
 			pairedItem: { item: 1 },
 		});
+	});
+});
+
+describe('Order → Get after the triggers, as a flow chains them', () => {
+	/** What the Atlas Trigger emits for a callback the sandbox sent. */
+	async function triggerItem(type: string) {
+		const payload = sandbox().atlas.sampleEvent(type, { data: { orderNo: knownOrder().orderNo } });
+		await sandbox().atlas.push(type, payload, { url: NOWHERE });
+		const trigger = new AtlasTrigger();
+		const { context } = createWebhookContext({
+			nodeType: trigger,
+			// Events without cid (a cancellation) pass behind an IP allow-list.
+			parameters: { options: { allowedIps: '127.0.0.1/32' } },
+			credentials: atlasCredentials(sandbox()),
+			request: {
+				headers: { 'content-type': 'application/json;charset=UTF-8' },
+				rawBody: Buffer.from(JSON.stringify(payload), 'utf8'),
+			},
+		});
+		const result = await trigger.webhook.call(context);
+		const item = result.workflowData?.[0]?.[0];
+		if (!item) throw new Error(`the Atlas Trigger emitted nothing for ${type}`);
+		return { item, payload };
+	}
+
+	it('Atlas Trigger (schedule change) → Get with {{ $json.orderNo }}: the revised flights', async () => {
+		const { item, payload } = await triggerItem('order.schedulechange');
+		const [{ json }] = await getOrder({ orderNo: '={{ $json.orderNo }}' }, [item]);
+		const data = payload.data as { orderNo: string; revisedSegs: IDataObject[] };
+		expect(json.orderNo).toBe(data.orderNo);
+		expect((json.segments as IDataObject[]).map((s) => s.departure)).toEqual(
+			data.revisedSegs.map((s) => asDisplayed(String(s.depTime))),
+		);
+	});
+
+	it('Atlas Trigger (ticketing failed) → Get: cancelled, with the reason', async () => {
+		const { item, payload } = await triggerItem('order.cancelled');
+		const [{ json }] = await getOrder({ orderNo: '={{ $json.orderNo }}' }, [item]);
+		expect(json).toMatchObject({
+			orderStatusName: 'Cancelled',
+			errorCode: (payload.data as IDataObject).errorCode,
+		});
+	});
+
+	it('Incident → Get Many (the Incident Trigger’s item shape) → Get, one order per incident', async () => {
+		const [incidents] = await executeNode({
+			nodeType: atlas,
+			parameters: { resource: 'incident', operation: 'getMany', returnAll: false, limit: 3 },
+			credentials: atlasCredentials(sandbox()),
+		});
+		const output = await getOrder({ orderNo: '={{ $json.orderNo }}' }, incidents);
+		expect(output.map((o) => o.json.orderNo)).toEqual(incidents.map((i) => i.json.orderNo));
 	});
 });
