@@ -9,6 +9,7 @@ import type { FaultController, FaultKind, FaultSpec, FaultState, RouteId } from 
 export const ROUTE_IDS: readonly RouteId[] = [
 	'atlas.updateWebhookURL',
 	'atlas.getPageList',
+	'atlas.queryOrderDetails',
 	'rapid.getUndeliverable',
 	'rapid.postTest',
 ];

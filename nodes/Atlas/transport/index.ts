@@ -25,18 +25,19 @@ import {
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 import { ATLAS_REQUEST_HEADERS } from './headers';
-import { ATLAS_STATUS_RULES, atlasStatusAdvice } from './statuses';
+import { atlasStatusAdvice, atlasStatusRule } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
 export type AtlasRequestContext = ApiRequestContext;
 
-export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
+export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList' | 'queryOrderDetails';
 
 /** What each call is for, in the words of the node that made it: errors start with it. */
 const ATLAS_TASKS: Record<AtlasEndpoint, string> = {
 	updateWebhookURL: 'Registering the webhook URL',
 	'event/getPageList': 'Listing incidents',
+	queryOrderDetails: 'Looking up the order',
 };
 
 /** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
@@ -125,7 +126,10 @@ function readOutcome(attempt: Attempt): Outcome {
 }
 
 /** Which retry budget an outcome may draw on, if any. */
-function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
+function retryBudgetFor(
+	outcome: Outcome,
+	endpoint: AtlasEndpoint,
+): 'transient' | 'backoff' | undefined {
 	switch (outcome.kind) {
 		case 'network':
 			return outcome.transient ? 'transient' : undefined;
@@ -135,7 +139,7 @@ function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
 		case 'http':
 			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
 		case 'envelope': {
-			const handling = ATLAS_STATUS_RULES[outcome.envelope.status]?.handling;
+			const handling = atlasStatusRule(outcome.envelope.status, endpoint)?.handling;
 			if (handling === 'backOff') return 'backoff';
 			return handling === 'retryOnce' ? 'transient' : undefined;
 		}
@@ -160,7 +164,7 @@ function toNodeApiError(
 			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
 				message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
-				description: atlasStatusAdvice(status),
+				description: atlasStatusAdvice(status, endpoint),
 				httpCode: '200',
 			});
 			return Object.assign(error, { atlasStatus: status });
@@ -240,7 +244,7 @@ export async function atlasApiRequest(
 		const outcome = readOutcome(attempt);
 		if (outcome.kind === 'ok') return { value: outcome.envelope };
 		return {
-			budget: retryBudgetFor(outcome),
+			budget: retryBudgetFor(outcome, endpoint),
 			serverHintMs: outcome.kind === 'http' ? outcome.retryAfter : undefined,
 			fail: (attempts) => toNodeApiError.call(this, endpoint, outcome, attempts, options.itemIndex),
 		};
