@@ -11,6 +11,7 @@ export const ROUTE_IDS: readonly RouteId[] = [
 	'atlas.getPageList',
 	'rapid.getUndeliverable',
 	'rapid.postTest',
+	'rapid.getItinerary',
 ];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
