@@ -12,7 +12,11 @@ import type { Random } from './random';
 import { DAY_MS } from './util';
 
 /** Notification types after which every room of the booking reads as canceled. */
-const CANCELLING = ['itinerary.agent.cancel', 'itinerary.supplier.cancel', 'itinerary.fraud.cancel'];
+const CANCELLING = [
+	'itinerary.agent.cancel',
+	'itinerary.supplier.cancel',
+	'itinerary.fraud.cancel',
+];
 
 const GIVEN_NAMES = ['Alex', 'Sam', 'Mia', 'Noah', 'Lena', 'Omar', 'Yuki', 'Ines'];
 const FAMILY_NAMES = ['Nameo', 'Garcia', 'Okafor', 'Lindqvist', 'Tanaka', 'Moreau', 'Silva'];

@@ -126,13 +126,13 @@ describe('Sandbox Rapid: Retrieve Booking', () => {
 		const token = await rapidCall<RapidErrorBody>(sb, 'GET', `/v3/itineraries/${id}?token=abc`, {
 			headers: IP,
 		});
-		expect([noIp, noEmail, token].map((r) => [r.status, r.body.type, r.body.errors?.[0].type])).toEqual(
-			[
-				[400, 'invalid_input', 'customer_ip.required'],
-				[400, 'invalid_input', 'email.required'],
-				[400, 'invalid_input', 'link.invalid'],
-			],
-		);
+		expect(
+			[noIp, noEmail, token].map((r) => [r.status, r.body.type, r.body.errors?.[0].type]),
+		).toEqual([
+			[400, 'invalid_input', 'customer_ip.required'],
+			[400, 'invalid_input', 'email.required'],
+			[400, 'invalid_input', 'link.invalid'],
+		]);
 	});
 
 	it('checks the signature like every Rapid path', async () => {

@@ -28,7 +28,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'name@email.com',
-		description: 'The email address of the booking, e.g. the email of an Expedia Rapid Trigger item',
+		description:
+			'The email address of the booking, e.g. the email of an Expedia Rapid Trigger item',
 	},
 	{
 		displayName: 'Simplify',
@@ -77,14 +78,16 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 
 /** An IPv6 address in any of its written forms (at most one '::', 1–4 hex digits per group). */
 function isIpv6(value: string): boolean {
-	if (!/^[0-9a-fA-F:.]+$/.test(value) || value.split('::').length > 2) return false;
-	const groups = value.split(':').filter((g, i, all) => g !== '' || (i > 0 && i < all.length - 1));
+	const halves = value.split('::');
+	if (halves.length > 2) return false;
+	const groups = halves.flatMap((half) => (half === '' ? [] : half.split(':')));
 	const last = groups[groups.length - 1] ?? '';
-	const tail = IPV4.test(last) ? 2 : 0; // an embedded IPv4 address counts as two groups
-	const hex = tail ? groups.slice(0, -1) : groups;
-	const count = hex.length + tail;
-	const fits = value.includes('::') ? count < 8 : count === 8;
-	return fits && hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g));
+	// An IPv4 address may end the address, and counts as two groups.
+	const embedded = IPV4.test(last) && value.endsWith(last);
+	const hex = embedded ? groups.slice(0, -1) : groups;
+	if (!hex.every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) return false;
+	const count = hex.length + (embedded ? 2 : 0);
+	return halves.length === 2 ? count < 8 : count === 8;
 }
 
 export const isIpAddress = (value: string): boolean => IPV4.test(value) || isIpv6(value);
@@ -102,7 +105,8 @@ export function readLookup(this: IExecuteFunctions, itemIndex: number): Itinerar
 	const itineraryId = String(this.getNodeParameter('itineraryId', itemIndex, '') ?? '').trim();
 	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const customerIp = String(options.customerIp ?? DEFAULT_CUSTOMER_IP).trim() || DEFAULT_CUSTOMER_IP;
+	const customerIp =
+		String(options.customerIp ?? DEFAULT_CUSTOMER_IP).trim() || DEFAULT_CUSTOMER_IP;
 	const sessionId = String(options.customerSessionId ?? '').trim();
 
 	if (itineraryId === '') {

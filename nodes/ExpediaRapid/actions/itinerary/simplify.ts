@@ -132,25 +132,28 @@ export function simplifyItinerary(body: IDataObject): IDataObject {
 		checkout: latest(rooms.map((room) => room.checkout)),
 		guest_names: guests.length > 0 ? guests : undefined,
 		total: rooms.length > 0 ? sumAmounts(rooms.map(roomTotal)) : undefined,
-		rooms: rooms.map((room) =>
-			defined({
-				id: room.id,
-				status: room.status,
-				confirmation_id: room.confirmation_id
-					? defined({
-							expedia: room.confirmation_id.expedia,
-							property: room.confirmation_id.property,
-						})
-					: undefined,
-				given_name: room.given_name,
-				family_name: room.family_name,
-				checkin: room.checkin,
-				checkout: room.checkout,
-				number_of_adults: room.number_of_adults,
-				child_ages: room.child_ages,
-				total: roomTotal(room),
-			}),
-		),
+		rooms:
+			itinerary.rooms?.length === undefined
+				? undefined
+				: rooms.map((room) =>
+						defined({
+							id: room.id,
+							status: room.status,
+							confirmation_id: room.confirmation_id
+								? defined({
+										expedia: room.confirmation_id.expedia,
+										property: room.confirmation_id.property,
+									})
+								: undefined,
+							given_name: room.given_name,
+							family_name: room.family_name,
+							checkin: room.checkin,
+							checkout: room.checkout,
+							number_of_adults: room.number_of_adults,
+							child_ages: room.child_ages,
+							total: roomTotal(room),
+						}),
+					),
 		email: itinerary.email,
 		affiliate_reference_id: itinerary.affiliate_reference_id,
 		creation_date_time: itinerary.creation_date_time,
