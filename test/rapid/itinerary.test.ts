@@ -11,6 +11,7 @@ import {
 	isIpAddress,
 } from '../../nodes/ExpediaRapid/actions/itinerary/get.operation';
 import { sumAmounts } from '../../nodes/ExpediaRapid/actions/itinerary/simplify';
+import { toTriggerItem } from '../../nodes/ExpediaRapid/trigger';
 import {
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
@@ -162,7 +163,7 @@ describe('Itinerary → Get against the sandbox', () => {
 			email: created.email,
 		});
 		// What a flow maps from the Expedia Rapid Trigger's item.
-		const trigger = [{ json: { ...cancel } }];
+		const trigger = [{ json: toTriggerItem(cancel, new Date()) }];
 		const { items } = await run(
 			{ itineraryId: '={{ $json.itinerary_id }}', email: '={{ $json.email }}' },
 			{ items: trigger },
