@@ -73,7 +73,7 @@ async function run(parameters: INodeParameters, options: RunOptions = {}) {
 	const hints: string[] = [];
 	context.addExecutionHints = (...added) => hints.push(...added.map((h) => h.message));
 	if (options.continueOnFail) context.continueOnFail = () => true;
-	const [items] = await nodeType.execute!.call(context);
+	const [items] = (await nodeType.execute!.call(context)) as INodeExecutionData[][];
 	return { items, hints };
 }
 

@@ -65,12 +65,15 @@ const lookUp = async (simplify = true) => {
 };
 
 /** Every documented error example of this path, by status. */
-const DOCUMENTED: Array<[number, { type: string; message: string }]> = [
-	[400, ITINERARY_400],
-	[404, ITINERARY_404],
-	[426, ITINERARY_426],
-	...DOCUMENTED_ERRORS,
-].sort(([a], [b]) => a - b) as Array<[number, { type: string; message: string }]>;
+type Documented = [number, { type: string; message: string }];
+const DOCUMENTED: Documented[] = (
+	[
+		[400, ITINERARY_400],
+		[404, ITINERARY_404],
+		[426, ITINERARY_426],
+		...DOCUMENTED_ERRORS,
+	] as Documented[]
+).sort(([a], [b]) => a - b);
 
 describe('Retrieve Booking contract: the node reads the documented answers', () => {
 	it('covers every status the path documents', () => {
