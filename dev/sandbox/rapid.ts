@@ -6,7 +6,7 @@
  * Retrieve Booking (GET /v3/itineraries/{itinerary_id}?email=) for the bookings it notified about.
  */
 import { RAPID_RETRY_DELAYS_MS, RAPID_UNDELIVERABLE_PAGE_SIZE } from './defaults';
-import { rapidError, rapidHttpError, rapidInvalidInput } from './errors';
+import { rapidError, type RapidErrorIndividual, rapidHttpError, rapidInvalidInput } from './errors';
 import {
 	checkRapidAuthorization,
 	rapidAuthorization,
@@ -56,6 +56,23 @@ function itineraryIdOf(path: string): string | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** Why a Retrieve Booking request is refused with a 400, or undefined when it is not. */
+function invalidLookup(
+	customerIp: string,
+	query: Record<string, string>,
+): RapidErrorIndividual | undefined {
+	if (customerIp === '') {
+		const fields = [{ name: 'Customer-Ip', type: 'header' }];
+		return { type: 'customer_ip.required', message: 'Customer-Ip header is required.', fields };
+	}
+	if (query.token !== undefined) return { type: 'link.invalid', message: 'Link is invalid.' };
+	if (query.email === undefined || query.email === '') {
+		const message = 'Email is required when no token is given.';
+		return { type: 'email.required', message, fields: [{ name: 'email', type: 'querystring' }] };
+	}
+	return undefined;
 }
 
 /** A pushed body as JSON, or undefined (tests push broken bodies on purpose). */
@@ -175,33 +192,8 @@ export function createRapid(config: RapidConfig) {
 	 * sandbox hands out no links.
 	 */
 	const getItinerary = ({ path, query, headers }: RouteRequest): RouteResult => {
-		const customerIp = String(headers['customer-ip'] ?? '').trim();
-		if (customerIp === '') {
-			return {
-				status: 400,
-				body: rapidInvalidInput({
-					type: 'customer_ip.required',
-					message: 'Customer-Ip header is required.',
-					fields: [{ name: 'Customer-Ip', type: 'header' }],
-				}),
-			};
-		}
-		if (query.token !== undefined) {
-			return {
-				status: 400,
-				body: rapidInvalidInput({ type: 'link.invalid', message: 'Link is invalid.' }),
-			};
-		}
-		if (query.email === undefined || query.email === '') {
-			return {
-				status: 400,
-				body: rapidInvalidInput({
-					type: 'email.required',
-					message: 'Email is required when no token is given.',
-					fields: [{ name: 'email', type: 'querystring' }],
-				}),
-			};
-		}
+		const invalid = invalidLookup(String(headers['customer-ip'] ?? '').trim(), query);
+		if (invalid) return { status: 400, body: rapidInvalidInput(invalid) };
 		const found = itineraries.find(itineraryIdOf(path) ?? '', query.email);
 		if (!found) {
 			return {

@@ -100,8 +100,6 @@ export interface ItineraryLookup {
 
 /** The lookup of one item, or a NodeOperationError that says which input to fix and how. */
 export function readLookup(this: IExecuteFunctions, itemIndex: number): ItineraryLookup {
-	const fail = (message: string, description: string) =>
-		new NodeOperationError(this.getNode(), message, { itemIndex, description });
 	const itineraryId = String(this.getNodeParameter('itineraryId', itemIndex, '') ?? '').trim();
 	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -109,35 +107,41 @@ export function readLookup(this: IExecuteFunctions, itemIndex: number): Itinerar
 		String(options.customerIp ?? DEFAULT_CUSTOMER_IP).trim() || DEFAULT_CUSTOMER_IP;
 	const sessionId = String(options.customerSessionId ?? '').trim();
 
-	if (itineraryId === '') {
-		throw fail(
-			'Itinerary ID is empty',
-			'Enter the itinerary ID of the booking, or map itinerary_id from the Expedia Rapid Trigger.',
-		);
-	}
-	if (!ITINERARY_ID.test(itineraryId)) {
-		throw fail(
-			`"${itineraryId.slice(0, 40)}" is not an itinerary ID`,
-			'An itinerary ID is made of digits, e.g. 8955599932111. Map itinerary_id from the Expedia Rapid Trigger, or copy it from the booking.',
-		);
-	}
-	if (email === '') {
-		throw fail(
-			'Email is empty',
-			'Rapid finds a booking by its itinerary ID and the email address it was booked with. Enter that email, or map email from the Expedia Rapid Trigger.',
-		);
-	}
-	if (!EMAIL.test(email)) {
-		throw fail(
-			`"${email.slice(0, 60)}" is not an email address`,
-			'Enter the email address the booking was made with, e.g. name@example.com.',
-		);
-	}
-	if (!isIpAddress(customerIp)) {
-		throw fail(
-			`Customer IP "${customerIp.slice(0, 60)}" is not an IP address`,
-			'Enter the IPv4 or IPv6 address of the traveler, e.g. 203.0.113.7, or clear the option to send 127.0.0.1 (no traveler present).',
-		);
+	// The first problem found, as [message, what to do].
+	const problem = (
+		[
+			[
+				itineraryId === '',
+				'Itinerary ID is empty',
+				'Enter the itinerary ID of the booking, or map itinerary_id from the Expedia Rapid Trigger.',
+			],
+			[
+				!ITINERARY_ID.test(itineraryId),
+				`"${itineraryId.slice(0, 40)}" is not an itinerary ID`,
+				'An itinerary ID is made of digits, e.g. 8955599932111. Map itinerary_id from the Expedia Rapid Trigger, or copy it from the booking.',
+			],
+			[
+				email === '',
+				'Email is empty',
+				'Rapid finds a booking by its itinerary ID and the email address it was booked with. Enter that email, or map email from the Expedia Rapid Trigger.',
+			],
+			[
+				!EMAIL.test(email),
+				`"${email.slice(0, 60)}" is not an email address`,
+				'Enter the email address the booking was made with, e.g. name@example.com.',
+			],
+			[
+				!isIpAddress(customerIp),
+				`Customer IP "${customerIp.slice(0, 60)}" is not an IP address`,
+				'Enter the IPv4 or IPv6 address of the traveler, e.g. 203.0.113.7, or clear the option to send 127.0.0.1 (no traveler present).',
+			],
+		] as Array<[boolean, string, string]>
+	).find(([failed]) => failed);
+	if (problem) {
+		throw new NodeOperationError(this.getNode(), problem[1], {
+			itemIndex,
+			description: problem[2],
+		});
 	}
 	const headers: Record<string, string> = { 'Customer-Ip': customerIp };
 	if (sessionId !== '') headers['Customer-Session-Id'] = sessionId;
