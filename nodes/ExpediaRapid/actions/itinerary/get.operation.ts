@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { apiError } from '../../../shared/errors';
 import { rapidApiRequest } from '../../transport';
 import { isIncomplete, simplifyItinerary } from './simplify';
 
@@ -92,14 +93,14 @@ function isIpv6(value: string): boolean {
 
 export const isIpAddress = (value: string): boolean => IPV4.test(value) || isIpv6(value);
 
-export interface ItineraryLookup {
+interface ItineraryLookup {
 	itineraryId: string;
 	email: string;
 	headers: Record<string, string>;
 }
 
 /** The lookup of one item, or a NodeOperationError that says which input to fix and how. */
-export function readLookup(this: IExecuteFunctions, itemIndex: number): ItineraryLookup {
+function readLookup(this: IExecuteFunctions, itemIndex: number): ItineraryLookup {
 	const itineraryId = String(this.getNodeParameter('itineraryId', itemIndex, '') ?? '').trim();
 	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -165,13 +166,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		itemIndex,
 	});
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		throw new NodeApiError(this.getNode(), {} as never, {
-			itemIndex,
-			httpCode: String(statusCode),
-			message: `Rapid answered the itinerary lookup with ${body === undefined || body === '' ? 'an empty body' : 'something that is not an itinerary'}`,
-			description:
-				'Nothing was output. Try again; if it keeps happening, check the environment and base URL of the Expedia Rapid API credential.',
-		});
+		throw apiError(
+			this.getNode(),
+			{},
+			{
+				itemIndex,
+				httpCode: String(statusCode),
+				message: `Rapid answered the itinerary lookup with ${body === undefined || body === '' ? 'an empty body' : 'something that is not an itinerary'}`,
+				description:
+					'Nothing was output. Try again; if it keeps happening, check the environment and base URL of the Expedia Rapid API credential.',
+			},
+		);
 	}
 	const itinerary = body as IDataObject;
 	if (isIncomplete(itinerary)) {
