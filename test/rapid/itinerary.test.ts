@@ -316,6 +316,22 @@ describe('Itinerary → Get: errors', () => {
 		expect(hints.join(' ')).toContain('Read it again in a few minutes');
 	});
 
+	it.each([
+		['closes the connection without an answer', { kind: 'drop' as const }, /Could not reach Rapid/],
+		[
+			'cuts its answer short',
+			{ kind: 'cut' as const, body: JSON.stringify({ itinerary_id: '1', rooms: [] }), sent: 10 },
+			/answer to GET \/v3\/itineraries\/1 broke off/,
+		],
+	])('fails clearly when Rapid %s', async (_name, behaviour, said) => {
+		hostile.script(behaviour);
+		const error = await expectApiError(
+			run({ itineraryId: '1', email: 'a@example.com' }, { baseUrl: hostile.url }),
+		);
+		expect(error.message).toMatch(said);
+		expect(error.message).not.toMatch(/undefined|\[object Object\]/);
+	});
+
 	it('does not follow a redirect elsewhere', async () => {
 		hostile.script({ kind: 'redirect', status: 302, location: `${sb.url}/v3/itineraries/1` });
 		const error = await expectApiError(
