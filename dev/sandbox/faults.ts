@@ -12,6 +12,7 @@ export const ROUTE_IDS: readonly RouteId[] = [
 	'atlas.queryOrderDetails',
 	'rapid.getUndeliverable',
 	'rapid.postTest',
+	'rapid.getItinerary',
 ];
 
 export const FAULT_KINDS: readonly FaultKind[] = [

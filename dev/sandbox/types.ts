@@ -6,7 +6,10 @@ export type AtlasRouteId =
 	| 'atlas.updateWebhookURL'
 	| 'atlas.getPageList'
 	| 'atlas.queryOrderDetails';
-export type RapidRouteId = 'rapid.getUndeliverable' | 'rapid.postTest';
+export type RapidRouteId =
+	| 'rapid.getUndeliverable'
+	| 'rapid.postTest'
+	| 'rapid.getItinerary';
 export type RouteId = AtlasRouteId | RapidRouteId;
 
 export interface RecordedRequest {
@@ -197,6 +200,11 @@ export interface SandboxRapid {
 	undeliverable: object[];
 	enqueueUndeliverable(n: number | object[]): void;
 	testRequests: RapidTestRequest[];
+	/**
+	 * The booking Retrieve Booking returns for `itineraryId` (a fresh copy), whatever the email;
+	 * undefined when no notification pushed or queued named it.
+	 */
+	itinerary(itineraryId: string): Record<string, unknown> | undefined;
 }
 
 /** One POST to the catcher (/_catcher/NAME): what an example workflow "sent to Slack". */

@@ -94,6 +94,10 @@ export interface RapidRequestOptions {
 	body?: IDataObject;
 	/** Overrides the credential's host, e.g. the test host for test notifications. */
 	baseUrl?: string;
+	/** Headers a path requires besides the ones every call sends (e.g. Customer-Ip). */
+	headers?: Record<string, string>;
+	/** What to tell the user per HTTP status when it means something else on this path. */
+	advice?: Partial<Record<number, string>>;
 	retry?: Partial<RapidRetryPolicy>;
 	timeoutMs?: number;
 	itemIndex?: number;
@@ -223,6 +227,7 @@ export function rapidHttpError(
 	attempts: number,
 	itemIndex?: number,
 	capacityResetAt?: number,
+	advice: Partial<Record<number, string>> = {},
 ): NodeApiError {
 	const parsed = rapidErrorSchema.safeParse(rawBody);
 	const errorBody: RapidErrorBody = parsed.success ? parsed.data : {};
@@ -232,7 +237,8 @@ export function rapidHttpError(
 		fieldList ? `Fields: ${fieldList}.` : undefined,
 		statusCode === 401 ? describeClockSkew(errorBody) : undefined,
 		capacityResetAt === undefined
-			? (STATUS_ADVICE[statusCode] ??
+			? (advice[statusCode] ??
+				STATUS_ADVICE[statusCode] ??
 				(statusCode >= 500 ? 'Rapid is unavailable. Try again later.' : undefined))
 			: `Rapid rate-limited these requests until ${clockTime(capacityResetAt)}. Run the workflow again after that, or less often.`,
 	]
@@ -394,6 +400,7 @@ function judgeRapidAttempt(
 						attempts,
 						itemIndex,
 						tooFar ? resetAt : undefined,
+						options.advice,
 					),
 			};
 		}
@@ -471,7 +478,12 @@ export async function rapidApiRequest<T = unknown>(
 		qs: options.qs,
 		body: options.body,
 		json: true,
-		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT },
+		headers: {
+			...options.headers,
+			Accept: 'application/json',
+			'Accept-Encoding': 'gzip',
+			'User-Agent': USER_AGENT,
+		},
 	};
 	const call = { method, path, options, policy };
 	return (await sendWithRetry(
