@@ -99,11 +99,17 @@ interface Entry {
 	micros: number;
 	/** Unix second of the itinerary's last event. */
 	seenAt: number;
-	record: string;
 }
 
-/** Itineraries least recently updated first (a Map keeps insertion order). */
-type Memory = Map<string, Entry>;
+/**
+ * Itineraries least recently updated first: a Map (it keeps insertion order) for look-ups, and the
+ * same entries as stored records. An update cuts one record out and appends one; dropping the
+ * oldest slices the front: native string steps, so an event never rebuilds the records one by one.
+ */
+interface Memory {
+	entries: Map<string, Entry>;
+	records: string;
+}
 
 /** What static data holds under the trigger's key. */
 interface StoredMemory {
@@ -113,14 +119,10 @@ interface StoredMemory {
 	records: string;
 }
 
-const entryOf = (print: string, micros: number, seenAt: number): Entry => ({
-	micros,
-	seenAt,
-	record:
-		print +
-		micros.toString(36).padStart(MICROS_LENGTH, '0') +
-		Math.max(0, seenAt).toString(36).padStart(SECOND_LENGTH, '0'),
-});
+const recordOf = (print: string, { micros, seenAt }: Entry): string =>
+	print +
+	micros.toString(36).padStart(MICROS_LENGTH, '0') +
+	Math.max(0, seenAt).toString(36).padStart(SECOND_LENGTH, '0');
 
 /** The entries a stored value holds, least recently updated first; corrupt: none. */
 function readStored(value: unknown): Array<[string, Entry]> {
@@ -128,11 +130,16 @@ function readStored(value: unknown): Array<[string, Entry]> {
 	if (typeof records !== 'string' || records.length % RECORD_LENGTH !== 0) return [];
 	if (!RECORDS.test(records)) return [];
 	return Array.from({ length: records.length / RECORD_LENGTH }, (_, i) => {
-		const record = records.slice(i * RECORD_LENGTH, (i + 1) * RECORD_LENGTH);
-		const print = record.slice(0, PRINT_LENGTH);
-		const micros = parseInt(record.slice(PRINT_LENGTH, PRINT_LENGTH + MICROS_LENGTH), 36);
-		const seenAt = parseInt(record.slice(PRINT_LENGTH + MICROS_LENGTH), 36);
-		return [print, { micros, seenAt, record }];
+		const at = i * RECORD_LENGTH;
+		const micros = parseInt(
+			records.slice(at + PRINT_LENGTH, at + PRINT_LENGTH + MICROS_LENGTH),
+			36,
+		);
+		const seenAt = parseInt(
+			records.slice(at + PRINT_LENGTH + MICROS_LENGTH, at + RECORD_LENGTH),
+			36,
+		);
+		return [records.slice(at, at + PRINT_LENGTH), { micros, seenAt }];
 	});
 }
 
@@ -144,15 +151,24 @@ function memoryFrom(sources: Array<Array<[string, Entry]>>): Memory {
 		merged.set(
 			print,
 			known
-				? entryOf(
-						print,
-						Math.max(known.micros, entry.micros),
-						Math.max(known.seenAt, entry.seenAt),
-					)
+				? {
+						micros: Math.max(known.micros, entry.micros),
+						seenAt: Math.max(known.seenAt, entry.seenAt),
+					}
 				: entry,
 		);
 	}
-	return new Map([...merged].sort((a, b) => a[1].seenAt - b[1].seenAt));
+	const entries = new Map([...merged].sort((a, b) => a[1].seenAt - b[1].seenAt));
+	const records = Array.from(entries, ([print, entry]) => recordOf(print, entry)).join('');
+	return { entries, records };
+}
+
+function forget(memory: Memory, print: string): void {
+	memory.entries.delete(print);
+	let at = memory.records.indexOf(print);
+	// A fingerprint's characters may also occur inside another record: only a record start counts.
+	while (at % RECORD_LENGTH !== 0) at = memory.records.indexOf(print, at + 1);
+	memory.records = memory.records.slice(0, at) + memory.records.slice(at + RECORD_LENGTH);
 }
 
 /** Memories of this process, least recently used first, with all their entries counted together. */
@@ -163,12 +179,12 @@ let processEntries = 0;
 export const orderMemoryEntries = (): number => processEntries;
 
 function keepMemory(processKey: string, memory: Memory, countBefore: number): void {
-	processEntries += memory.size - countBefore;
+	processEntries += memory.entries.size - countBefore;
 	memories.delete(processKey);
 	memories.set(processKey, memory);
 	for (const [oldest, forgotten] of memories) {
 		if (processEntries <= MAX_PROCESS_ENTRIES || oldest === processKey) break;
-		processEntries -= forgotten.size;
+		processEntries -= forgotten.entries.size;
 		memories.delete(oldest);
 	}
 }
@@ -201,31 +217,33 @@ export function markEventOrder(
 	const processKey = `${options.processKey}|${key}`;
 	const stored = staticData[key] as Partial<StoredMemory> | undefined;
 	let memory = memories.get(processKey);
-	const countBefore = memory?.size ?? 0;
+	const countBefore = memory?.entries.size ?? 0;
 	if (!memory) memory = memoryFrom([readStored(stored)]);
 	// What another process (or this one before a restart) saved adds what it knows.
 	else if (stored?.by !== undefined && stored.by !== PROCESS_TAG) {
-		memory = memoryFrom([[...memory], readStored(stored)]);
+		memory = memoryFrom([[...memory.entries], readStored(stored)]);
 	}
 
 	const now = Math.floor(nowMs / 1000);
-	for (const [print, entry] of memory) {
-		if (entry.seenAt >= now - options.maxAgeSeconds) break;
-		memory.delete(print);
+	const oldestKept = now - options.maxAgeSeconds;
+	for (const [print, entry] of memory.entries) {
+		if (entry.seenAt >= oldestKept) break;
+		forget(memory, print);
 	}
 	const print = fingerprint(facts.subject);
-	const known = memory.get(print);
+	const known = memory.entries.get(print);
 	const newest = Math.max(known?.micros ?? micros, micros);
-	memory.delete(print);
-	memory.set(print, entryOf(print, newest, now));
-	for (const oldest of memory.keys()) {
-		if (memory.size <= Math.max(1, options.maxEntries)) break;
-		memory.delete(oldest);
+	if (known) forget(memory, print);
+	for (const oldest of memory.entries.keys()) {
+		if (memory.entries.size < Math.max(1, options.maxEntries)) break;
+		forget(memory, oldest);
 	}
+	const entry = { micros: newest, seenAt: now };
+	memory.entries.set(print, entry);
+	memory.records += recordOf(print, entry);
 	keepMemory(processKey, memory, countBefore);
 
-	const records = Array.from(memory.values(), (entry) => entry.record).join('');
-	const update: StoredMemory = { v: STORED_VERSION, by: PROCESS_TAG, records };
+	const update: StoredMemory = { v: STORED_VERSION, by: PROCESS_TAG, records: memory.records };
 	staticData[key] = update as unknown as IDataObject;
 	return { newerEventSeen: newest > micros, newestEventTime: formatEventTime(newest) };
 }
