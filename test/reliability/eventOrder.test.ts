@@ -57,7 +57,11 @@ async function deliver(trigger: 'rapid' | 'atlas', body: unknown, delivery: Deli
 }
 
 let ids = 0;
-const rapidEvent = (itinerary: string, time: unknown, extra: IDataObject = {}): IDataObject => ({
+const rapidEvent = (
+	itinerary: string,
+	time: string | number | undefined,
+	extra: IDataObject = {},
+): IDataObject => ({
 	event_id: `order-evt-${++ids}`,
 	event_type: 'itinerary.agent.change',
 	event_time: time,
