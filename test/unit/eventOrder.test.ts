@@ -22,6 +22,14 @@ const opts = (processKey: string, extra: object = {}) => ({
 	processKey,
 	...extra,
 });
+/** One event of `subject` at 10:00:`second` on the test day, through the memory of `processKey`. */
+const markAt = (data: IDataObject, processKey: string, subject: string, second: number) =>
+	markEventOrder(
+		data,
+		KEY,
+		{ subject, time: `2026-11-22T10:00:${String(second).padStart(2, '0')}Z` },
+		opts(processKey),
+	);
 /** What n8n saved and a later call loads: a copy, not the same object. */
 const saved = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
 
@@ -172,53 +180,35 @@ describe('out-of-order memory', () => {
 
 	it('survives a restart: a new process reads what static data saved', () => {
 		const data: IDataObject = {};
-		markEventOrder(
-			data,
-			KEY,
-			{ subject: 'A', time: '2026-11-22T10:00:05Z' },
-			opts(freshProcessKey()),
-		);
-		const afterRestart = freshProcessKey();
-		expect(
-			markEventOrder(
-				saved(data),
-				KEY,
-				{ subject: 'A', time: '2026-11-22T10:00:01Z' },
-				opts(afterRestart),
-			),
-		).toEqual({ newerEventSeen: true, newestEventTime: '2026-11-22T10:00:05.000Z' });
+		markAt(data, freshProcessKey(), 'A', 5);
+		expect(markAt(saved(data), freshProcessKey(), 'A', 1)).toEqual({
+			newerEventSeen: true,
+			newestEventTime: '2026-11-22T10:00:05.000Z',
+		});
 	});
 
 	it('keeps what concurrent calls of one process learnt, whatever static data they loaded', () => {
 		const key = freshProcessKey();
 		// Two calls load the same (empty) static data; n8n keeps the last writer's copy.
-		markEventOrder({}, KEY, { subject: 'A', time: '2026-11-22T10:00:05Z' }, opts(key));
-		markEventOrder({}, KEY, { subject: 'B', time: '2026-11-22T10:00:05Z' }, opts(key));
+		markAt({}, key, 'A', 5);
+		markAt({}, key, 'B', 5);
 		const data: IDataObject = {};
-		expect(
-			markEventOrder(data, KEY, { subject: 'A', time: '2026-11-22T10:00:01Z' }, opts(key))
-				.newerEventSeen,
-		).toBe(true);
+		expect(markAt(data, key, 'A', 1).newerEventSeen).toBe(true);
 		expect((data[KEY] as { records: string }).records).toHaveLength(2 * 30);
 	});
 
 	it('merges what another process saved, keeping the newest time of each itinerary', () => {
 		const elsewhere: IDataObject = {};
-		markEventOrder(
-			elsewhere,
-			KEY,
-			{ subject: 'A', time: '2026-11-22T10:00:09Z' },
-			opts(freshProcessKey()),
-		);
+		markAt(elsewhere, freshProcessKey(), 'A', 9);
 		const key = freshProcessKey();
-		const here: IDataObject = {};
-		markEventOrder(here, KEY, { subject: 'A', time: '2026-11-22T10:00:05Z' }, opts(key));
+		markAt({}, key, 'A', 5);
 		// This process's next call loads the other process's save (from a different process tag).
 		const loaded = saved(elsewhere);
 		(loaded[KEY] as IDataObject).by = 'another-process';
-		expect(
-			markEventOrder(loaded, KEY, { subject: 'A', time: '2026-11-22T10:00:07Z' }, opts(key)),
-		).toEqual({ newerEventSeen: true, newestEventTime: '2026-11-22T10:00:09.000Z' });
+		expect(markAt(loaded, key, 'A', 7)).toEqual({
+			newerEventSeen: true,
+			newestEventTime: '2026-11-22T10:00:09.000Z',
+		});
 	});
 
 	it('reads a corrupt stored state as empty rather than failing', () => {
