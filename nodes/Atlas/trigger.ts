@@ -33,6 +33,8 @@ import { atlasWebhookToken } from './transport/baseUrl';
 
 /** Static-data key of the duplicate window (notificationIds seen). */
 export const SEEN_KEY = 'atlasSeenNotificationIds';
+/** Static-data key of the newest event time per order (out-of-order marks). */
+export const ORDER_KEY = 'atlasNewestPerOrder';
 export const TOKEN_QUERY_PARAMETER = 'token';
 
 interface TriggerOptions extends CommonTriggerOptions {
@@ -178,4 +180,14 @@ export const ATLAS_TRIGGER_STEPS: TriggerSteps<AtlasTriggerSettings, CallbackSum
 	seenKey: SEEN_KEY,
 	idName: 'notificationId',
 	toItem: toTriggerItem,
+	// Only airline emails (email.all) carry a documented event time: when Atlas received the email,
+	// in UTC. Other types have none and are emitted not compared.
+	eventOrder: {
+		key: ORDER_KEY,
+		factsOf: (payload, summary) => ({
+			subject: summary.orderNo,
+			time: (payload as { data?: { emailReceivingDate?: unknown } } | null)?.data
+				?.emailReceivingDate,
+		}),
+	},
 };

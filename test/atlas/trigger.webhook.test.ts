@@ -98,6 +98,10 @@ describe('Atlas Trigger: events', () => {
 				notificationId: payload.notificationId ?? null,
 				receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
 				...(data.emailLink ? { emailLinkExpiresAt: expect.any(String) } : {}),
+				// Out-of-order fields: only email.all carries a time (its emailReceivingDate, UTC).
+				newerEventSeen: false,
+				newestEventTime:
+					type === 'email.all' ? `${String(data.emailReceivingDate).replace(' ', 'T')}.000Z` : null,
 				payload,
 			});
 		},
