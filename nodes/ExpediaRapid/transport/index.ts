@@ -40,29 +40,38 @@ const USER_AGENT = 'n8n-nodes-travel-ops';
 
 export type RapidRequestContext = ApiRequestContext;
 
+/** A text Rapid sends; a number or true/false is read as text, anything else as absent. */
+const lenientText = z
+	.union([z.string(), z.number(), z.boolean()])
+	.transform(String)
+	.optional()
+	.catch(undefined);
+
+/** `fields` as documented; `null` or an unreadable list reads as no fields, never as no reason. */
 const rapidFieldsSchema = z
 	.array(
-		z
-			.object({
-				name: z.string().optional(),
-				type: z.string().optional(),
-				value: z.unknown().optional(),
-			})
-			.passthrough(),
+		z.object({ name: lenientText, type: lenientText, value: z.unknown().optional() }).passthrough(),
 	)
-	.optional();
+	.nullish()
+	.catch(undefined)
+	.transform((fields) => fields ?? undefined);
 
 const rapidIndividualSchema = z
 	.object({ type: z.string(), message: z.string(), fields: rapidFieldsSchema })
 	.passthrough();
 
+/** One nested reason, read leniently: shown whenever it has a type or a message. */
+const rapidReasonSchema = z
+	.object({ type: lenientText, message: lenientText, fields: rapidFieldsSchema })
+	.passthrough();
+
 /** Rapid's error body as far as it can be read; anything else it sends is kept but not relied on. */
 export const rapidErrorSchema = z
 	.object({
-		type: z.string().optional(),
-		message: z.string().optional(),
+		type: lenientText,
+		message: lenientText,
 		fields: rapidFieldsSchema,
-		errors: z.array(z.unknown()).optional(),
+		errors: z.array(z.unknown()).nullish().catch(undefined),
 	})
 	.passthrough();
 
@@ -145,7 +154,7 @@ type RapidReason = { type?: string; message?: string; fields?: RapidField[] };
 /** Rapid puts the reasons of an `invalid_input` in `errors`; unreadable entries are skipped. */
 function nestedReasons(body: RapidErrorBody): RapidReason[] {
 	return (body.errors ?? []).flatMap((entry) => {
-		const parsed = rapidIndividualSchema.partial().safeParse(entry);
+		const parsed = rapidReasonSchema.safeParse(entry);
 		return parsed.success && (parsed.data.type || parsed.data.message?.trim()) ? [parsed.data] : [];
 	});
 }
@@ -169,7 +178,10 @@ function answered(statusCode: number, body: unknown): string {
 	const text = bodyText(body);
 	if (text.trim() === '') return `${head} with an empty body`;
 	const parsed = rapidErrorSchema.safeParse(body);
-	if (parsed.success && (parsed.data.type || parsed.data.message)) {
+	if (
+		parsed.success &&
+		(parsed.data.type || parsed.data.message || nestedReasons(parsed.data).length > 0)
+	) {
 		const { type, message } = parsed.data;
 		const [first, ...more] = nestedReasons(parsed.data);
 		const reason = first
