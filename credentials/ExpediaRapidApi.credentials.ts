@@ -12,6 +12,7 @@ import {
 	RAPID_TEST_URL,
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
+import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
 import {
 	ALL_HTTP_STATUS_CODES,
 	asRules,
@@ -156,7 +157,7 @@ export class ExpediaRapidApi implements ICredentialType {
 			url: CREDENTIAL_PROBE.path,
 			method: CREDENTIAL_PROBE.method,
 			qs: { ...CREDENTIAL_PROBE.qs },
-			headers: { Accept: 'application/json' },
+			headers: { ...RAPID_REQUEST_HEADERS },
 			json: true,
 			// The request carries the keys: a redirect is reported, never followed.
 			disableFollowRedirect: true,

@@ -34,9 +34,9 @@ import {
 	sendWithRetry,
 } from '../../shared/retry';
 import { rapidBaseUrl, type RapidCredentialData } from './baseUrl';
+import { RAPID_REQUEST_HEADERS } from './headers';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
-const USER_AGENT = 'n8n-nodes-travel-ops';
 
 export type RapidRequestContext = ApiRequestContext;
 
@@ -490,12 +490,7 @@ export async function rapidApiRequest<T = unknown>(
 		qs: options.qs,
 		body: options.body,
 		json: true,
-		headers: {
-			...options.headers,
-			Accept: 'application/json',
-			'Accept-Encoding': 'gzip',
-			'User-Agent': USER_AGENT,
-		},
+		headers: { ...options.headers, ...RAPID_REQUEST_HEADERS },
 	};
 	const call = { method, path, options, policy };
 	return (await sendWithRetry(
