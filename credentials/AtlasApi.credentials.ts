@@ -66,7 +66,7 @@ export class AtlasApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://api.example.atriptech.com',
 			description:
-				'Production base URLs are issued per customer. Atlas also allow-lists the IP addresses that may call production.',
+				"For production, the base URL for transaction APIs (not the one for search) shown in Atlas' ATRIP portal under My Profile → Company Information. Production also accepts calls only from the IP addresses on your account's whitelist.",
 			displayOptions: { show: { environment: ['production', 'custom'] } },
 		},
 		{

@@ -160,7 +160,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to reject (HTTP 403) events that carry another client ID than the credential's. Atlas sends some events without a client ID (airline status, some cancellations): they pass only when the IP Allow-List or the Shared Token is set, otherwise they are rejected and lost, as Atlas does not send them again.",
+					"Whether to reject (HTTP 403) events that carry another client ID than the credential's. Atlas sends some events without a client ID (airline status, some cancellations): they pass only when the IP Allow-List or the Shared Token is set, otherwise they are rejected, and Atlas, which delivers best effort, may never send them again.",
 			},
 			{
 				displayName: 'Shared Token',

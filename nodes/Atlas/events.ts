@@ -99,11 +99,12 @@ interface EventInfo {
 	description: string;
 }
 
-/** Every callback type Atlas documents, for the trigger's event filter. */
+/** Every callback type Atlas documents, and two from older Atlas notes, for the trigger's event filter. */
 export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
 	'abnormal.cancelled': {
 		name: 'Unaccounted Cancellation',
-		description: 'The airline cancelled a booking without anyone asking for it',
+		description:
+			'The booking was cancelled outside Atlas (by the airline, the traveler or your team), not through an Atlas request',
 	},
 	'airline.status': {
 		name: 'Airline Status',

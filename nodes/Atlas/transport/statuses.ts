@@ -96,8 +96,9 @@ export const atlasStatusRule = (status: number, endpoint?: string): AtlasStatusR
 	ATLAS_STATUS_RULES[status];
 
 /**
- * A status without a rule here: Atlas' error pages list many more codes for its other APIs, and none
- * of them says a retry helps, so the request is not repeated.
+ * A status without a rule here: Atlas' error pages list many more codes, for its other APIs (some
+ * retryable there, such as 112 or 705 of the search and order flows); for these calls nothing says
+ * a retry helps, so the request is not repeated.
  */
 export const otherStatusAdvice = (status: number): string =>
 	`Atlas refused the request with status ${status}. Look the code up in Atlas' error codes, or contact your Atlas account manager with the time of the request and this message.`;
