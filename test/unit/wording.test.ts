@@ -65,6 +65,8 @@ const ACRONYMS = new Set([
 	'IDs',
 	'UTC',
 	'ISO',
+	// Atlas' customer portal, by its name.
+	'ATRIP',
 ]);
 const everything = [
 	...texts(new Atlas().description, 'Atlas'),
