@@ -67,6 +67,7 @@ const ACRONYMS = new Set([
 	'ISO',
 	// Atlas' customer portal, by its name.
 	'ATRIP',
+	'APIs',
 ]);
 const everything = [
 	...texts(new Atlas().description, 'Atlas'),
