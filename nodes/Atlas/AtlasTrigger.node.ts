@@ -144,7 +144,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether "Listen for test event" also points Atlas at the test URL. Off: test with a copy of a payload sent to the test URL by hand.',
+					'Whether "Listen for test event" also points Atlas at the test URL. Off: test with mock data, or by sending a copy of an event to the test URL yourself.',
 				displayOptions: { show: { registerOnActivation: [true] } },
 			},
 			{

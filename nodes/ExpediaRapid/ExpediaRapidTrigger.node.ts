@@ -32,7 +32,7 @@ export { SEEN_KEY, toTriggerItem } from './trigger';
 const URL_NOTICE =
 	'Rapid sends every notification of your partner account to one URL, set by Rapid support: give them the Production URL below (HTTPS, TLS 1.2+) and the event types to enable. Use a separate workflow and URL for test notifications.';
 const NO_VERIFICATION_WARNING =
-	'Signature verification is off: anyone who knows this URL can start the workflow with any payload. Turn it back on before going live.';
+	'Signature verification is off: anyone who knows this URL can start the workflow with any data. Turn it back on before publishing.';
 
 export class ExpediaRapidTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -103,3 +103,58 @@ it('does not shout: no words in capitals but acronyms', () => {
 	);
 	expect(shouting.map((t) => `${t.where}: ${t.text}`)).toEqual([]);
 });
+
+/** What a user reads as words: labels and prose, not the internal names of parameters. */
+const readable = everything.filter(
+	(t) => !(t.where.endsWith('.name') && /^[a-z][a-zA-Z0-9]*$/.test(t.text)),
+);
+
+it('uses no jargon where a word will do', () => {
+	const JARGON = [
+		/\bcid\b/i, // the client ID
+		/\bCIDR\b/, // an address range
+		/\bN8N_[A-Z_]+/, // an environment variable
+		/\.do\b|\/v3\/|getPageList|updateWebhookURL|queryOrderDetails/, // endpoints
+		/\bendpoint\b/i,
+		/\bstatic data\b/i,
+		/\bpayload\b/i,
+	];
+	const found = readable.filter((t) => JARGON.some((pattern) => pattern.test(t.text)));
+	expect(found.map((t) => `${t.where}: ${t.text}`)).toEqual([]);
+});
+
+it('says Publish for going live (Activate only where it names n8n 1.x)', () => {
+	const activate = readable.filter(
+		(t) => /\b(de)?activat(e|ed|es|ing|ion)\b/i.test(t.text) && !/n8n 1\.x/.test(t.text),
+	);
+	expect(activate.map((t) => `${t.where}: ${t.text}`)).toEqual([]);
+});
+
+/** Every number setting with limits, anywhere in a node's parameters. */
+function numberSettings(value: unknown, out: Array<Record<string, unknown>> = []) {
+	if (Array.isArray(value)) value.forEach((v) => numberSettings(v, out));
+	else if (value && typeof value === 'object') {
+		const property = value as Record<string, unknown>;
+		const limits = property.typeOptions as { maxValue?: number } | undefined;
+		if (property.type === 'number' && limits?.maxValue !== undefined) out.push(property);
+		Object.values(property).forEach((v) => numberSettings(v, out));
+	}
+	return out;
+}
+
+it('states the limit of every number setting that has one', () => {
+	const settings = [
+		new Atlas(),
+		new AtlasTrigger(),
+		new AtlasIncidentTrigger(),
+		new ExpediaRapid(),
+		new ExpediaRapidTrigger(),
+	].flatMap((node) => numberSettings(node.description.properties));
+	expect(settings.length).toBeGreaterThan(0);
+	const unstated = settings.filter((setting) => {
+		const max = (setting.typeOptions as { maxValue: number }).maxValue;
+		const said = String(setting.description ?? '').replace(/(\d),(\d{3})/g, '$1$2');
+		return !new RegExp(`\\b${max}\\b`).test(said);
+	});
+	expect(unstated.map((s) => `${String(s.displayName)}: ${String(s.description)}`)).toEqual([]);
+});
