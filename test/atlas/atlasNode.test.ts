@@ -129,7 +129,7 @@ describe('Incident → Get Many: filters', () => {
 	it('rejects a date it cannot read instead of dropping the filter', async () => {
 		await expect(
 			getMany({ returnAll: true, filters: { depTimeStart: 'next tuesday' } }),
-		).rejects.toThrow(/Cannot read the date in "depTimeStart"/);
+		).rejects.toThrow(/Cannot read the date in "Departure Time From"/);
 	});
 });
 

@@ -169,6 +169,13 @@ export const description: INodeProperties[] = properties.map((property) => ({
 	},
 }));
 
+/** A filter as the editor names it, for errors: "Departure From", not its internal name. */
+function filterLabel(name: string): string {
+	const filters = properties.find((property) => property.name === 'filters');
+	const option = (filters?.options as INodeProperties[] | undefined)?.find((o) => o.name === name);
+	return option?.displayName ?? name;
+}
+
 const TEXT_FILTERS = ['eventId', 'orderNo', 'pnr', 'paxName', 'paxEmail', 'airline'] as const;
 const INSTANT_FILTERS = ['eventTimeStart', 'eventTimeEnd', 'updateTimeStart'] as const;
 const LOCAL_FILTERS = ['depTimeStart', 'depTimeEnd'] as const;
@@ -198,7 +205,7 @@ export function buildIncidentQuery(
 		if (!date) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Cannot read the date in "${name}": ${String(raw)}`,
+				`Cannot read the date in "${filterLabel(name)}": ${String(raw)}`,
 				{
 					itemIndex,
 					description: 'Use the date picker, an ISO 8601 date-time, or yyyy-MM-dd HH:mm:ss.',
