@@ -30,7 +30,10 @@ async function assertSameAnswer(n8nUrl: string, ours: Target, http: Target): Pro
 		const text = await response.text();
 		if (response.status !== 200)
 			throw new Error(`${t.name} answered HTTP ${response.status}: ${text.slice(0, 500)}`);
-		return JSON.parse(text) as unknown;
+		const body = JSON.parse(text) as unknown;
+		if (typeof body !== 'object' || body === null || Object.keys(body).length === 0)
+			throw new Error(`${t.name} answered without the provider's answer: ${text.slice(0, 500)}`);
+		return body;
 	};
 	const [a, b] = [await answer(ours), await answer(http)];
 	if (!isDeepStrictEqual(a, b))
