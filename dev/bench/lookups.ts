@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
+import { waitFor } from '../e2e/harness';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { startN8n } from '../n8n/process';
 import { ensureN8nRuntime } from '../n8n/runtime';
@@ -23,11 +24,18 @@ export interface LookupRuns {
 	http: { rps: number[]; p50: number[] };
 }
 
-/** One call to each workflow: both must answer 200 with the same JSON, or the bench stops. */
+/**
+ * One call to each workflow: both must answer 200 with the same JSON, or the bench stops. n8n
+ * answers readiness before it registers the published workflows' webhooks: 404 until then.
+ */
 async function assertSameAnswer(n8nUrl: string, ours: Target, http: Target): Promise<void> {
 	const answer = async (t: Target) => {
-		const response = await fetch(t.url(n8nUrl), { method: 'POST', body: '{}' });
-		const text = await response.text();
+		const call = async () => {
+			const response = await fetch(t.url(n8nUrl), { method: 'POST', body: '{}' });
+			return { status: response.status, text: await response.text() };
+		};
+		const response = await waitFor(call, (r) => r.status !== 404, 60_000);
+		const text = response.text;
 		if (response.status !== 200)
 			throw new Error(`${t.name} answered HTTP ${response.status}: ${text.slice(0, 500)}`);
 		const body = JSON.parse(text) as unknown;
