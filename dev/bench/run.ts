@@ -673,6 +673,7 @@ function printTable(): void {
 	say(line(header));
 	say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 	for (const r of rows) say(line(r));
+	say(`\nmachine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 }
 
 async function main(): Promise<void> {
@@ -707,7 +708,6 @@ async function main(): Promise<void> {
 	say('5/5 dedupe state…');
 	dedupeState();
 	printTable();
-	say(`\nmachine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 }
 
 main().catch((error: Error) => {
