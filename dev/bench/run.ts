@@ -5,11 +5,13 @@
  *   1. trigger cost in-process (Rapid, Atlas; 1 KB and 64 KB bodies) vs the physical floor
  *   2. throughput in real n8n: both triggers vs n8n's Webhook node (bare and with Header Auth), in
  *      n8n's defaults and in the recommended setting, same load, 3 runs each (skip: --no-n8n)
+ *   2b. lookups in real n8n: each lookup operation vs n8n's HTTP Request node making the same call
+ *      with the same credential, recommended setting, same load, 3 runs each (skip: --no-n8n)
  *   3. incident pagination: Return All of 10,000 incidents, 50 ms per call, vs a sequential loop
  *   4. drain: 10,000 undeliverable notifications, calls vs the minimum, time vs bare signed GETs
  *   5. dedupe state: bytes of static data after 1k, 10k, 100k distinct events
  * Options: --no-n8n, --n8n-requests N (default 400), --n8n-runs N (default 3), --concurrency N
- * (default 16).
+ * (default 16), --only lookups (section 2b alone).
  */
 // First: keeps n8n-core's instance key in a scratch folder, as the tests do.
 import '../../test/setup';
@@ -64,6 +66,7 @@ import {
 	useTransportSettings,
 } from '../../test/helpers/n8n';
 import { fire, percentile } from './load';
+import { measureLookups } from './lookups';
 import { installTargets, N8N_SETTINGS, TARGETS } from './targets';
 
 const args = process.argv.slice(2);
@@ -426,6 +429,28 @@ async function n8nThroughput(requests: number, concurrency: number, reps: number
 	for (const name of names) compare('recommended', name, name, undefined, 'defaults');
 }
 
+/** Each lookup vs the HTTP Request node: req/s and p50 of both, the ratio of each run, its median. */
+async function n8nLookups(requests: number, concurrency: number, reps: number): Promise<void> {
+	const setting = 'recommended';
+	const runs = await measureLookups({ requests, concurrency, reps, setting, say });
+	const setup = `${requests} req × ${reps} runs, ${concurrency} in flight, ${setting}; median [min–max]`;
+	for (const { name, ours, http } of runs) {
+		for (const [what, key] of [
+			['req/s', 'rps'],
+			['latency p50 (ms)', 'p50'],
+		] as const) {
+			const perRun = ours[key].map((value, i) => value / http[key][i]);
+			rows.push({
+				section: '2b n8n lookups',
+				measure: `${name} vs n8n's HTTP Request node, ${what} (${setup}; ratio per run: ${perRun.map((r) => fmt(r, 2)).join(', ')})`,
+				value: spread(ours[key]).text,
+				baseline: spread(http[key]).text,
+				ratio: fmt(spread(perRun).median, 2),
+			});
+		}
+	}
+}
+
 // ------------------------------------------------------------------------------------------------
 // 3 + 4. Pagination and drain against the sandbox
 
@@ -648,21 +673,33 @@ function printTable(): void {
 	say(line(header));
 	say(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 	for (const r of rows) say(line(r));
+	say(`\nmachine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 }
 
 async function main(): Promise<void> {
 	useTransportSettings({ baseDelayMs: 100 });
+	const n8nLoad = [
+		option('n8n-requests', 400),
+		option('concurrency', 16),
+		option('n8n-runs', 3),
+	] as const;
+	const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+	if (only !== undefined) {
+		if (only !== 'lookups') throw new Error(`--only takes "lookups", not "${only}"`);
+		say('2b lookups in real n8n (starts n8n; first run installs it)…');
+		await n8nLookups(...n8nLoad);
+		printTable();
+		return;
+	}
 	say('1/5 trigger cost in-process…');
 	await triggerCost();
 	await triggerSteps();
 	if (flag('no-n8n')) say('2/5 skipped (--no-n8n)');
 	else {
 		say('2/5 throughput in real n8n (starts n8n; first run installs it)…');
-		await n8nThroughput(
-			option('n8n-requests', 400),
-			option('concurrency', 16),
-			option('n8n-runs', 3),
-		);
+		await n8nThroughput(...n8nLoad);
+		say('2b/5 lookups in real n8n…');
+		await n8nLookups(...n8nLoad);
 	}
 	say('3/5 incident pagination…');
 	await pagination();
@@ -671,7 +708,6 @@ async function main(): Promise<void> {
 	say('5/5 dedupe state…');
 	dedupeState();
 	printTable();
-	say(`\nmachine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 }
 
 main().catch((error: Error) => {

@@ -2,8 +2,13 @@
  * What the throughput figures compare: n8n's Webhook node (bare, and with Header Auth: it reads a
  * credential per call too) and our triggers in several settings, each as a workflow of the trigger
  * and a No Operation node, with the requests that exercise it; and the n8n settings compared.
+ * The lookups: each lookup operation and n8n's HTTP Request node making the same call with the same
+ * credential, each after a Webhook node that answers with what the last node returned.
  */
+import { ATLAS_REQUEST_HEADERS } from '../../nodes/Atlas/transport/headers';
+import { DEFAULT_CUSTOMER_IP } from '../../nodes/ExpediaRapid/actions/itinerary/get.operation';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
+import { RAPID_REQUEST_HEADERS } from '../../nodes/ExpediaRapid/transport/headers';
 import { DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET, type Sandbox } from '../sandbox';
 import {
 	ATLAS_CREDENTIAL_ID,
@@ -204,6 +209,133 @@ export const TARGETS: Target[] = [
 		};
 	})(),
 ];
+
+/** One lookup: our operation and n8n's HTTP Request node making the same call. */
+export interface Lookup {
+	name: string;
+	ours: Target;
+	http: Target;
+}
+
+const RAPID_CREDENTIAL = {
+	expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' },
+};
+const ATLAS_CREDENTIAL = { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } };
+
+/** Webhook node → `node`; n8n answers each call with the first item `node` returned. */
+function lookupTarget(
+	name: string,
+	id: string,
+	node: {
+		type: string;
+		typeVersion: number;
+		parameters: Record<string, unknown>;
+		credentials: object;
+	},
+): Target {
+	const path = `bench-lookup-${id}`;
+	const workflow = twoNodeWorkflow(
+		`BenchLookup${id}`,
+		`BenchLookup${id}`,
+		{
+			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: `bench000-0000-4000-8000-1${id.padStart(11, '0')}`,
+		},
+		{ name: 'Lookup', position: [220, 0], ...node },
+	);
+	return {
+		name,
+		workflow,
+		url: (n8nUrl) => `${n8nUrl}/webhook/${path}`,
+		shots: (_sandbox, n) =>
+			Array.from({ length: n }, (_, i) => ({
+				body: '{}',
+				headers: () => ({}),
+				kind: 'genuine' as const,
+				eventId: String(i),
+			})),
+	};
+}
+
+/** `{ name, value }` rows of the HTTP Request node's headers or query. */
+const rows = (values: Record<string, string>) => ({
+	parameters: Object.entries(values).map(([name, value]) => ({ name, value })),
+});
+
+/**
+ * Both lookups against a booking and an order the sandbox holds: Simplify off, so our node returns
+ * the provider's answer as the HTTP Request node does; the HTTP Request node sends our headers.
+ */
+export function lookupTargets(sandbox: Sandbox): Lookup[] {
+	const notification = sandbox.rapid.sampleNotification('itinerary.agent.create');
+	// A booking exists once a notification names it.
+	sandbox.rapid.enqueueUndeliverable([notification]);
+	const itineraryId = String(notification.itinerary_id);
+	const email = String(notification.email);
+	const orderNo = sandbox.atlas.incidents[0]?.orderNo;
+	if (!orderNo) throw new Error('The lookups need a sandbox with at least one incident');
+	const httpRequest = { type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2 };
+	return [
+		{
+			name: 'Expedia Rapid → Itinerary → Get',
+			ours: lookupTarget('rapid itinerary get', '1', {
+				type: 'n8n-nodes-travel-ops.expediaRapid',
+				typeVersion: 1,
+				parameters: {
+					resource: 'itinerary',
+					operation: 'get',
+					itineraryId,
+					email,
+					simplify: false,
+				},
+				credentials: RAPID_CREDENTIAL,
+			}),
+			http: lookupTarget('http request rapid', '2', {
+				...httpRequest,
+				parameters: {
+					url: `${sandbox.url}/v3/itineraries/${itineraryId}`,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'expediaRapidApi',
+					sendQuery: true,
+					queryParameters: rows({ email }),
+					sendHeaders: true,
+					headerParameters: rows({ ...RAPID_REQUEST_HEADERS, 'Customer-Ip': DEFAULT_CUSTOMER_IP }),
+					options: {},
+				},
+				credentials: RAPID_CREDENTIAL,
+			}),
+		},
+		{
+			name: 'Atlas → Order → Get',
+			ours: lookupTarget('atlas order get', '3', {
+				type: 'n8n-nodes-travel-ops.atlas',
+				typeVersion: 1.1,
+				parameters: { resource: 'order', operation: 'get', orderNo, simplify: false },
+				credentials: ATLAS_CREDENTIAL,
+			}),
+			http: lookupTarget('http request atlas', '4', {
+				...httpRequest,
+				parameters: {
+					method: 'POST',
+					url: `${sandbox.url}/queryOrderDetails.do`,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'atlasApi',
+					sendHeaders: true,
+					headerParameters: rows({ ...ATLAS_REQUEST_HEADERS }),
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: JSON.stringify({ orderNo }),
+					options: {},
+				},
+				credentials: ATLAS_CREDENTIAL,
+			}),
+		},
+	];
+}
 
 /** Installs the package into `userFolder` with the targets' workflows and credentials, published. */
 export async function installTargets(opts: {
