@@ -1,7 +1,8 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -95,15 +96,21 @@ export class AtlasApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
+	// A function, not expressions: n8n evaluates a credential's expressions in a sandbox on every
+	// request, which halved the rate of Atlas calls in the lookup bench.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
 			headers: {
-				'x-atlas-client-id': '={{$credentials.clientId}}',
-				'x-atlas-client-secret': '={{$credentials.clientSecret}}',
+				...requestOptions.headers,
+				'x-atlas-client-id': String(credentials.clientId ?? ''),
+				'x-atlas-client-secret': String(credentials.clientSecret ?? ''),
 			},
-		},
-	};
+		};
+	}
 
 	// Atlas' errors carry a `status` in the body (0 is the only success), whatever the HTTP status.
 	// Valid keys get an incident page, read as the nodes read it. n8n's rules fail a test only when
