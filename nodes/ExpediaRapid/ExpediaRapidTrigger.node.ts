@@ -14,6 +14,7 @@ import {
 	includeUnknownOption,
 	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
+import { reportRefusalsOption, TRIGGER_OUTPUT_NAMES } from '../shared/refusalReport';
 import { runTrigger } from '../shared/triggerPipeline';
 import { TRIGGER_WEBHOOK } from '../shared/webhook';
 import { rapidEventOptions } from './events';
@@ -57,7 +58,9 @@ export class ExpediaRapidTrigger implements INodeType {
 				'Once this workflow is published, send its Production URL to Rapid support: Rapid then delivers every notification of your account there.',
 		},
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// The second output carries the refused-delivery report (nodes/shared/refusalReport.ts).
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: TRIGGER_OUTPUT_NAMES,
 		credentials: [{ name: 'expediaRapidApi', required: true }],
 		webhooks: [TRIGGER_WEBHOOK],
 		properties: [
@@ -112,6 +115,7 @@ export class ExpediaRapidTrigger implements INodeType {
 					},
 					includeUnknownOption,
 					keepAcrossRestartsOption,
+					reportRefusalsOption,
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',
