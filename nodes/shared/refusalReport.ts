@@ -267,7 +267,11 @@ function buildReport(
 		refusedCount > 0
 			? `${triggerName} refused ${plural(refusedCount, 'call')}`
 			: `${triggerName} has a problem`;
-	const summary = `${headline} between ${first.toISOString()} and ${last.toISOString()}: ${parts.join('; ')}.`;
+	const when =
+		first.getTime() === last.getTime()
+			? `at ${first.toISOString()}`
+			: `between ${first.toISOString()} and ${last.toISOString()}`;
+	const summary = `${headline} ${when}: ${parts.join('; ')}.`;
 	const nextReportAfter = new Date(at.getTime() + REPORT_INTERVAL_MS).toISOString();
 	const item: IDataObject = {
 		refusedDeliveries: true,
