@@ -39,6 +39,8 @@ export const T = {
 	drain: 'E2eRapidDrain',
 	sendTest: 'E2eRapidSendTest',
 	load: 'E2eRapidLoad',
+	/** Only ever called with forged signatures: the refusal report's own window. */
+	refusals: 'E2eRapidRefusals',
 	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
 	incidentPoller: 'E2eAtlasIncidentPoll',
 	/** Watches unaccounted cancellations only, against a list that fails and moves on cue. */
@@ -56,6 +58,8 @@ export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
  * (E2E_LOAD_EVENTS overrides).
  */
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
+/** Forged calls the refused-deliveries test sends in one burst (`E2E_FORGED_CALLS`). */
+export const FORGED_CALLS = Number(process.env.E2E_FORGED_CALLS ?? 10_000);
 /** The load test's n8n: the setting recommended for webhook volume, or n8n's defaults on request. */
 export const LOAD_N8N_ENV = process.env.E2E_LOAD_N8N_DEFAULTS === '1' ? {} : RECOMMENDED_N8N_ENV;
 
@@ -124,6 +128,15 @@ export function testWorkflows(): WorkflowFile[] {
 			typeVersion: 1.1,
 			position: [0, 0],
 			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
+			credentials: RAPID,
+		}),
+		twoNodeWorkflow(T.refusals, 'e2e: Rapid Trigger under forged calls', {
+			parameters: { events: ['*'], options: {} },
+			name: 'Rapid Trigger',
+			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+			typeVersion: 1.1,
+			position: [0, 0],
+			webhookId: 'e2e00000-0000-4000-8000-00000000a004',
 			credentials: RAPID,
 		}),
 		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
@@ -345,9 +358,14 @@ export async function finishedExecutions(
 export function nodeOutput(
 	execution: StoredExecution,
 	nodeName: string,
+	output = 0,
 ): Array<Record<string, unknown>> {
 	const runs = (execution.data?.resultData?.runData?.[nodeName] ?? []) as Array<{
-		data?: { main?: Array<Array<{ json: Record<string, unknown> }>> };
+		data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
 	}>;
-	return runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
+	return runs.flatMap((run) => (run.data?.main?.[output] ?? []).map((item) => item.json));
 }
+
+/** The refusal reports a trigger emitted on its second output (Refused) in an execution. */
+export const refusalReports = (execution: StoredExecution, nodeName: string) =>
+	nodeOutput(execution, nodeName, 1);
