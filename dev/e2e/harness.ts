@@ -94,18 +94,22 @@ const incidentPoller = (id: string, name: string, eventTypes: string[]) =>
 		credentials: ATLAS,
 	});
 
+/** A workflow of the Rapid Trigger alone, every event type, webhook id ending in `suffix`. */
+const rapidTriggerWorkflow = (id: string, name: string, suffix: string) =>
+	twoNodeWorkflow(id, name, {
+		parameters: { events: ['*'], options: {} },
+		name: 'Rapid Trigger',
+		type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+		typeVersion: 1.1,
+		position: [0, 0],
+		webhookId: `e2e00000-0000-4000-8000-00000000${suffix}`,
+		credentials: RAPID,
+	});
+
 /** Test workflows: each node alone, so that executions show exactly what the node did. */
 export function testWorkflows(): WorkflowFile[] {
 	return [
-		twoNodeWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', {
-			parameters: { events: ['*'], options: {} },
-			name: 'Rapid Trigger',
-			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-			typeVersion: 1.1,
-			position: [0, 0],
-			webhookId: 'e2e00000-0000-4000-8000-00000000a001',
-			credentials: RAPID,
-		}),
+		rapidTriggerWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', 'a001'),
 		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
 			// Registration stays off here: example 02 owns the account's one URL. The allow-list
 			// lets through the documented events that carry no cid (airline.status, order.cancelled).
@@ -121,24 +125,8 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
 			credentials: ATLAS,
 		}),
-		twoNodeWorkflow(T.load, 'e2e: Rapid Trigger under load', {
-			parameters: { events: ['*'], options: {} },
-			name: 'Rapid Trigger',
-			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-			typeVersion: 1.1,
-			position: [0, 0],
-			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
-			credentials: RAPID,
-		}),
-		twoNodeWorkflow(T.refusals, 'e2e: Rapid Trigger under forged calls', {
-			parameters: { events: ['*'], options: {} },
-			name: 'Rapid Trigger',
-			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-			typeVersion: 1.1,
-			position: [0, 0],
-			webhookId: 'e2e00000-0000-4000-8000-00000000a004',
-			credentials: RAPID,
-		}),
+		rapidTriggerWorkflow(T.load, 'e2e: Rapid Trigger under load', 'a003'),
+		rapidTriggerWorkflow(T.refusals, 'e2e: Rapid Trigger under forged calls', 'a004'),
 		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
 		incidentPoller(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', []),
 		incidentPoller(T.hostilePoller, 'e2e: Atlas Incident Trigger, hostile list', [

@@ -12,21 +12,16 @@ import {
 	computeSignature,
 	nowInSeconds,
 } from '../../nodes/ExpediaRapid/signature';
-import { CID } from '../atlas/fixtures';
+import { CID, offlineTriggerCredentials } from '../atlas/fixtures';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
 import { expectNoEvent, refusalReportOf } from '../helpers/refusals';
 
 const KEY = 'partner-api-key';
 const SECRET = 'partner-shared-secret';
-const credentials = {
-	expediaRapidApi: { environment: 'test', apiKey: KEY, sharedSecret: SECRET },
-	atlasApi: {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		clientId: CID,
-		clientSecret: 'x',
-	},
-};
+const credentials = offlineTriggerCredentials(
+	{ apiKey: KEY, sharedSecret: SECRET },
+	{ clientSecret: 'x' },
+);
 
 let counter = 0;
 const rapidEvent = (): IDataObject => ({

@@ -10,7 +10,7 @@ import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { buildAuthorizationHeader, computeSignature } from '../../nodes/ExpediaRapid/signature';
 import { REPORT_INTERVAL_MS } from '../../nodes/shared/refusalReport';
-import { CID, SAMPLE_EVENTS } from '../atlas/fixtures';
+import { offlineTriggerCredentials, SAMPLE_EVENTS } from '../atlas/fixtures';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { eventItems, expectNoEvent, refusalReportOf } from '../helpers/refusals';
 
@@ -21,17 +21,11 @@ const OLD_SECRET = ['old', 'shared', 'secret', '5512'].join('-');
 const NEW_SECRET = ['rotated', 'shared', 'secret', '9034'].join('-');
 const ATLAS_TOKEN = ['atlas', 'webhook', 'token', '4419'].join('-');
 const CLIENT_SECRET = ['atlas', 'client', 'secret', '3307'].join('-');
-const credentials = {
-	// n8n still holds the old secret: Rapid has rotated to the new one.
-	expediaRapidApi: { environment: 'test', apiKey: KEY, sharedSecret: OLD_SECRET },
-	atlasApi: {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		clientId: CID,
-		clientSecret: CLIENT_SECRET,
-		webhookToken: ATLAS_TOKEN,
-	},
-};
+// n8n still holds the old secret: Rapid has rotated to the new one.
+const credentials = offlineTriggerCredentials(
+	{ apiKey: KEY, sharedSecret: OLD_SECRET },
+	{ clientSecret: CLIENT_SECRET, webhookToken: ATLAS_TOKEN },
+);
 
 const T0 = Date.parse('2026-03-01T08:00:00.000Z');
 const MINUTE = 60_000;
