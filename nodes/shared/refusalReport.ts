@@ -323,6 +323,7 @@ export function withRefusalReport(
 	at: Date,
 ): IWebhookResponseData {
 	const { name } = context.getNode();
+	const workflow = context.getWorkflow();
 	let report: RefusalReport | undefined;
 	if (context.getMode() === 'manual') {
 		report = refusal && reportOfOne(refusal, name, at);
@@ -330,12 +331,19 @@ export function withRefusalReport(
 		const key = refusalKeyOf(context);
 		if (refusal) countRefusal(key, refusal, at);
 		report = takeDueReport(key, name, at);
-		if (report) context.logger.warn(report.logLine, { workflowId: context.getWorkflow().id });
+		if (report) {
+			context.logger.warn(`Workflow "${workflow.name}": ${report.logLine}`, {
+				workflowId: workflow.id,
+			});
+		}
 	}
 	if (!report || !reportsWanted(context)) return response;
 	return {
 		...response,
-		workflowData: [response.workflowData?.[0] ?? [], [{ json: report.item }]],
+		workflowData: [
+			response.workflowData?.[0] ?? [],
+			[{ json: { ...report.item, workflow: workflow.name ?? '' } }],
+		],
 	};
 }
 
