@@ -9,7 +9,7 @@ import type { IDataObject, INodeParameters, INodeType, IWebhookResponseData } fr
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { buildAuthorizationHeader, computeSignature } from '../../nodes/ExpediaRapid/signature';
-import { REPORT_INTERVAL_MS } from '../../nodes/shared/refusalReport';
+import { REASONS, REPORT_INTERVAL_MS } from '../../nodes/shared/refusalReport';
 import { offlineTriggerCredentials, SAMPLE_EVENTS } from '../atlas/fixtures';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { eventItems, expectNoEvent, refusalReportOf } from '../helpers/refusals';
@@ -306,6 +306,19 @@ describe('window per trigger node', () => {
 		const production = await send({ workflowId, request: signedWith(NEW_SECRET) });
 		expect(production.report).toMatchObject({ refusedCount: 1 });
 	});
+});
+
+describe('the words of the report', () => {
+	it.each(Object.entries(REASONS))(
+		'%s: plain words, what happened and what to do',
+		(_code, wording) => {
+			for (const text of [wording.reason, wording.whatToDo]) {
+				expect(text).not.toMatch(/\bcid\b|CIDR|N8N_|\.do\b|updateWebhookURL|getPageList|EAN /);
+			}
+			expect(wording.reason).toMatch(/^[A-Z]/);
+			expect(wording.whatToDo).toMatch(/^[A-Z].*\.$/);
+		},
+	);
 });
 
 describe('the node description', () => {
