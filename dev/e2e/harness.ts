@@ -60,8 +60,8 @@ export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
 /**
  * Forged calls the refused-deliveries test sends in one burst (`E2E_FORGED_CALLS`). n8n with its
- * default settings answers 10 to 50 a second on a shared machine, so 400 keep the test
- * under a minute (measured: 500 in 47 s on 2 busy cores); the unit test (test/reliability/refusals.test.ts) sends 10,000.
+ * default settings answers 10 to 50 a second on a shared machine (500 took 47 s on 2 busy cores),
+ * so 400 keep the test under a minute; test/reliability/refusals.test.ts sends 10,000.
  */
 export const FORGED_CALLS = Number(process.env.E2E_FORGED_CALLS ?? 400);
 /** The load test's n8n: the setting recommended for webhook volume, or n8n's defaults on request. */

@@ -72,7 +72,7 @@ export class ExpediaRapidTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to check the Authorization header against the credential's API key and shared secret; a failure is answered 401 and starts nothing",
+					"Whether to check the Authorization header against the credential's API key and shared secret; a failure is answered 401, starts no event and is counted on the Refused output",
 			},
 			{
 				displayName: NO_VERIFICATION_WARNING,
