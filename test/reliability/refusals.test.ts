@@ -172,6 +172,23 @@ describe('a rotated Rapid secret', () => {
 		expect(result.webhookResponse).toEqual({ received: true });
 		expect(report).toMatchObject({ refusedCount: 1, refusals: [{ count: 1 }] });
 	});
+	it('rides along with an ignored call too: the caller still hears "received", the report starts the execution', async () => {
+		const workflowId = 'ride-along-ignored';
+		const parameters = { events: ['itinerary.agent.create'] };
+		await send({ workflowId, parameters, request: signedWith(NEW_SECRET) });
+		at(1 * MINUTE);
+		await send({ workflowId, parameters, request: signedWith(NEW_SECRET) });
+		at(REPORT_INTERVAL_MS + 2 * MINUTE);
+		// A supplier cancellation, not selected: acknowledged and ignored.
+		const { result, report } = await send({
+			workflowId,
+			parameters,
+			request: signedWith(OLD_SECRET),
+		});
+		expect(result.webhookResponse).toEqual({ received: true, ignored: 'event type not selected' });
+		expect(eventItems(result)).toEqual([]);
+		expect(report).toMatchObject({ refusedCount: 1 });
+	});
 });
 
 describe('a flood of forged calls', () => {
