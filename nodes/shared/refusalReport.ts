@@ -83,7 +83,7 @@ export const REASONS: Record<RefusalCode, ReasonWording> = {
 	addressNotAllowed: {
 		reason: 'Caller address not in the IP Allow-List',
 		whatToDo:
-			"If Atlas now calls from new addresses (see Source Addresses), add them to the trigger's IP Allow-List. Behind a reverse proxy, n8n must be set up to see the caller's address (see the docs).",
+			"If Atlas now calls from new addresses (listed in this report), add them to the trigger's IP Allow-List. Behind a reverse proxy, n8n must be set up to see the caller's address (see the docs).",
 	},
 	wrongToken: {
 		reason: 'Shared token missing or wrong',
