@@ -13,9 +13,9 @@ import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules'
 
 export const ATLAS_TEST_MESSAGES = {
 	refused: (code: number) =>
-		`The base URL refused the request (HTTP ${code}). Check the base URL, and that your IP address is allow-listed for production.`,
+		`The base URL refused the request (HTTP ${code}). Check the base URL, the client ID and client secret, and for production that your n8n's outgoing IP address is on the IP whitelist of your Atlas account.`,
 	notFound:
-		'The base URL has no Atlas incident endpoint (HTTP 404 for /event/getPageList.do). Check the base URL.',
+		"The base URL has no Atlas incident list (HTTP 404). Check the base URL: Atlas' API address, not the search one.",
 	notAtlas:
 		"The base URL answered without Atlas' status envelope, so it does not lead to Atlas. Check the base URL.",
 	noIncidentList:
@@ -66,7 +66,7 @@ export class AtlasApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://api.example.atriptech.com',
 			description:
-				'Production base URLs are issued per customer. Atlas also allow-lists the IP addresses that may call production.',
+				"For production, the base URL for transaction APIs (not the one for search) shown in Atlas' ATRIP portal under My Profile → Company Information. Production also accepts calls only from the IP addresses on your account's whitelist.",
 			displayOptions: { show: { environment: ['production', 'custom'] } },
 		},
 		{
@@ -105,11 +105,12 @@ export class AtlasApi implements ICredentialType {
 		},
 	};
 
-	// Atlas answers HTTP 200 for bad keys too: only the envelope's `status` tells (0 is the only
-	// success). Valid keys get an incident page, read as the nodes read it. n8n's rules fail a test
-	// only when one field equals one value, so these pass here and fail at the first node call: a
-	// non-zero status Atlas does not document, a total that is negative, fractional or not a
-	// number, records that are not a list, a msg that is not text.
+	// Atlas' errors carry a `status` in the body (0 is the only success), whatever the HTTP status.
+	// Valid keys get an incident page, read as the nodes read it. n8n's rules fail a test only when
+	// one field equals one value: a status with its own advice gets it; any other answer without a
+	// readable `total` (an error envelope has none) fails as no incident list. These pass here and
+	// fail at the first node call: a total that is negative or fractional, records that are not a
+	// list.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'sandbox' ? '${ATLAS_SANDBOX_URL}' : String($credentials.baseUrl).replace(/\\/+$/, '')}}`,

@@ -12,6 +12,7 @@ import {
 	RAPID_TEST_URL,
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
+import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
 import {
 	ALL_HTTP_STATUS_CODES,
 	asRules,
@@ -52,7 +53,7 @@ export const RAPID_TEST_MESSAGES = {
 	forbidden:
 		'Rapid accepted the signature but refused this API key its reference data, which the test reads (HTTP 403). Ask Rapid support which Rapid services the key is enabled for; notifications may still work.',
 	notFound:
-		'The base URL has no Rapid reference data (HTTP 404 for /v3/references/spoken-languages). Check the base URL: the Rapid host without a path, e.g. https://test.ean.com.',
+		'The base URL has no Rapid reference data (HTTP 404). Check the base URL: the Rapid host without a path, for example https://test.ean.com.',
 	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
 	notRapidError:
 		"The base URL answered without Rapid's list of spoken languages, so it does not lead to Rapid. Check the base URL.",
@@ -156,7 +157,7 @@ export class ExpediaRapidApi implements ICredentialType {
 			url: CREDENTIAL_PROBE.path,
 			method: CREDENTIAL_PROBE.method,
 			qs: { ...CREDENTIAL_PROBE.qs },
-			headers: { Accept: 'application/json' },
+			headers: { ...RAPID_REQUEST_HEADERS },
 			json: true,
 			// The request carries the keys: a redirect is reported, never followed.
 			disableFollowRedirect: true,

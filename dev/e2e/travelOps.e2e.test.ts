@@ -582,6 +582,25 @@ describe('duplicate window across an n8n restart', () => {
 			],
 			...expected,
 		});
+
+		// The newest event time per itinerary was saved with the window: an older event for the
+		// same itinerary, new after the restart, is emitted and marked stale.
+		const newer = notifications[1];
+		const older = rapid.sampleNotification('itinerary.agent.change', {
+			itinerary_id: newer.itinerary_id,
+			event_time: new Date(Date.parse(String(newer.event_time)) - 60_000).toISOString(),
+		});
+		expect((await rapid.push(older, { url: rapidUrl })).status).toBe(200);
+		const markOf = async (field: string) => {
+			const ids = await stack.outputField(T.rapidTrigger, 'Rapid Trigger', 'event_id');
+			const row = ids.find((r) => r.values.includes(older.event_id));
+			const values = await stack.outputField(T.rapidTrigger, 'Rapid Trigger', field);
+			return values.find((r) => r.id === row?.id)?.values;
+		};
+		expect(await waitFor(async () => await markOf('newerEventSeen'), Boolean)).toEqual([true]);
+		expect(await markOf('newestEventTime')).toEqual([
+			new Date(Date.parse(String(newer.event_time))).toISOString(),
+		]);
 		expect(stack.loadProblems()).toEqual([]);
 	});
 

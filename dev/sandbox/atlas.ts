@@ -1,8 +1,17 @@
 /**
  * The fake Atlas: client-header auth, updateWebhookURL.do, event/getPageList.do over the incident
- * store, and webhook callbacks pushed to the registered URL (best effort, no retries, unsigned).
+ * store, queryOrderDetails.do over the orders those incidents and the sent callbacks describe, and
+ * webhook callbacks pushed to the registered URL (best effort, no retries, unsigned).
  */
 import { ATLAS_EVENT_TYPES, sampleAtlasEvent, type SampleOrder } from './atlasEvents';
+import {
+	applyCallback,
+	type AtlasOrderRecord,
+	buildOrder,
+	lookUpOrder,
+	orderFromIncident,
+	scheduleChangeOf,
+} from './atlasOrders';
 import { parseIncidentQuery, runIncidentQuery } from './atlasQuery';
 import { ATLAS_STATUS, atlasError } from './errors';
 import type { Lifecycle } from './lifecycle';
@@ -11,7 +20,7 @@ import { postJson } from './pusher';
 import { createRandom } from './random';
 import type { ProviderRoute, RouteRequest, RouteResult } from './server';
 import type { AtlasIncident, AtlasRegistration, SandboxAtlas } from './types';
-import { constantTimeEqual, formatAtlasTime } from './util';
+import { constantTimeEqual, formatAtlasTime, withOverrides } from './util';
 
 /** The request as a server reading `updateTimeStart` another way would filter it. */
 function readUpdateTimeAs(body: unknown, reading: SandboxAtlas['updateTimeStart']): unknown {
@@ -127,26 +136,71 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 		});
 	};
 
+	/** An order set by a test or changed by a callback, else the one its incidents describe. */
+	const findOrder = (orderNo: string): AtlasOrderRecord | undefined => {
+		const known = api.orders.get(orderNo);
+		if (known) return known;
+		const incident = api.incidents.find((i) => i.orderNo === orderNo);
+		if (!incident) return undefined;
+		const order = orderFromIncident(incident, config.clock());
+		api.orders.set(orderNo, order);
+		return order;
+	};
+	const ordersWithPnr = (pnrCode: string): AtlasOrderRecord[] => {
+		const numbers = new Set([...api.orders.keys(), ...api.incidents.map((i) => i.orderNo)]);
+		return [...numbers]
+			.map(findOrder)
+			.filter((order): order is AtlasOrderRecord => order?.pnrCode === pnrCode);
+	};
+
+	const queryOrderDetails = ({ body }: RouteRequest): RouteResult => {
+		const result = lookUpOrder(body, findOrder, ordersWithPnr);
+		// The documented example answers msg "success".
+		return result.ok ? ok({ msg: 'success', ...result.order }) : fail(result.status, result.msg);
+	};
+
 	const webhookUrl = () => registrations.at(-1)?.url ?? config.initialWebhookUrl;
+
+	/** The callback's order, as the sandbox's order store holds it (created when it is new). */
+	const orderFor = (sample: SampleOrder, orderNo: string): AtlasOrderRecord => {
+		const existing = findOrder(orderNo);
+		if (existing) return existing;
+		const order = buildOrder({ ...sample, orderNo }, config.clock());
+		api.orders.set(orderNo, order);
+		return order;
+	};
 
 	const sampleEvent = (type: string, overrides?: object) => {
 		const { incidents } = api;
 		const order = incidents.length > 0 ? samplesRnd.pick(incidents) : FALLBACK_ORDER;
 		const ctx = { cid: config.clientId, now: config.clock(), rnd: samplesRnd, order };
-		return sampleAtlasEvent(type, ctx, overrides);
+		// A schedule change moves the order's own flights, so its old segments are the order's.
+		const wanted = (overrides as { data?: { orderNo?: unknown } } | undefined)?.data?.orderNo;
+		const orderNo = typeof wanted === 'string' ? wanted : order.orderNo;
+		const base =
+			type === 'order.schedulechange'
+				? { data: scheduleChangeOf(orderFor(order, orderNo)) }
+				: undefined;
+		return sampleAtlasEvent(type, ctx, withOverrides(base ?? {}, overrides));
+	};
+
+	/** What a sent callback does to its order, so that a lookup afterwards reads accordingly. */
+	const recordCallback = (event: Record<string, unknown>) => {
+		const data = event.data as Record<string, unknown> | undefined;
+		const orderNo = data?.orderNo;
+		if (typeof orderNo !== 'string' && typeof orderNo !== 'number') return;
+		const sample = api.incidents.find((i) => i.orderNo === String(orderNo)) ?? FALLBACK_ORDER;
+		applyCallback(orderFor(sample, String(orderNo)), String(event.type), data ?? {});
 	};
 
 	const push: SandboxAtlas['push'] = async (type, overrides, opts) => {
 		const url = opts?.url ?? webhookUrl();
-		const result = await postJson(
-			config.lifecycle,
-			url,
-			JSON.stringify(sampleEvent(type, overrides)),
-			{
-				'content-type': 'application/json;charset=UTF-8',
-				'user-agent': 'Atlas-Webhook (sandbox)',
-			},
-		);
+		const event = sampleEvent(type, overrides);
+		recordCallback(event);
+		const result = await postJson(config.lifecycle, url, JSON.stringify(event), {
+			'content-type': 'application/json;charset=UTF-8',
+			'user-agent': 'Atlas-Webhook (sandbox)',
+		});
 		config.log?.(`atlas push ${type} → ${url ?? '(no URL)'}: ${result.status || result.error}`);
 		return result;
 	};
@@ -165,6 +219,13 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 			method: 'POST',
 			path: '/event/getPageList.do',
 			handle: authenticated(getPageList),
+		},
+		{
+			id: 'atlas.queryOrderDetails',
+			provider: 'atlas',
+			method: 'POST',
+			path: '/queryOrderDetails.do',
+			handle: authenticated(queryOrderDetails),
 		},
 	];
 
@@ -207,6 +268,8 @@ export function createAtlas(config: AtlasConfig): { routes: ProviderRoute[]; api
 	// Handlers read api.incidents at call time, so a test may replace the store as well as edit it.
 	const api: SandboxAtlas = {
 		incidents: config.incidents,
+		orders: new Map(),
+		order: findOrder,
 		webhookUrl,
 		registrations,
 		sampleEvent,

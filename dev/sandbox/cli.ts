@@ -32,6 +32,7 @@ Usage: npm run sandbox -- <command> [options]
                                   one callback to the registered webhook URL
   fault <route|*> <kind> [--status N] [--times N] [--skip N] [--latency MS] [--retry-after S]
                                   routes: atlas.updateWebhookURL atlas.getPageList
+                                          atlas.queryOrderDetails
                                           rapid.getUndeliverable rapid.postTest
                                   kinds: latency http timeout malformed-json truncated-gzip
                                          atlas-status reset

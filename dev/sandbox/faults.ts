@@ -9,8 +9,10 @@ import type { FaultController, FaultKind, FaultSpec, FaultState, RouteId } from 
 export const ROUTE_IDS: readonly RouteId[] = [
 	'atlas.updateWebhookURL',
 	'atlas.getPageList',
+	'atlas.queryOrderDetails',
 	'rapid.getUndeliverable',
 	'rapid.postTest',
+	'rapid.getItinerary',
 ];
 
 export const FAULT_KINDS: readonly FaultKind[] = [

@@ -25,7 +25,7 @@ export function createRandom(seed: number): Random {
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 	const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-	const pick = <T,>(items: readonly T[]): T => items[int(0, items.length - 1)];
+	const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
 	const chars = (length: number, alphabet: string) =>
 		Array.from({ length }, () => alphabet[int(0, alphabet.length - 1)]).join('');
 	return {

@@ -1,11 +1,12 @@
 /**
  * The fake Rapid: signature auth on every request, the undeliverable queue
  * (GET /v3/notifications?undeliverable=true), test notifications (POST /v3/notifications), and
- * signed pushes to the partner's callback URL with Rapid's retry schedule, and the spoken-languages
- * reference list (GET /v3/references/spoken-languages) that the credential test reads.
+ * signed pushes to the partner's callback URL with Rapid's retry schedule, the spoken-languages
+ * reference list (GET /v3/references/spoken-languages) that the credential test reads, and
+ * Retrieve Booking (GET /v3/itineraries/{itinerary_id}?email=) for the bookings it notified about.
  */
 import { RAPID_RETRY_DELAYS_MS, RAPID_UNDELIVERABLE_PAGE_SIZE } from './defaults';
-import { rapidHttpError, rapidInvalidInput } from './errors';
+import { rapidError, type RapidErrorIndividual, rapidHttpError, rapidInvalidInput } from './errors';
 import {
 	checkRapidAuthorization,
 	rapidAuthorization,
@@ -15,6 +16,7 @@ import type { Lifecycle } from './lifecycle';
 import { postJson, retryLoop } from './pusher';
 import { createRandom } from './random';
 import { RAPID_EVENT_TYPES, sampleRapidNotification } from './rapidEvents';
+import { createItineraryStore } from './rapidItineraries';
 import type { ProviderRoute, RouteRequest, RouteResult } from './server';
 import type { DeliveryOutcome, RapidRouteId, RapidTestRequest, SandboxRapid } from './types';
 
@@ -42,9 +44,50 @@ const OPTIONAL_PARAMS = [
 const SUPPORTED_LANGUAGES =
 	'ar-SA, cs-CZ, da-DK, de-DE, el-GR, en-US, es-ES, es-MX, fi-FI, fr-CA, fr-FR, hr-HR, hu-HU, id-ID, is-IS, it-IT, ja-JP, lt-LT, ko-KR, ms-MY, nb-NO, nl-NL, pl-PL, pt-BR, pt-PT, ru-RU, sk-SK, sv-SE, th-TH, tr-TR, uk-UA, vi-VN, zh-CN, zh-TW';
 
+const ITINERARY_PREFIX = '/v3/itineraries/';
+
+/** `{itinerary_id}` of /v3/itineraries/{itinerary_id}; undefined for any other path. */
+function itineraryIdOf(path: string): string | undefined {
+	if (!path.startsWith(ITINERARY_PREFIX)) return undefined;
+	const segment = path.slice(ITINERARY_PREFIX.length);
+	if (segment === '' || segment.includes('/')) return undefined;
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return undefined;
+	}
+}
+
+/** Why a Retrieve Booking request is refused with a 400, or undefined when it is not. */
+function invalidLookup(
+	customerIp: string,
+	query: Record<string, string>,
+): RapidErrorIndividual | undefined {
+	if (customerIp === '') {
+		const fields = [{ name: 'Customer-Ip', type: 'header' }];
+		return { type: 'customer_ip.required', message: 'Customer-Ip header is required.', fields };
+	}
+	if (query.token !== undefined) return { type: 'link.invalid', message: 'Link is invalid.' };
+	if (query.email === undefined || query.email === '') {
+		const message = 'Email is required when no token is given.';
+		return { type: 'email.required', message, fields: [{ name: 'email', type: 'querystring' }] };
+	}
+	return undefined;
+}
+
+/** A pushed body as JSON, or undefined (tests push broken bodies on purpose). */
+function parsed(body: string): unknown {
+	try {
+		return JSON.parse(body);
+	} catch {
+		return undefined;
+	}
+}
+
 export function createRapid(config: RapidConfig) {
 	const testRequests: RapidTestRequest[] = [];
 	const samplesRnd = createRandom(config.seed ^ 0x7a91d);
+	const itineraries = createItineraryStore(createRandom(config.seed ^ 0x171e), config.clock);
 	let callbackUrl = config.callbackUrl;
 	let pendingDeliveries = 0;
 	const nowSeconds = () => Math.floor(config.clock() / 1000);
@@ -142,6 +185,25 @@ export function createRapid(config: RapidConfig) {
 		};
 	};
 
+	/**
+	 * Spec: paths./v3/itineraries/{itinerary_id}.get (Retrieve Booking). The 404 body is the spec's
+	 * example; the 400s for a missing Customer-Ip or email are the sandbox's own (the spec requires
+	 * both without showing their error); a token gets the spec's `link.invalid` 400, since the
+	 * sandbox hands out no links.
+	 */
+	const getItinerary = ({ path, query, headers }: RouteRequest): RouteResult => {
+		const invalid = invalidLookup(String(headers['customer-ip'] ?? '').trim(), query);
+		if (invalid) return { status: 400, body: rapidInvalidInput(invalid) };
+		const found = itineraries.find(itineraryIdOf(path) ?? '', query.email);
+		if (!found) {
+			return {
+				status: 404,
+				body: rapidError('resource_not_found', 'Itinerary was not found with provided request.'),
+			};
+		}
+		return { status: 200, body: found };
+	};
+
 	const sampleNotification = (type: string, overrides?: object) =>
 		sampleRapidNotification(type, { now: config.clock(), rnd: samplesRnd }, overrides);
 
@@ -151,6 +213,8 @@ export function createRapid(config: RapidConfig) {
 		opts: { url?: string; timestamp?: number; authorization?: string } = {},
 	) {
 		const url = opts.url ?? callbackUrl;
+		// Before sending: the receiver may look the booking up while the push is still open.
+		itineraries.record(parsed(body));
 		const authorization =
 			opts.authorization ??
 			rapidAuthorization(config.apiKey, config.sharedSecret, opts.timestamp ?? nowSeconds());
@@ -189,6 +253,7 @@ export function createRapid(config: RapidConfig) {
 			: Array.from({ length: n }, (_, i) =>
 					sampleNotification(RAPID_EVENT_TYPES[i % RAPID_EVENT_TYPES.length]),
 				);
+		items.forEach(itineraries.record);
 		api.undeliverable.push(...items);
 	};
 
@@ -215,6 +280,14 @@ export function createRapid(config: RapidConfig) {
 			path: '/v3/references/spoken-languages',
 			handle: signed(getSpokenLanguages),
 		},
+		{
+			id: 'rapid.getItinerary',
+			provider: 'rapid',
+			method: 'GET',
+			path: ITINERARY_PREFIX,
+			matches: (path) => itineraryIdOf(path) !== undefined,
+			handle: signed(getItinerary),
+		},
 	];
 
 	// Handlers read api.undeliverable at call time: tests may edit or replace the queue.
@@ -230,6 +303,7 @@ export function createRapid(config: RapidConfig) {
 		undeliverable: [],
 		enqueueUndeliverable,
 		testRequests,
+		itinerary: itineraries.get,
 	};
 	return { routes, api, pendingDeliveries: () => pendingDeliveries };
 }

@@ -34,6 +34,8 @@ export interface ProviderRoute {
 	provider: 'atlas' | 'rapid';
 	method: string;
 	path: string;
+	/** For paths with a parameter: whether `path` is this route (default: equal to `path`). */
+	matches?: (path: string) => boolean;
 	handle(request: RouteRequest): RouteResult | Promise<RouteResult>;
 }
 
@@ -218,7 +220,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
 		return;
 	}
 
-	const route = deps.routes.find((r) => r.method === request.method && r.path === request.path);
+	const route = deps.routes.find(
+		(r) =>
+			r.method === request.method && (r.matches?.(request.path) ?? r.path === request.path),
+	);
 	deps.requests.push({
 		route: route?.id ?? 'unknown',
 		method: request.method,

@@ -2,8 +2,14 @@
 /** The sandbox's public types: what tests, e2e runs and benchmarks program against. */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type AtlasRouteId = 'atlas.updateWebhookURL' | 'atlas.getPageList';
-export type RapidRouteId = 'rapid.getUndeliverable' | 'rapid.postTest';
+export type AtlasRouteId =
+	| 'atlas.updateWebhookURL'
+	| 'atlas.getPageList'
+	| 'atlas.queryOrderDetails';
+export type RapidRouteId =
+	| 'rapid.getUndeliverable'
+	| 'rapid.postTest'
+	| 'rapid.getItinerary';
 export type RouteId = AtlasRouteId | RapidRouteId;
 
 export interface RecordedRequest {
@@ -141,6 +147,13 @@ export interface SandboxOptions {
 export interface SandboxAtlas {
 	/** The store, in the order the incident list returns it (eventTime desc, then eventId). */
 	incidents: AtlasIncident[];
+	/**
+	 * Orders as the order lookup returns them (without status and msg), by order number: set by a
+	 * test, or built on first use from the order's incident and changed by every callback sent.
+	 */
+	orders: Map<string, Record<string, unknown> & { orderNo: string }>;
+	/** The order the lookup would return for `orderNo` (built from its incident if need be). */
+	order(orderNo: string): (Record<string, unknown> & { orderNo: string }) | undefined;
 	webhookUrl(): string | undefined;
 	registrations: AtlasRegistration[];
 	/** A callback payload of `type`; unknown types get the common shape. */
@@ -187,6 +200,11 @@ export interface SandboxRapid {
 	undeliverable: object[];
 	enqueueUndeliverable(n: number | object[]): void;
 	testRequests: RapidTestRequest[];
+	/**
+	 * The booking Retrieve Booking returns for `itineraryId` (a fresh copy), whatever the email;
+	 * undefined when no notification pushed or queued named it.
+	 */
+	itinerary(itineraryId: string): Record<string, unknown> | undefined;
 }
 
 /** One POST to the catcher (/_catcher/NAME): what an example workflow "sent to Slack". */

@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as incident from './actions/incident/Incident.resource';
+import * as order from './actions/order/Order.resource';
 import { router } from './actions/router';
 import * as webhook from './actions/webhook/Webhook.resource';
 
@@ -20,7 +21,7 @@ export class Atlas implements INodeType {
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'List Atlas flight incidents and set the Atlas webhook URL',
+		description: 'List Atlas flight incidents, get orders and set the Atlas webhook URL',
 		defaults: { name: 'Atlas' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -34,11 +35,13 @@ export class Atlas implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Incident', value: 'incident' },
+					{ name: 'Order', value: 'order' },
 					{ name: 'Webhook', value: 'webhook' },
 				],
 				default: 'incident',
 			},
 			...incident.description,
+			...order.description,
 			...webhook.description,
 		],
 	};

@@ -32,11 +32,11 @@ import { atlasApiRequest } from './transport';
 export { SEEN_KEY, TOKEN_QUERY_PARAMETER, toTriggerItem } from './trigger';
 
 const ONE_URL_NOTICE =
-	"Atlas sends all events of an account to one webhook URL. Give Atlas this node's Production URL (in the Atlas console, with the Atlas node's Webhook → Register URL action, or with the setting below), then activate the workflow.";
+	"Atlas sends all events of an account to one webhook URL. Give Atlas this node's Production URL (in the Atlas console, with the Atlas node's Webhook → Register URL action, or with the setting below), then publish the workflow (activate it on n8n 1.x).";
 const REGISTER_WARNING =
-	'Activating this workflow will replace the webhook URL of this Atlas account, whichever workflow or system set it: from then on every event of the account comes here and none goes to the old URL. Deactivating does not restore it.';
+	'Publishing this workflow will replace the webhook URL of this Atlas account, whichever workflow or system set it: from then on every event of the account comes here and none goes to the old URL. Unpublishing does not restore it.';
 const TEST_URL_WARNING =
-	'While you listen for a test event, every event of this Atlas account goes to the test URL: production workflows receive nothing until this workflow is activated again (which registers the Production URL).';
+	'While you listen for a test event, every event of this Atlas account goes to the test URL: production workflows receive nothing until this workflow is published again (which registers the Production URL).';
 
 /** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
 const RESUMING: readonly string[] = ['init', 'leadershipChange'];
@@ -68,7 +68,7 @@ async function assertValidSettings(context: IHookFunctions): Promise<void> {
 	if (invalid.length > 0) {
 		throw new NodeOperationError(
 			context.getNode(),
-			`IP Allow-List has entries that are not IP addresses or CIDR ranges: ${invalid.join(', ')}`,
+			`IP Allow-List has entries that are not IP addresses or address ranges (like 203.0.113.0/24): ${invalid.join(', ')}`,
 		);
 	}
 	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
@@ -113,7 +113,7 @@ export class AtlasTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token in the URL, turn on <i>Register URL on Activation</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To try it</b>, listen and post a sample event to the test URL yourself: Atlas only calls the URL registered for the account.",
+					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To try it</b>, listen and post a sample event to the test URL yourself: Atlas only calls the URL registered for the account.",
 				active:
 					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
 			},
@@ -133,12 +133,12 @@ export class AtlasTrigger implements INodeType {
 				'event',
 			),
 			{
-				displayName: 'Register URL on Activation',
+				displayName: 'Register URL on Publish',
 				name: 'registerOnActivation',
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to set this workflow's Production URL as the account's webhook URL in Atlas each time the workflow is activated (and when n8n restarts)",
+					"Whether to set this workflow's Production URL as the account's webhook URL in Atlas each time the workflow is published (and when n8n restarts). Off: give Atlas the URL yourself.",
 			},
 			{
 				displayName: REGISTER_WARNING,
@@ -169,7 +169,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to reject (HTTP 403) events whose cid is not the credential's client ID. Atlas sends some events without a cid (airline status, some cancellations): they pass only when the IP Allow-List or the Shared Token is set, otherwise they are rejected and lost, as Atlas does not send them again.",
+					"Whether to reject (HTTP 403) events that carry another client ID than the credential's. Atlas sends some events without a client ID (airline status, some cancellations): they pass only when the IP Allow-List or the Shared Token is set, otherwise they are rejected, and Atlas, which delivers best effort, may never send them again.",
 			},
 			{
 				displayName: 'Shared Token',
@@ -187,7 +187,7 @@ export class AtlasTrigger implements INodeType {
 					{
 						name: 'In the URL',
 						value: 'query',
-						description: `Query parameter "${TOKEN_QUERY_PARAMETER}" of the URL registered with Atlas (Register URL on Activation adds it)`,
+						description: `Query parameter "${TOKEN_QUERY_PARAMETER}" of the URL registered with Atlas (Register URL on Publish adds it)`,
 					},
 					{ name: 'None', value: 'none' },
 				],
@@ -213,21 +213,21 @@ export class AtlasTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether events with no cid pass the client ID check even without the IP Allow-List or Shared Token. Anyone who knows the URL can then start the workflow.',
+							'Whether events without a client ID pass the client ID check even without the IP Allow-List or Shared Token. Anyone who knows the URL can then start the workflow.',
 					},
 					{
 						displayName: 'Drop Duplicates',
 						name: 'dropDuplicates',
 						type: 'boolean',
 						default: true,
-						description: `Whether to ignore an event whose notificationId was already seen (the last ${DEFAULT_DEDUPE_MAX_ENTRIES} IDs, kept ${DEFAULT_DEDUPE_MAX_AGE_SECONDS / 86400} days)`,
+						description: `Whether to ignore an event whose notification ID was already seen (the last ${DEFAULT_DEDUPE_MAX_ENTRIES.toLocaleString('en-US')} IDs, kept ${DEFAULT_DEDUPE_MAX_AGE_SECONDS / 86400} days)`,
 					},
 					{
 						displayName: 'Expected Client ID',
 						name: 'expectedClientId',
 						type: 'string',
 						default: '',
-						description: "The cid events must carry. Empty: the credential's client ID.",
+						description: "The client ID events must carry. Empty: the credential's client ID.",
 					},
 					includeUnknownOption,
 					keepAcrossRestartsOption,
@@ -238,7 +238,7 @@ export class AtlasTrigger implements INodeType {
 						default: '',
 						placeholder: '203.0.113.0/24, 2001:db8::/32',
 						description:
-							"Addresses or CIDR ranges allowed to call; others get HTTP 403. Behind a reverse proxy, set N8N_PROXY_HOPS so n8n sees the caller's address.",
+							"Addresses or address ranges (like 203.0.113.0/24) allowed to call, separated by commas; others get HTTP 403. Behind a reverse proxy, n8n must be told how many proxies are in front of it to see the caller's address: ask whoever runs your n8n.",
 					},
 					reportRefusalsOption,
 				],

@@ -99,47 +99,48 @@ interface EventInfo {
 	description: string;
 }
 
-/** Every callback type Atlas documents, for the trigger's event filter. */
+/** Every callback type Atlas documents, and two from older Atlas notes, for the trigger's event filter. */
 export const ATLAS_EVENTS: Record<AtlasEventType, EventInfo> = {
 	'abnormal.cancelled': {
 		name: 'Unaccounted Cancellation',
-		description: 'An airline cancelled a booking without a matching request (abnormal.cancelled)',
+		description:
+			'The booking was cancelled outside Atlas (by the airline, the traveler or your team), not through an Atlas request',
 	},
 	'airline.status': {
 		name: 'Airline Status',
-		description: 'An airline became active, went into maintenance or inactive (airline.status)',
+		description: 'An airline became active, went into maintenance or inactive',
 	},
 	'email.all': {
 		name: 'Airline Email',
-		description: 'Any email received from an airline about an order (email.all)',
+		description: 'Any email received from an airline about an order',
 	},
 	'email.schedulechange': {
 		name: 'Schedule Change (Email)',
-		description: 'A schedule change found in an airline email (email.schedulechange)',
+		description: 'A schedule change found in an airline email',
 	},
 	'order.addonComplete': {
 		name: 'Add-on Complete',
-		description: 'An ancillary purchase completed (order.addonComplete)',
+		description: 'An add-on purchase (bags, seats) completed',
 	},
 	'order.cancelled': {
-		name: 'Order Cancelled',
-		description: 'Ticketing failed and the order was cancelled (order.cancelled)',
+		name: 'Ticketing Failed (Order Cancelled)',
+		description: 'Ticketing failed and the order was cancelled',
 	},
 	'order.refundComplete': {
 		name: 'Refund Complete',
-		description: 'A refund completed (order.refundComplete)',
+		description: 'A refund completed',
 	},
 	'order.schedulechange': {
 		name: 'Schedule Change',
-		description: 'A structured schedule change or flight cancellation (order.schedulechange)',
+		description: 'A structured schedule change or flight cancellation',
 	},
 	'order.ticketed': {
 		name: 'Order Ticketed',
-		description: 'Ticketing finished or the order status changed (order.ticketed)',
+		description: 'Ticketing finished or the order status changed',
 	},
 	'order.void': {
 		name: 'Order Voided',
-		description: 'A void request progressed (order.void)',
+		description: 'A void request progressed',
 	},
 };
 
@@ -167,7 +168,11 @@ export const INCIDENT_TYPES: readonly AtlasEventType[] = [
 ];
 
 export const toOptions = (types: readonly AtlasEventType[]): INodePropertyOptions[] =>
-	types.map((type) => ({ name: ATLAS_EVENTS[type].name, value: type, description: type }));
+	types.map((type) => ({
+		name: ATLAS_EVENTS[type].name,
+		value: type,
+		description: ATLAS_EVENTS[type].description,
+	}));
 
 /** The current spelling of a type; unknown types come back unchanged. */
 export function canonicalEventType(type: string): string {

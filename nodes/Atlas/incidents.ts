@@ -28,8 +28,12 @@ export function readDateInput(value: unknown, zone: string): DateTime | undefine
 		const date = parse(text, options);
 		if (date.isValid) return date;
 	}
-	return undefined;
+	// Atlas' published incident-list example writes its times like `Apr 1, 2023 12:36:44 AM`.
+	const date = DateTime.fromFormat(text, EXAMPLE_TIME_FORMAT, { ...options, locale: 'en-US' });
+	return date.isValid ? date : undefined;
 }
+
+const EXAMPLE_TIME_FORMAT = 'MMM d, yyyy h:mm:ss a';
 
 /** An instant as Atlas expects event/update times: wall clock in UTC+08:00. */
 export function toAtlasTime(date: DateTime): string {

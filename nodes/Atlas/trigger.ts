@@ -33,6 +33,8 @@ import { atlasWebhookToken } from './transport/baseUrl';
 
 /** Static-data key of the duplicate window (notificationIds seen). */
 export const SEEN_KEY = 'atlasSeenNotificationIds';
+/** Static-data key of the newest event time per order (out-of-order marks). */
+export const ORDER_KEY = 'atlasNewestPerOrder';
 export const TOKEN_QUERY_PARAMETER = 'token';
 
 interface TriggerOptions extends CommonTriggerOptions {
@@ -141,13 +143,22 @@ function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Den
 /** Atlas' email links stop working about 10 minutes after the event. */
 export const EMAIL_LINK_LIFETIME_MS = 10 * 60 * 1000;
 
-/** When the event's `data.emailLink`, if it has one, expires at the latest. */
+/** The `Expires` (Unix seconds) a signed storage link carries, if it has a readable one. */
+function linkExpiresParam(link: string): number | undefined {
+	const match = /[?&]Expires=(\d{9,11})(?:&|#|$)/.exec(link);
+	return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/**
+ * When the event's `data.emailLink`, if it has one, expires at the latest: 10 minutes after the
+ * event, or earlier when the link itself says so (`Expires=` on signed storage links).
+ */
 function emailLinkExpiry(payload: unknown, receivedAt: Date): IDataObject {
 	const link = (payload as { data?: { emailLink?: unknown } } | null)?.data?.emailLink;
 	if (typeof link !== 'string' || link === '') return {};
-	return {
-		emailLinkExpiresAt: new Date(receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS).toISOString(),
-	};
+	const byLifetime = receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS;
+	const byLink = linkExpiresParam(link) ?? byLifetime;
+	return { emailLinkExpiresAt: new Date(Math.min(byLifetime, byLink)).toISOString() };
 }
 
 /** The emitted item: normalised fields on top, the payload exactly as received below. */
@@ -173,4 +184,14 @@ export const ATLAS_TRIGGER_STEPS: TriggerSteps<AtlasTriggerSettings, CallbackSum
 	seenKey: SEEN_KEY,
 	idName: 'notificationId',
 	toItem: toTriggerItem,
+	// Only airline emails (email.all) carry a documented event time: when Atlas received the email,
+	// in UTC. Other types have none and are emitted not compared.
+	eventOrder: {
+		key: ORDER_KEY,
+		factsOf: (payload, summary) => ({
+			subject: summary.orderNo,
+			time: (payload as { data?: { emailReceivingDate?: unknown } } | null)?.data
+				?.emailReceivingDate,
+		}),
+	},
 };

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as itinerary from './actions/itinerary/Itinerary.resource';
 import * as notification from './actions/notification/Notification.resource';
 import { router } from './actions/router';
 
@@ -17,7 +18,8 @@ export class ExpediaRapid implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Drain undeliverable Expedia Rapid notifications and request test notifications',
+		description:
+			'Read Expedia Rapid bookings, drain undeliverable notifications and request test notifications',
 		defaults: { name: 'Expedia Rapid' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -29,9 +31,25 @@ export class ExpediaRapid implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Notification', value: 'notification' }],
+				displayOptions: { show: { '@tool': [false] } },
+				options: [
+					{ name: 'Itinerary', value: 'itinerary' },
+					{ name: 'Notification', value: 'notification' },
+				],
+				// Saved workflows omit a default: it stays what it was before Itinerary existed.
 				default: 'notification',
 			},
+			{
+				// As an AI tool only reads are offered: the drain deletes at Rapid (see router).
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@tool': [true] } },
+				options: [{ name: 'Itinerary', value: 'itinerary' }],
+				default: 'itinerary',
+			},
+			...itinerary.description,
 			...notification.description,
 		],
 	};

@@ -19,7 +19,13 @@ import { runTrigger } from '../shared/triggerPipeline';
 import { TRIGGER_WEBHOOK } from '../shared/webhook';
 import { rapidEventOptions } from './events';
 import { DEFAULT_TOLERANCE_SECONDS } from './signature';
-import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, RAPID_TRIGGER_STEPS, readSettings } from './trigger';
+import {
+	DEFAULT_WINDOW_DAYS,
+	MAX_TOLERANCE_SECONDS,
+	MAX_WINDOW_DAYS,
+	RAPID_TRIGGER_STEPS,
+	readSettings,
+} from './trigger';
 
 // Where the tests and property checks find them.
 export { SEEN_KEY, toTriggerItem } from './trigger';
@@ -94,7 +100,7 @@ export class ExpediaRapidTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to ignore a notification whose event_id was already seen (Rapid retries reuse it); duplicates still get HTTP 200',
+							'Whether to ignore a notification whose event ID was already seen (Rapid retries reuse it); duplicates still get HTTP 200',
 					},
 					{
 						displayName: 'Duplicate Window (Days)',
@@ -102,8 +108,7 @@ export class ExpediaRapidTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: MAX_WINDOW_DAYS },
 						default: DEFAULT_WINDOW_DAYS,
-						description:
-							'How long an event_id is remembered. Rapid retries for 7 days, so keep at least 8.',
+						description: `How long an event ID is remembered, 1 to ${MAX_WINDOW_DAYS} days. Rapid retries for 7 days, so keep at least 8.`,
 					},
 					{
 						displayName: 'Duplicate Window (Events)',
@@ -111,7 +116,7 @@ export class ExpediaRapidTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, maxValue: MAX_DEDUPE_MAX_ENTRIES },
 						default: DEFAULT_DEDUPE_MAX_ENTRIES,
-						description: `How many recent event_ids are remembered, about 25 bytes each in the workflow's static data (at most ${MAX_DEDUPE_MAX_ENTRIES})`,
+						description: `How many recent event IDs are remembered, 1 to ${MAX_DEDUPE_MAX_ENTRIES.toLocaleString('en-US')}; each takes 19 bytes of the workflow's saved data`,
 					},
 					includeUnknownOption,
 					keepAcrossRestartsOption,
@@ -120,10 +125,9 @@ export class ExpediaRapidTrigger implements INodeType {
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',
 						type: 'number',
-						typeOptions: { minValue: 1 },
+						typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_SECONDS },
 						default: DEFAULT_TOLERANCE_SECONDS,
-						description:
-							"How far the signature's timestamp may be from this server's clock, either way. Rapid itself allows 300.",
+						description: `How far the signature's timestamp may be from this server's clock, either way, 1 to ${MAX_TOLERANCE_SECONDS.toLocaleString('en-US')} seconds. Rapid itself allows 300.`,
 					},
 				],
 			},

@@ -13,40 +13,42 @@ interface EventInfo {
 
 export const RAPID_EVENTS = {
 	'itinerary.agent.create': {
-		name: 'Agent Created Itinerary',
+		name: 'Agent Created Booking',
 		description: 'A Rapid support agent or Affiliate Voyager created a booking',
 	},
 	'itinerary.agent.change': {
-		name: 'Agent Changed Itinerary',
+		name: 'Agent Changed Booking',
 		description: 'A Rapid support agent or Affiliate Voyager changed a booking',
 	},
 	'itinerary.agent.cancel': {
-		name: 'Agent Cancelled Itinerary',
+		name: 'Agent Cancelled Booking',
 		description: 'A Rapid support agent or Affiliate Voyager cancelled a booking',
 	},
 	'itinerary.supplier.cancel': {
-		name: 'Property Cancelled Itinerary',
-		description: 'The hotel cancelled a booking; the customer should contact your support',
+		name: 'Hotel Cancelled Booking',
+		description: 'The hotel cancelled a booking; the traveler should contact your support',
 	},
 	'itinerary.supplier.confirm': {
-		name: 'Property Confirmed Rooms',
-		description: 'The hotel set its confirmation ID for one or more rooms',
+		name: 'Hotel Confirmed Rooms',
+		description: 'The hotel set its confirmation number for one or more rooms',
 	},
 	'itinerary.supplier.change': {
-		name: 'Property Changed Itinerary',
+		name: 'Hotel Changed Booking',
 		description: 'The hotel changed a booking after a late check-in or early check-out',
 	},
 	'itinerary.supplier.refund': {
-		name: 'Property Refunded Traveler',
-		description: 'For Expedia Collect bookings: the hotel refunded the traveler on request',
+		name: 'Hotel Refunded Traveler',
+		description:
+			'The hotel refunded the traveler on request (bookings Expedia collects payment for)',
 	},
 	'itinerary.fraud.cancel': {
-		name: 'Expedia Cancelled Itinerary (Fraud)',
-		description: 'Expedia cancelled a booking that did not meet the terms of the transaction',
+		name: 'Expedia Cancelled Booking (Fraud)',
+		description:
+			'Expedia cancelled a booking that did not meet the terms of the sale (suspected fraud)',
 	},
 	'itinerary.message.received': {
-		name: 'Property Message Received',
-		description: 'The hotel sent a message through the Property Message Center',
+		name: 'Hotel Message Received',
+		description: 'The hotel sent a message about a booking',
 	},
 	'itinerary.traveler.noshow': {
 		name: 'Traveler No-Show',
@@ -67,7 +69,7 @@ export const rapidEventOptions = (): INodePropertyOptions[] =>
 	RAPID_EVENT_TYPES.map((type) => ({
 		name: RAPID_EVENTS[type].name,
 		value: type,
-		description: `${type}: ${RAPID_EVENTS[type].description}`,
+		description: RAPID_EVENTS[type].description,
 	})).sort((a, b) => a.name.localeCompare(b.name));
 
 /** A notification as documented; extra fields (rooms, topic_tags, whatever comes) are kept. */

@@ -87,7 +87,8 @@ const malformed = (message: string): ParseResult => ({
 });
 
 /** `EAN APIKey=…,Signature=…,timestamp=…` as Rapid writes it; any other spelling takes the long way. */
-const CANONICAL_HEADER = /^EAN APIKey=([^\s,=]{1,512}),Signature=([0-9a-f]{128}),timestamp=(\d{1,12})$/;
+const CANONICAL_HEADER =
+	/^EAN APIKey=([^\s,=]{1,512}),Signature=([0-9a-f]{128}),timestamp=(\d{1,12})$/;
 
 /**
  * Parses `EAN APIKey=…,Signature=…,timestamp=…`. The scheme and parameter names match

@@ -36,6 +36,8 @@ import { RAPID_CREDENTIAL_TYPE } from './transport';
 
 /** Static-data key of the duplicate window (event_ids seen). */
 export const SEEN_KEY = 'rapidSeenEventIds';
+/** Static-data key of the newest event time per itinerary (out-of-order marks). */
+export const ORDER_KEY = 'rapidNewestPerItinerary';
 
 const SECONDS_PER_DAY = 86400;
 export const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_DAY;
@@ -138,4 +140,12 @@ export const RAPID_TRIGGER_STEPS: TriggerSteps<RapidTriggerSettings, Notificatio
 	seenKey: SEEN_KEY,
 	idName: 'event_id',
 	toItem: (notification, _summary, receivedAt) => toTriggerItem(notification, receivedAt),
+	// Rapid: "messages may arrive out of order: use the timestamp" (its event_time) "to order them".
+	eventOrder: {
+		key: ORDER_KEY,
+		factsOf: (notification) => {
+			const { itinerary_id: subject, event_time: time } = (notification ?? {}) as IDataObject;
+			return { subject: typeof subject === 'string' ? subject : null, time };
+		},
+	},
 };

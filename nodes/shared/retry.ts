@@ -22,16 +22,26 @@ export function retryAfterMs(headers: unknown, now = Date.now()): number | undef
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Waits before retry number `retryNumber` (1-based); a server's Retry-After wins, within the cap. */
+/**
+ * How long to wait before retry number `retryNumber` (1-based): a server's hint (Retry-After, a
+ * rate-limit reset) when it asks for longer than the backoff, within the cap. A hint of "now" or a
+ * time already past (clocks differ) never turns the retries into a burst.
+ */
+export function retryDelayMs(
+	retryNumber: number,
+	policy: BackoffPolicy,
+	serverHintMs?: number,
+): number {
+	const backoff = backoffDelayMs(retryNumber, policy);
+	return Math.min(Math.max(serverHintMs ?? 0, backoff), policy.maxDelayMs);
+}
+
 export async function waitBeforeRetry(
 	retryNumber: number,
 	policy: BackoffPolicy,
 	serverHintMs?: number,
 ): Promise<void> {
-	const delay =
-		serverHintMs === undefined
-			? backoffDelayMs(retryNumber, policy)
-			: Math.min(serverHintMs, policy.maxDelayMs);
+	const delay = retryDelayMs(retryNumber, policy, serverHintMs);
 	if (delay > 0) await sleep(delay);
 }
 

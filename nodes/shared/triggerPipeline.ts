@@ -18,6 +18,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
 import { ALL_EVENTS, type EventFilter, isEventWanted } from './eventFilter';
+import { markEventOrder, NOT_COMPARED, type OrderFacts } from './eventOrder';
 import { withRefusalReport, type Refusal, type RefusalCode } from './refusalReport';
 import {
 	accepted,
@@ -95,6 +96,8 @@ export interface TriggerSteps<S extends TriggerSettings, E extends { eventType: 
 	seenKey: string;
 	idName: string;
 	toItem: (body: unknown, event: E, receivedAt: Date) => IDataObject;
+	/** Out-of-order marks (eventOrder.ts): the memory's static-data key and each event's facts. */
+	eventOrder?: { key: string; factsOf: (body: unknown, event: E) => OrderFacts };
 }
 
 export type TriggerOutcome =
@@ -133,13 +136,21 @@ export function decideEvent<S extends TriggerSettings, E extends { eventType: st
 
 	const id = steps.eventId(event);
 	const { duplicates } = settings;
+	let mark = NOT_COMPARED;
 	if (id !== null && duplicates) {
 		const { staticData, processKey } = openWindow();
 		if (isDuplicateAndRecord(staticData, steps.seenKey, id, { ...duplicates, processKey })) {
 			return { kind: 'ignored', reason: `duplicate ${steps.idName}` };
 		}
+		// Only now: the window's new id makes n8n save this memory too (eventOrder.ts).
+		const order = steps.eventOrder;
+		if (order) {
+			const facts = order.factsOf(body.value, event);
+			mark = markEventOrder(staticData, order.key, facts, { ...duplicates, processKey });
+		}
 	}
-	return { kind: 'accepted', item: steps.toItem(body.value, event, receivedAt) };
+	const item = steps.toItem(body.value, event, receivedAt);
+	return { kind: 'accepted', item: steps.eventOrder ? { ...item, ...mark } : item };
 }
 
 /** What the caller of a call refused for invalid settings is told (the details go to the report). */

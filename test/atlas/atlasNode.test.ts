@@ -240,7 +240,7 @@ describe('Incident → Get Many: errors', () => {
 
 	it.each([
 		[902, /denied access/],
-		[2, /error list does not explain/],
+		[2, /refused the request with status 2.*Atlas' error codes/],
 	])('reports status %d with a hint, without retrying', async (status, hint) => {
 		sandbox().faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
 		const { calls, result } = await callsDuring(async () => await expectApiError(listAll()));
@@ -290,7 +290,7 @@ describe('Incident → Get Many: errors', () => {
 			expect(await listAll()).toHaveLength(INCIDENTS);
 			sandbox().faults.add({ route: 'atlas.getPageList', kind });
 			const error = await expectApiError(listAll());
-			expect(error.message).toMatch(/not a JSON envelope|Could not reach Atlas/);
+			expect(error.message).toMatch(/not one Atlas sends|Could not reach Atlas/);
 		},
 	);
 
@@ -358,7 +358,7 @@ describe('Webhook → Register URL', () => {
 	it('reports an Atlas failure as a NodeApiError', async () => {
 		sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'atlas-status', status: 902 });
 		const error = await expectApiError(register('https://n8n.example.com/webhook/d/webhook'));
-		expect(error.message).toMatch(/updateWebhookURL.do failed with status 902/);
+		expect(error.message).toMatch(/Registering the webhook URL: Atlas refused the request with status 902/);
 	});
 
 	it('continueOnFail yields an error item paired with its input', async () => {

@@ -1,5 +1,7 @@
 import {
 	ATLAS_EVENT_TYPES,
+	ATLAS_EVENTS,
+	type AtlasEventType,
 	callbackSchemaFor,
 	canonicalEventType,
 	INCIDENT_TYPES,
@@ -19,7 +21,9 @@ describe('event catalogue', () => {
 		expect([...ATLAS_EVENT_TYPES].sort()).toEqual(Object.keys(SAMPLE_EVENTS).sort());
 		for (const option of toOptions(ATLAS_EVENT_TYPES)) {
 			expect(option.name).toBeTruthy();
-			expect(option.description).toBe(option.value);
+			// The panel shows words; the code stays the value flows switch on.
+			expect(option.description).toBe(ATLAS_EVENTS[option.value as AtlasEventType].description);
+			expect(`${option.name} ${option.description}`).not.toMatch(/\b[a-z]+\.[a-zA-Z_.]+\b/);
 		}
 	});
 

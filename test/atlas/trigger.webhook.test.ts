@@ -99,6 +99,10 @@ describe('Atlas Trigger: events', () => {
 				notificationId: payload.notificationId ?? null,
 				receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
 				...(data.emailLink ? { emailLinkExpiresAt: expect.any(String) } : {}),
+				// Out-of-order fields: only email.all carries a time (its emailReceivingDate, UTC).
+				newerEventSeen: false,
+				newestEventTime:
+					type === 'email.all' ? `${String(data.emailReceivingDate).replace(' ', 'T')}.000Z` : null,
 				payload,
 			});
 		},
@@ -108,6 +112,39 @@ describe('Atlas Trigger: events', () => {
 		'says when the email link of %s expires: 10 minutes after the event arrived',
 		async (type) => {
 			const { item } = await post(SAMPLE_EVENTS[type]);
+			const received = Date.parse(String(item?.receivedAt));
+			expect(Date.parse(String(item?.emailLinkExpiresAt)) - received).toBe(10 * 60 * 1000);
+		},
+	);
+
+	// Atlas' email links are signed storage links with `Expires=<Unix seconds>` (the documented
+	// sample); a link that runs out sooner than 10 minutes says so, a later or unreadable one does not.
+	it.each([
+		['runs out in 3 minutes', 3 * 60, 3 * 60 * 1000],
+		['runs out in an hour', 3600, 10 * 60 * 1000],
+		['ran out already', -60, -60 * 1000],
+	])(
+		'an email link that %s: the earlier of its Expires and 10 minutes',
+		async (_, inSeconds, expected) => {
+			const now = Math.floor(Date.now() / 1000);
+			const base = SAMPLE_EVENTS['email.all'];
+			const data = base.data as IDataObject;
+			const link = `https://storage.example.com/a.eml?Expires=${now + inSeconds}&Signature=x`;
+			const { item } = await post({ ...base, data: { ...data, emailLink: link } });
+			const received = Date.parse(String(item?.receivedAt));
+			const expiresAt = Date.parse(String(item?.emailLinkExpiresAt));
+			// Expires has whole seconds: allow the part of a second lost in rounding.
+			expect(Math.abs(expiresAt - received - expected)).toBeLessThan(2000);
+		},
+	);
+
+	it.each(['Expires=soon', 'Expires=99999999999999', 'expires=1'])(
+		'an email link with an unreadable %s: 10 minutes after the event',
+		async (param) => {
+			const base = SAMPLE_EVENTS['email.all'];
+			const data = base.data as IDataObject;
+			const link = `https://storage.example.com/a.eml?${param}`;
+			const { item } = await post({ ...base, data: { ...data, emailLink: link } });
 			const received = Date.parse(String(item?.receivedAt));
 			expect(Date.parse(String(item?.emailLinkExpiresAt)) - received).toBe(10 * 60 * 1000);
 		},

@@ -116,7 +116,7 @@ describe('Webhook → Register URL keeps the token out of sight', () => {
 			.filter((p) => p.displayOptions?.show?.operation?.includes('register'))
 			.map((p) => `${p.displayName} ${p.description ?? ''}`)
 			.join(' ');
-		expect(texts).toMatch(/Register URL on Activation/);
+		expect(texts).toMatch(/Register URL on Publish/);
 		expect(texts).toMatch(/Webhook Token/);
 	});
 });
@@ -211,7 +211,7 @@ describe('Atlas Trigger: a token in the URL', () => {
 			expect(text).toMatch(/letters, digits/);
 		}
 		expect(help).toContain('%2B');
-		expect(help).toMatch(/Register URL on Activation/);
+		expect(help).toMatch(/Register URL on Publish/);
 	});
 });
 

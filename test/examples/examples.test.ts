@@ -160,12 +160,12 @@ describe('04: every item of the drain goes somewhere', () => {
 		[
 			'the drainError item',
 			{
-				drainError: 'Rapid /v3/notifications answered 500 unknown_internal_error: boom',
+				drainError: 'Reading undeliverable notifications: Rapid answered 500 unknown_internal_error: boom',
 				description: 'Rapid is unavailable. Try again later.',
 				notificationsReceived: 50,
 			},
 			'Alert #ops-alerts',
-			/drain stopped\. Rapid \/v3\/notifications answered 500[\s\S]*Rapid is unavailable[\s\S]*before it stopped: 50/,
+			/drain stopped\. Reading undeliverable notifications: Rapid answered 500[\s\S]*Rapid is unavailable[\s\S]*before it stopped: 50/,
 		],
 		[
 			'an unreadable answer',

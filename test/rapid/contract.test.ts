@@ -87,6 +87,31 @@ describe('Rapid contract: the node reads the documented error bodies', () => {
 		expect(error.description).toContain('B is wrong. [b.invalid] (fields: b (body))');
 	});
 
+	// A reason Rapid gives is shown even when the rest of its entry departs from the documented shape.
+	it.each([
+		['fields: null', { type: 'a.invalid', message: 'A is wrong.', fields: null }, 'A is wrong.'],
+		[
+			'fields not a list',
+			{ type: 'a.invalid', message: 'A is wrong.', fields: 'a' },
+			'A is wrong.',
+		],
+		['a number as message', { type: 'a.invalid', message: 42 }, '42 [a.invalid]'],
+		['only a type', { type: 'a.invalid' }, 'a.invalid'],
+	])('shows a nested reason with %s', async (_name, entry, shown) => {
+		server.script(json(400, { ...NOTIFICATIONS_400, errors: [entry] }));
+		const error = await expectApiError(call('POST'));
+		expect(error.message).toContain(`answered 400 invalid_input: ${shown}`);
+		expect(error.description).toContain(`Reasons: ${shown}`);
+	});
+
+	it('reads nested reasons without a top-level type or message', async () => {
+		server.script(json(400, { errors: NOTIFICATIONS_400.errors }));
+		const error = await expectApiError(call('POST'));
+		expect(error.message).toContain('answered 400: Event type is not supported.');
+		expect(error.message).not.toMatch(/not Rapid's error/);
+		expect(error.description).toContain('Reasons: Event type is not supported.');
+	});
+
 	it('reads the documented 401 with its top-level fields and the server clock', async () => {
 		server.script(json(401, UNAUTHENTICATED_401));
 		const error = await expectApiError(call('GET'));

@@ -97,7 +97,7 @@ describe('Notification → Get Undeliverable', () => {
 		const notifications = items.slice(0, -1);
 		expect(notifications.map((i) => i.json.event_id)).toEqual(first50);
 		expect(items[items.length - 1].json).toMatchObject({
-			drainError: expect.stringMatching(/Rapid \/v3\/notifications answered 500/),
+			drainError: expect.stringMatching(/^Reading undeliverable notifications: Rapid answered 500/),
 			notificationsReceived: 50,
 		});
 		expect(hints.join(' ')).toMatch(/failed after 50 notifications/);

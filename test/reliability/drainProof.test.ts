@@ -225,7 +225,7 @@ describe('the drain says what happened in plain words', () => {
 		const result = await drain();
 		expect(drainCalls()).toBe(4);
 		expect(result.error?.message).toBe(
-			'Rapid /v3/notifications answered 503 service_unavailable without a message (after 4 attempts)',
+			'Reading undeliverable notifications: Rapid answered 503 service_unavailable without a message (after 4 attempts)',
 		);
 	});
 
@@ -237,7 +237,7 @@ describe('the drain says what happened in plain words', () => {
 		server.script(json(batch('a', 1)), json(body, 502));
 		const items = (await drain()).items ?? [];
 		expect(items[1].drainError).toBe(
-			"Rapid GET /v3/notifications answered 502 with a body that is not Rapid's error",
+			"Reading undeliverable notifications: Rapid answered 502 with a body that is not Rapid's error",
 		);
 	});
 
@@ -247,7 +247,7 @@ describe('the drain says what happened in plain words', () => {
 		server.script(json(batch('a', 1)), html(502, page));
 		const items = (await drain()).items ?? [];
 		expect(items[1].drainError).toBe(
-			"Rapid GET /v3/notifications answered 502 with an HTML page instead of Rapid's error (likely from a gateway or load balancer)",
+			"Reading undeliverable notifications: Rapid answered 502 with an HTML page instead of Rapid's error (likely from a gateway or load balancer)",
 		);
 	});
 
@@ -259,7 +259,7 @@ describe('the drain says what happened in plain words', () => {
 		});
 		const items = (await drain()).items ?? [];
 		expect(items[1].drainError).toBe(
-			`Rapid GET /v3/notifications answered 503 with a body that is not Rapid's error: "upstream connect error"`,
+			`Reading undeliverable notifications: Rapid answered 503 with a body that is not Rapid's error: "upstream connect error"`,
 		);
 	});
 
@@ -269,7 +269,7 @@ describe('the drain says what happened in plain words', () => {
 		);
 		const result = await drain();
 		expect(result.error?.message).toBe(
-			'Rapid /v3/notifications answered 503 service_unavailable: Upstream ETIMEDOUT, try again (after 4 attempts)',
+			'Reading undeliverable notifications: Rapid answered 503 service_unavailable: Upstream ETIMEDOUT, try again (after 4 attempts)',
 		);
 		expect(result.error?.description).toMatch(/Rapid is unavailable/);
 	});
@@ -280,7 +280,7 @@ describe('the drain says what happened in plain words', () => {
 		expect(drainCalls()).toBe(1);
 		expect(items[0]).toMatchObject({
 			drainError: expect.stringMatching(
-				/^Rapid answered GET \/v3\/notifications with something that is not a readable HTTP answer \(HPE_/,
+				/^Reading undeliverable notifications: Rapid answered with something that is not a readable HTTP answer \(HPE_/,
 			),
 			description: expect.stringMatching(LOSS),
 		});

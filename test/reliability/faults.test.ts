@@ -94,7 +94,7 @@ describe('Atlas Get Many under faults (page 3 of 6 is hit)', () => {
 
 	it.each([
 		...FAULTS,
-		['malformed JSON', { kind: 'malformed-json' }, /not a JSON envelope/],
+		['malformed JSON', { kind: 'malformed-json' }, /not one Atlas sends/],
 		[
 			'a truncated gzip body',
 			{ kind: 'truncated-gzip' },
@@ -114,7 +114,7 @@ describe('Atlas Get Many under faults (page 3 of 6 is hit)', () => {
 
 	it.each([
 		...FAULTS,
-		['malformed JSON', { kind: 'malformed-json' }, /not a JSON envelope/],
+		['malformed JSON', { kind: 'malformed-json' }, /not one Atlas sends/],
 		['envelope status 2', { kind: 'atlas-status', status: 2 }, /status 2\b/],
 		['envelope status 110', { kind: 'atlas-status', status: 110 }, /status 110/],
 	] as Array<[string, Fault, RegExp]>)(
@@ -158,7 +158,7 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 			expect(calls() - before).toBe(3);
 			expect(items.slice(0, 50).map((i) => i.event_id)).toEqual(expected.slice(0, 50));
 			expect(items[50]).toMatchObject({
-				drainError: expect.stringMatching(/Rapid did not answer GET \/v3\/notifications/),
+				drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid did not answer/),
 				description: expect.stringMatching(/may have removed up to 25 notifications/),
 				notificationsReceived: 50,
 			});
@@ -193,7 +193,7 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 		expect(items).toHaveLength(52);
 		expect(items[50]).toEqual({ unreadableResponse: expect.stringMatching(/^\[/) });
 		expect(items[51]).toMatchObject({
-			drainError: 'Rapid GET /v3/notifications answered 200 with a body that is not JSON',
+			drainError: 'Reading undeliverable notifications: Rapid answered 200 with a body that is not JSON',
 			description: expect.stringMatching(/may have removed up to 25 notifications/),
 		});
 	});

@@ -152,7 +152,7 @@ describe('a drain call that may already have dequeued a batch is never repeated'
 		const items = result.items ?? [];
 		expect(ids(items)).toEqual(ids(batch('a', 25)));
 		expect(items[25]).toMatchObject({
-			drainError: expect.stringMatching(/Rapid did not answer GET \/v3\/notifications/),
+			drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid did not answer/),
 			description: expect.stringMatching(LOSS),
 			notificationsReceived: 25,
 		});
@@ -167,7 +167,7 @@ describe('a drain call that may already have dequeued a batch is never repeated'
 		const items = result.items ?? [];
 		expect(items[0].unreadableResponse).toBe(text.slice(0, 300));
 		expect(items[1]).toMatchObject({
-			drainError: expect.stringMatching(/answer to GET \/v3\/notifications broke off/),
+			drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid.s answer broke off/),
 			description: expect.stringMatching(LOSS),
 			notificationsReceived: 0,
 		});
@@ -386,7 +386,7 @@ describe("an Atlas message naming a network code stays Atlas'", () => {
 		server.script(json({ status: 2, msg: 'upstream ETIMEDOUT' }));
 		const result = await listIncidents();
 		expect(result.error?.message).toBe(
-			'Atlas event/getPageList.do failed with status 2: upstream ETIMEDOUT',
+			'Listing incidents: Atlas refused the request with status 2: upstream ETIMEDOUT',
 		);
 	});
 });

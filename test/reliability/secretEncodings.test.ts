@@ -94,7 +94,7 @@ describe('a secret echoed in an encoding', () => {
 			const url = `https://n8n.example.com/webhook/x?token=${encode(WEBHOOK_TOKEN)}`;
 			server.script(text(`{"status":2,"errorResponse":"cannot call ${url}"`, 200));
 			const result = await listIncidents();
-			expect(result.error?.message).toMatch(/not a JSON envelope/);
+			expect(result.error?.message).toMatch(/not one Atlas sends/);
 			expectNoLeak(result.strings);
 		});
 
@@ -140,7 +140,7 @@ describe('a body cut off inside an echoed secret', () => {
 		const body = `{"status":0,"records":[{"remark":"${ATLAS_SECRET.slice(0, 12)}`;
 		server.script(text(body, 200));
 		const result = await listIncidents();
-		expect(result.error?.message).toMatch(/not a JSON envelope/);
+		expect(result.error?.message).toMatch(/not one Atlas sends/);
 		const all = result.strings.join('\n');
 		expect(all).toContain('"remark":"[redacted]');
 		expect(all).not.toContain(ATLAS_SECRET.slice(0, 12));

@@ -93,6 +93,8 @@ export interface RapidCallOptions {
 	/** Sent as is instead of a signed header; null sends none. */
 	authorization?: string | null;
 	body?: unknown;
+	/** Extra request headers (e.g. Customer-Ip). */
+	headers?: Record<string, string>;
 }
 
 /** A request to the sandbox's Rapid routes, signed as Rapid's clients sign. */
@@ -110,7 +112,7 @@ export async function rapidCall<T = unknown>(
 					options.timestamp ?? nowInSeconds(),
 				)
 			: options.authorization;
-	const headers: Record<string, string> = { accept: 'application/json' };
+	const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
 	if (authorization !== null) headers.authorization = authorization;
 	if (options.body !== undefined) headers['content-type'] = 'application/json';
 	const response = await fetch(`${sb.url}${pathAndQuery}`, {

@@ -8,13 +8,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 
-import { ATLAS_STATUS_RULES } from '../../nodes/Atlas/transport/statuses';
+import { ATLAS_STATUS_RULES, atlasStatusRule } from '../../nodes/Atlas/transport/statuses';
 import {
 	buildAuthorizationHeader,
 	computeSignature,
 	DEFAULT_TOLERANCE_SECONDS,
 	verifyAuthorizationHeader,
 } from '../../nodes/ExpediaRapid/signature';
+import { ORDER_LOOKUP_STATUS } from '../../dev/sandbox/atlasOrders';
 import { ATLAS_STATUS } from '../../dev/sandbox/errors';
 import {
 	checkRapidAuthorization,
@@ -178,4 +179,25 @@ describe("Atlas' status codes: the sandbox's list and the node's agree with the 
 		expect(ATLAS_STATUS.ok).toBe(0);
 		expect(ATLAS_STATUS_RULES[0]).toBeUndefined();
 	});
+});
+
+describe("The order lookup's codes: the sandbox's list and the node's agree with Atlas' reference", () => {
+	// atlas-doc/atlas-api-docs, `Atlas API_shopping and ticketing.md`, POST Retrieve Booking (status
+	// table); troubleshooting-and-support/errors-handing/refund-query-and-post-booking-errors.md
+	// ("Query order": 703 fix the request first, 705 retry after a short wait).
+	it.each([
+		[ORDER_LOOKUP_STATUS.orderNotExists, 800, 'fix'],
+		[ORDER_LOOKUP_STATUS.multipleOrders, 701, 'fix'],
+		[ORDER_LOOKUP_STATUS.lookupDataMissing, 702, 'fix'],
+		[ORDER_LOOKUP_STATUS.noOrderFound, 703, 'fix'],
+		[ORDER_LOOKUP_STATUS.parametersMismatch, 704, 'fix'],
+		[ORDER_LOOKUP_STATUS.timeout, 705, 'retryOnce'],
+	])(
+		'sandbox code %d is documented %d, which the node handles as %s on the lookup only',
+		(sandbox, documented, handling) => {
+			expect(sandbox).toBe(documented);
+			expect(atlasStatusRule(documented, 'queryOrderDetails')?.handling).toBe(handling);
+			expect(atlasStatusRule(documented, 'event/getPageList')).toBeUndefined();
+		},
+	);
 });

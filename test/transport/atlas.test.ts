@@ -51,7 +51,7 @@ describe('Atlas transport: documented handling of each envelope status', () => {
 		[100, /required request data is missing.*Fill in/],
 		[900, /client ID or client secret.*Check both/],
 		[901, /could not read the request.*Check the values/],
-		[902, /denied access.*allow-listed/],
+		[902, /denied access.*client ID and client secret.*account is active.*account manager/],
 	])('status %d: no retry, says what to fix', async (status, advice) => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
 		const before = pageListCalls();
@@ -86,12 +86,12 @@ describe('Atlas transport: documented handling of each envelope status', () => {
 		expect(pageListCalls() - before).toBe(4);
 	});
 
-	it('a status the error pages do not list: no retry, says to contact Atlas', async () => {
+	it('a status without a rule: no retry, says where to look it up', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 4711 });
 		const before = pageListCalls();
 		const error = await expectApiError(listPage());
 		expect(error.description).toBe(
-			'Atlas answered status 4711, which its error list does not explain. Contact Atlas support with the time of the request and this message.',
+			"Atlas refused the request with status 4711. Look the code up in Atlas' error codes, or contact your Atlas account manager with the time of the request and this message.",
 		);
 		expect(pageListCalls() - before).toBe(1);
 	});
@@ -120,7 +120,7 @@ describe('Atlas transport against the sandbox', () => {
 
 	it.each([
 		[902, /denied access/],
-		[2, /error list does not explain.*contact Atlas support/i],
+		[2, /status 2.*error codes.*account manager/i],
 	])('does not retry status %d and explains it', async (status, hint) => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status });
 		const before = pageListCalls();
@@ -181,7 +181,7 @@ describe('Atlas transport against the sandbox', () => {
 
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'malformed-json' });
 		const error = await expectApiError(listPage());
-		expect(error.message).toMatch(/not a JSON envelope/);
+		expect(error.message).toMatch(/not one Atlas sends/);
 	});
 
 	it('recovers from a truncated gzip body', async () => {
@@ -192,7 +192,7 @@ describe('Atlas transport against the sandbox', () => {
 	it('reports a persistently truncated gzip body as a network failure', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'truncated-gzip' });
 		const error = await expectApiError(listPage());
-		expect(error.message).toMatch(/Could not reach Atlas|not a JSON envelope/);
+		expect(error.message).toMatch(/Could not reach Atlas|not one Atlas sends/);
 	});
 
 	it('times out, retries, and reports the timeout', async () => {

@@ -3,6 +3,7 @@ import {
 	isRetryableHttpStatus,
 	networkErrorCode,
 	retryAfterMs,
+	retryDelayMs,
 	sendWithRetry,
 	type RetryVerdict,
 } from '../../nodes/shared/retry';
@@ -37,6 +38,17 @@ describe('retry classification', () => {
 		expect(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000)).toBe(6000);
 		expect(retryAfterMs({ 'retry-after': 'soon' })).toBeUndefined();
 		expect(retryAfterMs(undefined)).toBeUndefined();
+	});
+
+	it("waits for a server's hint when it is longer than the backoff, never less than the backoff", () => {
+		const policy = { baseDelayMs: 1000, maxDelayMs: 30000 };
+		// A reset already past (Rapid's clock ahead of n8n's) or "now": the backoff, not a burst.
+		expect([1, 2, 3].map((n) => retryDelayMs(n, policy, 0))).toEqual([1000, 2000, 4000]);
+		expect(retryDelayMs(1, policy, 10)).toBe(1000);
+		// A later time: wait for it, up to the cap.
+		expect(retryDelayMs(1, policy, 7000)).toBe(7000);
+		expect(retryDelayMs(2, policy, 90_000)).toBe(30000);
+		expect(retryDelayMs(3, policy)).toBe(4000);
 	});
 });
 

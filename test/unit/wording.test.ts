@@ -6,6 +6,7 @@
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { ExpediaRapidApi } from '../../credentials/ExpediaRapidApi.credentials';
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
+import { AtlasIncidentTrigger } from '../../nodes/Atlas/AtlasIncidentTrigger.node';
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
@@ -64,10 +65,14 @@ const ACRONYMS = new Set([
 	'IDs',
 	'UTC',
 	'ISO',
+	// Atlas' customer portal, by its name.
+	'ATRIP',
+	'APIs',
 ]);
 const everything = [
 	...texts(new Atlas().description, 'Atlas'),
 	...texts(new AtlasTrigger().description, 'AtlasTrigger'),
+	...texts(new AtlasIncidentTrigger().description, 'AtlasIncidentTrigger'),
 	...texts(new ExpediaRapid().description, 'ExpediaRapid'),
 	...texts(new ExpediaRapidTrigger().description, 'ExpediaRapidTrigger'),
 	...texts(new AtlasApi().properties, 'AtlasApi'),
@@ -79,6 +84,13 @@ it('carries no internal notes', () => {
 		/\bseed\b|older docs|public material|api-notes|\bTODO\b/i.test(t.text),
 	);
 	expect(notes).toEqual([]);
+});
+
+it('shows event names, not provider codes, in option lists', () => {
+	const codes = everything.filter((t) =>
+		/(?<![@\w])(itinerary|order|email|airline|abnormal)\.[a-z_.]+/.test(t.text),
+	);
+	expect(codes.map((t) => `${t.where}: ${t.text}`)).toEqual([]);
 });
 
 it('names no endpoints in labels', () => {

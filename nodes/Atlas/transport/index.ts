@@ -25,24 +25,23 @@ import {
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 import { ATLAS_REQUEST_HEADERS } from './headers';
-import { ATLAS_STATUS_RULES, atlasStatusAdvice } from './statuses';
+import { atlasStatusAdvice, atlasStatusRule } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
 export type AtlasRequestContext = ApiRequestContext;
 
-export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList';
+export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList' | 'queryOrderDetails';
 
-export const AtlasStatus = {
-	ok: 0,
-	rateLimited: 110,
-	unauthorized: 900,
-	accessDenied: 902,
-	transient: 9999,
-	transientLegacy: -1,
-	/** Named in no Atlas document: handled as any status the error pages do not list. */
-	systemError: 2,
-} as const;
+/** What each call is for, in the words of the node that made it: errors start with it. */
+const ATLAS_TASKS: Record<AtlasEndpoint, string> = {
+	updateWebhookURL: 'Registering the webhook URL',
+	'event/getPageList': 'Listing incidents',
+	queryOrderDetails: 'Looking up the order',
+};
+
+/** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
+const AtlasStatus = { ok: 0, rateLimited: 110 } as const;
 
 /** Whether an error is Atlas' rate limit (status 110) outlasting the retries. */
 export const isAtlasRateLimit = (error: unknown): boolean =>
@@ -127,7 +126,10 @@ function readOutcome(attempt: Attempt): Outcome {
 }
 
 /** Which retry budget an outcome may draw on, if any. */
-function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
+function retryBudgetFor(
+	outcome: Outcome,
+	endpoint: AtlasEndpoint,
+): 'transient' | 'backoff' | undefined {
 	switch (outcome.kind) {
 		case 'network':
 			return outcome.transient ? 'transient' : undefined;
@@ -137,7 +139,7 @@ function retryBudgetFor(outcome: Outcome): 'transient' | 'backoff' | undefined {
 		case 'http':
 			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
 		case 'envelope': {
-			const handling = ATLAS_STATUS_RULES[outcome.envelope.status]?.handling;
+			const handling = atlasStatusRule(outcome.envelope.status, endpoint)?.handling;
 			if (handling === 'backOff') return 'backoff';
 			return handling === 'retryOnce' ? 'transient' : undefined;
 		}
@@ -154,15 +156,15 @@ function toNodeApiError(
 	itemIndex?: number,
 ): NodeApiError {
 	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const where = `${endpoint}.do`;
+	const task = ATLAS_TASKS[endpoint];
 	const options = { itemIndex };
 	switch (attempt.kind) {
 		case 'envelope': {
 			const { status, msg } = attempt.envelope;
 			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
 				...options,
-				message: `Atlas ${where} failed with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
-				description: atlasStatusAdvice(status),
+				message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
+				description: atlasStatusAdvice(status, endpoint),
 				httpCode: '200',
 			});
 			return Object.assign(error, { atlasStatus: status });
@@ -170,16 +172,18 @@ function toNodeApiError(
 		case 'http':
 			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
-				message: `Atlas ${where} answered HTTP ${attempt.statusCode}${tries}`,
+				message: `${task}: Atlas answered HTTP ${attempt.statusCode}${tries}`,
 				description: isRetryableHttpStatus(attempt.statusCode)
 					? 'Atlas is overloaded or unavailable. Try again later.'
-					: `Response: ${snippet(attempt.body)}`,
+					: [401, 403].includes(attempt.statusCode)
+						? `Atlas or a firewall in front of it refused the request. Check the client ID and client secret, and on production that your n8n's outgoing IP address is on the account's IP whitelist. Response: ${snippet(attempt.body)}`
+						: `Response: ${snippet(attempt.body)}`,
 				httpCode: String(attempt.statusCode),
 			});
 		case 'malformed':
 			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
 				...options,
-				message: `Atlas ${where} returned a response that is not a JSON envelope${tries}`,
+				message: `${task}: the answer is not one Atlas sends (no status in JSON)${tries}`,
 				description: `Received: ${snippet(attempt.body) || '(empty body)'}. Check the base URL of the Atlas API credential.`,
 				httpCode: String(attempt.statusCode),
 			});
@@ -194,7 +198,7 @@ function toNodeApiError(
 		case 'broken':
 			return apiError(this.getNode(), { code: attempt.code } as JsonObject, {
 				...options,
-				message: `Atlas's answer to ${where} broke off (${attempt.code})${tries}`,
+				message: `${task}: Atlas' answer broke off (${attempt.code})${tries}`,
 				description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
 			});
 		case 'network':
@@ -240,7 +244,7 @@ export async function atlasApiRequest(
 		const outcome = readOutcome(attempt);
 		if (outcome.kind === 'ok') return { value: outcome.envelope };
 		return {
-			budget: retryBudgetFor(outcome),
+			budget: retryBudgetFor(outcome, endpoint),
 			serverHintMs: outcome.kind === 'http' ? outcome.retryAfter : undefined,
 			fail: (attempts) => toNodeApiError.call(this, endpoint, outcome, attempts, options.itemIndex),
 		};

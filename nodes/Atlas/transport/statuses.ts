@@ -30,7 +30,7 @@ export const ATLAS_STATUS_RULES: Readonly<Record<number, AtlasStatusRule>> = Obj
 	902: {
 		handling: 'fix',
 		advice:
-			'Atlas denied access (status 902). Check the keys, ask Atlas to enable this API for your account, and on production check that your IP address is allow-listed.',
+			'Atlas denied access (status 902). Check the client ID and client secret, and that your Atlas account is active and enabled for this feature; if it should be, contact your Atlas account manager.',
 	},
 	110: {
 		handling: 'backOff',
@@ -49,9 +49,59 @@ export const ATLAS_STATUS_RULES: Readonly<Record<number, AtlasStatusRule>> = Obj
 	},
 });
 
-/** A non-zero status Atlas' error pages do not list: nothing says a retry helps. */
-export const undocumentedStatusAdvice = (status: number): string =>
-	`Atlas answered status ${status}, which its error list does not explain. Contact Atlas support with the time of the request and this message.`;
+/**
+ * Statuses one endpoint documents for itself, read before the common table: the codes of the order
+ * lookup (800, 701 to 705) mean nothing elsewhere.
+ */
+export const ATLAS_ENDPOINT_STATUS_RULES: Readonly<
+	Record<string, Readonly<Record<number, AtlasStatusRule>>>
+> = Object.freeze({
+	queryOrderDetails: Object.freeze<Record<number, AtlasStatusRule>>({
+		800: {
+			handling: 'fix',
+			advice:
+				'Atlas has no order with this number (status 800). Check the order number, for example that it comes from an event of this Atlas account, then run it again.',
+		},
+		701: {
+			handling: 'fix',
+			advice:
+				'Atlas found more than one order for these details (status 701). Look the order up by its Atlas order number.',
+		},
+		702: {
+			handling: 'fix',
+			advice:
+				'Atlas needs an order number, or the airline booking reference with the airline, to find an order (status 702). Fill in the order number, then run it again.',
+		},
+		703: {
+			handling: 'fix',
+			advice:
+				'Atlas found no order with this number (status 703). Check the order number, for example that it comes from an event of this Atlas account and environment, then run it again.',
+		},
+		704: {
+			handling: 'fix',
+			advice:
+				'The order details sent do not belong to the same order (status 704). Check the order number, then run it again.',
+		},
+		705: {
+			handling: 'retryOnce',
+			advice:
+				'Atlas timed out while looking up the order (status 705). Wait a moment and run it again.',
+		},
+	}),
+});
 
-export const atlasStatusAdvice = (status: number): string =>
-	ATLAS_STATUS_RULES[status]?.advice ?? undocumentedStatusAdvice(status);
+/** The rule for `status` on `endpoint`: its own codes first, then the common ones. */
+export const atlasStatusRule = (status: number, endpoint?: string): AtlasStatusRule | undefined =>
+	(endpoint === undefined ? undefined : ATLAS_ENDPOINT_STATUS_RULES[endpoint]?.[status]) ??
+	ATLAS_STATUS_RULES[status];
+
+/**
+ * A status without a rule here: Atlas' error pages list many more codes, for its other APIs (some
+ * retryable there, such as 112 or 705 of the search and order flows); for these calls nothing says
+ * a retry helps, so the request is not repeated.
+ */
+export const otherStatusAdvice = (status: number): string =>
+	`Atlas refused the request with status ${status}. Look the code up in Atlas' error codes, or contact your Atlas account manager with the time of the request and this message.`;
+
+export const atlasStatusAdvice = (status: number, endpoint?: string): string =>
+	atlasStatusRule(status, endpoint)?.advice ?? otherStatusAdvice(status);

@@ -34,35 +34,44 @@ import {
 	sendWithRetry,
 } from '../../shared/retry';
 import { rapidBaseUrl, type RapidCredentialData } from './baseUrl';
+import { RAPID_REQUEST_HEADERS } from './headers';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
-const USER_AGENT = 'n8n-nodes-travel-ops';
 
 export type RapidRequestContext = ApiRequestContext;
 
+/** A text Rapid sends; a number or true/false is read as text, anything else as absent. */
+const lenientText = z
+	.union([z.string(), z.number(), z.boolean()])
+	.transform(String)
+	.optional()
+	.catch(undefined);
+
+/** `fields` as documented; `null` or an unreadable list reads as no fields, never as no reason. */
 const rapidFieldsSchema = z
 	.array(
-		z
-			.object({
-				name: z.string().optional(),
-				type: z.string().optional(),
-				value: z.unknown().optional(),
-			})
-			.passthrough(),
+		z.object({ name: lenientText, type: lenientText, value: z.unknown().optional() }).passthrough(),
 	)
-	.optional();
+	.nullish()
+	.catch(undefined)
+	.transform((fields) => fields ?? undefined);
 
 const rapidIndividualSchema = z
 	.object({ type: z.string(), message: z.string(), fields: rapidFieldsSchema })
 	.passthrough();
 
+/** One nested reason, read leniently: shown whenever it has a type or a message. */
+const rapidReasonSchema = z
+	.object({ type: lenientText, message: lenientText, fields: rapidFieldsSchema })
+	.passthrough();
+
 /** Rapid's error body as far as it can be read; anything else it sends is kept but not relied on. */
 export const rapidErrorSchema = z
 	.object({
-		type: z.string().optional(),
-		message: z.string().optional(),
+		type: lenientText,
+		message: lenientText,
 		fields: rapidFieldsSchema,
-		errors: z.array(z.unknown()).optional(),
+		errors: z.array(z.unknown()).nullish().catch(undefined),
 	})
 	.passthrough();
 
@@ -94,6 +103,10 @@ export interface RapidRequestOptions {
 	body?: IDataObject;
 	/** Overrides the credential's host, e.g. the test host for test notifications. */
 	baseUrl?: string;
+	/** Headers a path requires besides the ones every call sends (e.g. Customer-Ip). */
+	headers?: Record<string, string>;
+	/** What to tell the user per HTTP status when it means something else on this path. */
+	advice?: Partial<Record<number, string>>;
 	retry?: Partial<RapidRetryPolicy>;
 	timeoutMs?: number;
 	itemIndex?: number;
@@ -141,7 +154,7 @@ type RapidReason = { type?: string; message?: string; fields?: RapidField[] };
 /** Rapid puts the reasons of an `invalid_input` in `errors`; unreadable entries are skipped. */
 function nestedReasons(body: RapidErrorBody): RapidReason[] {
 	return (body.errors ?? []).flatMap((entry) => {
-		const parsed = rapidIndividualSchema.partial().safeParse(entry);
+		const parsed = rapidReasonSchema.safeParse(entry);
 		return parsed.success && (parsed.data.type || parsed.data.message?.trim()) ? [parsed.data] : [];
 	});
 }
@@ -165,7 +178,10 @@ function answered(statusCode: number, body: unknown): string {
 	const text = bodyText(body);
 	if (text.trim() === '') return `${head} with an empty body`;
 	const parsed = rapidErrorSchema.safeParse(body);
-	if (parsed.success && (parsed.data.type || parsed.data.message)) {
+	if (
+		parsed.success &&
+		(parsed.data.type || parsed.data.message || nestedReasons(parsed.data).length > 0)
+	) {
 		const { type, message } = parsed.data;
 		const [first, ...more] = nestedReasons(parsed.data);
 		const reason = first
@@ -217,12 +233,13 @@ function describeReasons(body: RapidErrorBody): string | undefined {
  */
 export function rapidHttpError(
 	this: RapidRequestContext,
-	path: string,
+	task: string,
 	statusCode: number,
 	rawBody: unknown,
 	attempts: number,
 	itemIndex?: number,
 	capacityResetAt?: number,
+	advice: Partial<Record<number, string>> = {},
 ): NodeApiError {
 	const parsed = rapidErrorSchema.safeParse(rawBody);
 	const errorBody: RapidErrorBody = parsed.success ? parsed.data : {};
@@ -232,7 +249,8 @@ export function rapidHttpError(
 		fieldList ? `Fields: ${fieldList}.` : undefined,
 		statusCode === 401 ? describeClockSkew(errorBody) : undefined,
 		capacityResetAt === undefined
-			? (STATUS_ADVICE[statusCode] ??
+			? (advice[statusCode] ??
+				STATUS_ADVICE[statusCode] ??
 				(statusCode >= 500 ? 'Rapid is unavailable. Try again later.' : undefined))
 			: `Rapid rate-limited these requests until ${clockTime(capacityResetAt)}. Run the workflow again after that, or less often.`,
 	]
@@ -242,7 +260,7 @@ export function rapidHttpError(
 		this.getNode(),
 		(parsed.success ? errorBody : { body: snippet(bodyText(rawBody)) }) as JsonObject,
 		{
-			message: `Rapid ${path} ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
+			message: `${task}: Rapid ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
 			description: description || undefined,
 			httpCode: String(statusCode),
 			itemIndex,
@@ -314,6 +332,18 @@ function notABatch(attempt: Extract<Attempt, { kind: 'response' }>) {
 	};
 }
 
+/** What a call was for, in the words of the node that made it: errors start with it. */
+export function rapidTask(method: string, path: string): string {
+	if (path.startsWith('/v3/notifications')) {
+		return method === 'GET'
+			? 'Reading undeliverable notifications'
+			: 'Requesting a test notification';
+	}
+	if (path.startsWith('/v3/itineraries')) return 'Reading the booking';
+	if (path.startsWith('/v3/references')) return 'Reading reference data';
+	return 'Calling Rapid';
+}
+
 /** Says what one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
 function judgeRapidAttempt(
 	this: RapidRequestContext,
@@ -322,6 +352,7 @@ function judgeRapidAttempt(
 ): RetryVerdict<RapidResponse> {
 	const { method, path, options, policy } = call;
 	const { itemIndex } = options;
+	const task = rapidTask(method, path);
 	const node = this.getNode();
 	const advice = 'the environment and base URL of the Expedia Rapid API credential';
 	const unreachable = (attempt: { code: string; message: string }, attempts: number) =>
@@ -344,7 +375,7 @@ function judgeRapidAttempt(
 					fail: () =>
 						possiblyLostBatch(node, {
 							...failure,
-							message: `Rapid ${method} ${path} ${said}`,
+							message: `${task}: Rapid ${said}`,
 							httpCode: String(statusCode),
 							itemIndex,
 						}),
@@ -358,7 +389,7 @@ function judgeRapidAttempt(
 				return {
 					fail: (attempts) =>
 						possiblyLostBatch(node, {
-							message: `Rapid ${method} ${path} ${answered(statusCode, body)}${attemptsNote(attempts)}`,
+							message: `${task}: Rapid ${answered(statusCode, body)}${attemptsNote(attempts)}`,
 							detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. ${STOPPED}`,
 							httpCode: String(statusCode),
 							itemIndex,
@@ -375,12 +406,13 @@ function judgeRapidAttempt(
 				fail: (attempts) =>
 					rapidHttpError.call(
 						this,
-						path,
+						task,
 						statusCode,
 						body,
 						attempts,
 						itemIndex,
 						tooFar ? resetAt : undefined,
+						options.advice,
 					),
 			};
 		}
@@ -391,7 +423,7 @@ function judgeRapidAttempt(
 			return {
 				fail: () =>
 					possiblyLostBatch(node, {
-						message: message.replace(/^Rapid/, `Rapid ${method} ${path}`),
+						message: `${task}: ${message}`,
 						detail: `A redirect does not show whether Rapid had already taken a batch from the queue. ${description}`,
 						httpCode,
 						itemIndex,
@@ -409,8 +441,8 @@ function judgeRapidAttempt(
 					options.destructiveRead
 						? possiblyLostBatch(node, {
 								message: isUnreadableAnswer(attempt.code)
-									? `Rapid answered ${method} ${path} with something that is not a readable HTTP answer (${attempt.code})`
-									: `Rapid did not answer ${method} ${path} (${attempt.code})`,
+									? `${task}: Rapid answered with something that is not a readable HTTP answer (${attempt.code})`
+									: `${task}: Rapid did not answer (${attempt.code})`,
 								detail: attempt.message,
 								itemIndex,
 							})
@@ -419,7 +451,7 @@ function judgeRapidAttempt(
 		case 'brokenBody':
 			return {
 				fail: () => {
-					const message = `Rapid's answer to ${method} ${path} broke off (${attempt.code})`;
+					const message = `${task}: Rapid's answer broke off (${attempt.code})`;
 					if (options.destructiveRead) {
 						return possiblyLostBatch(node, {
 							message,
@@ -458,7 +490,7 @@ export async function rapidApiRequest<T = unknown>(
 		qs: options.qs,
 		body: options.body,
 		json: true,
-		headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT },
+		headers: { ...options.headers, ...RAPID_REQUEST_HEADERS },
 	};
 	const call = { method, path, options, policy };
 	return (await sendWithRetry(

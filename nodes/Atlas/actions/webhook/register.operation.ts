@@ -9,7 +9,7 @@ export const ONE_URL_NOTICE =
 	'Atlas keeps a single webhook URL per account and cannot show or delete it: registering replaces the current URL, whether it was set in the Atlas console, by another workflow or by an Atlas Trigger.';
 
 const TOKEN_NOTICE =
-	"To make Atlas present the Webhook Token, don't type it into the URL here: turn on Register URL on Activation in the Atlas Trigger instead. The trigger then registers its own URL with the token from the credential.";
+	"To make Atlas present the Webhook Token, don't type it into the URL here: turn on Register URL on Publish in the Atlas Trigger instead. The trigger then registers its own URL with the token from the credential.";
 
 const properties: INodeProperties[] = [
 	{

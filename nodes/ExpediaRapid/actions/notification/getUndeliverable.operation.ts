@@ -18,7 +18,7 @@ export const DEFAULT_MAX_CALLS = 400;
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Rapid deletes each undeliverable notification as it returns it: the output of this node is the only copy. Connect what must handle them before you activate the workflow.',
+			'Running this operation, even with Execute Step, deletes the notifications it returns at Rapid: the output of this node is the only copy. Connect what must handle them first.',
 		name: 'deleteNotice',
 		type: 'notice',
 		default: '',
