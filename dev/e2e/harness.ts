@@ -39,6 +39,8 @@ export const T = {
 	drain: 'E2eRapidDrain',
 	sendTest: 'E2eRapidSendTest',
 	load: 'E2eRapidLoad',
+	/** Only ever called with forged signatures: the refusal report's own window. */
+	refusals: 'E2eRapidRefusals',
 	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
 	incidentPoller: 'E2eAtlasIncidentPoll',
 	/** Watches unaccounted cancellations only, against a list that fails and moves on cue. */
@@ -56,6 +58,12 @@ export const INCIDENT_TRIGGER = 'Atlas Incident Trigger';
  * (E2E_LOAD_EVENTS overrides).
  */
 export const LOAD_EVENTS = Number(process.env.E2E_LOAD_EVENTS ?? 10_000);
+/**
+ * Forged calls the refused-deliveries test sends in one burst (`E2E_FORGED_CALLS`). n8n with its
+ * default settings answers 10 to 50 a second on a shared machine (500 took 47 s on 2 busy cores),
+ * so 400 keep the test under a minute; test/reliability/refusals.test.ts sends 10,000.
+ */
+export const FORGED_CALLS = Number(process.env.E2E_FORGED_CALLS ?? 400);
 /** The load test's n8n: the setting recommended for webhook volume, or n8n's defaults on request. */
 export const LOAD_N8N_ENV = process.env.E2E_LOAD_N8N_DEFAULTS === '1' ? {} : RECOMMENDED_N8N_ENV;
 
@@ -90,18 +98,22 @@ const incidentPoller = (id: string, name: string, eventTypes: string[]) =>
 		credentials: ATLAS,
 	});
 
+/** A workflow of the Rapid Trigger alone, every event type, webhook id ending in `suffix`. */
+const rapidTriggerWorkflow = (id: string, name: string, suffix: string) =>
+	twoNodeWorkflow(id, name, {
+		parameters: { events: ['*'], options: {} },
+		name: 'Rapid Trigger',
+		type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
+		typeVersion: 1.1,
+		position: [0, 0],
+		webhookId: `e2e00000-0000-4000-8000-00000000${suffix}`,
+		credentials: RAPID,
+	});
+
 /** Test workflows: each node alone, so that executions show exactly what the node did. */
 export function testWorkflows(): WorkflowFile[] {
 	return [
-		twoNodeWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', {
-			parameters: { events: ['*'], options: {} },
-			name: 'Rapid Trigger',
-			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-			typeVersion: 1.1,
-			position: [0, 0],
-			webhookId: 'e2e00000-0000-4000-8000-00000000a001',
-			credentials: RAPID,
-		}),
+		rapidTriggerWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', 'a001'),
 		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
 			// Registration stays off here: example 02 owns the account's one URL. The allow-list
 			// lets through the documented events that carry no cid (airline.status, order.cancelled).
@@ -117,15 +129,8 @@ export function testWorkflows(): WorkflowFile[] {
 			webhookId: 'e2e00000-0000-4000-8000-00000000a002',
 			credentials: ATLAS,
 		}),
-		twoNodeWorkflow(T.load, 'e2e: Rapid Trigger under load', {
-			parameters: { events: ['*'], options: {} },
-			name: 'Rapid Trigger',
-			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
-			typeVersion: 1.1,
-			position: [0, 0],
-			webhookId: 'e2e00000-0000-4000-8000-00000000a003',
-			credentials: RAPID,
-		}),
+		rapidTriggerWorkflow(T.load, 'e2e: Rapid Trigger under load', 'a003'),
+		rapidTriggerWorkflow(T.refusals, 'e2e: Rapid Trigger under forged calls', 'a004'),
 		// Polls once a minute (n8n's shortest poll time), every type and status, new and changed.
 		incidentPoller(T.incidentPoller, 'e2e: Atlas Incident Trigger every minute', []),
 		incidentPoller(T.hostilePoller, 'e2e: Atlas Incident Trigger, hostile list', [
@@ -345,9 +350,14 @@ export async function finishedExecutions(
 export function nodeOutput(
 	execution: StoredExecution,
 	nodeName: string,
+	output = 0,
 ): Array<Record<string, unknown>> {
 	const runs = (execution.data?.resultData?.runData?.[nodeName] ?? []) as Array<{
-		data?: { main?: Array<Array<{ json: Record<string, unknown> }>> };
+		data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> };
 	}>;
-	return runs.flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
+	return runs.flatMap((run) => (run.data?.main?.[output] ?? []).map((item) => item.json));
 }
+
+/** The refusal reports a trigger emitted on its second output (Refused) in an execution. */
+export const refusalReports = (execution: StoredExecution, nodeName: string) =>
+	nodeOutput(execution, nodeName, 1);

@@ -20,10 +20,12 @@ import { formatAtlasTime } from '../sandbox/util';
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
+	FORGED_CALLS,
 	HOSTILE_POLLER_TYPE,
 	INCIDENT_TRIGGER,
 	nodeOutput,
 	pause,
+	refusalReports,
 	report,
 	startStack,
 	T,
@@ -191,7 +193,7 @@ describe('Atlas Incident Trigger, published, polling every minute', () => {
 });
 
 describe('Expedia Rapid Trigger, published', () => {
-	it('starts exactly one execution per genuine notification; forged, stale, malformed and duplicate start none', async () => {
+	it('starts exactly one execution per genuine notification; forged, stale, malformed and duplicate start none, the first refusal one report', async () => {
 		const url = stack.url(T.rapidTrigger);
 		const genuine = stack.sandbox.rapid.sampleNotification('itinerary.supplier.cancel');
 		expect((await stack.sandbox.rapid.push(genuine, { url })).status).toBe(200);
@@ -216,7 +218,19 @@ describe('Expedia Rapid Trigger, published', () => {
 		expect((await stack.sandbox.rapid.push(genuine, { url })).status).toBe(200);
 
 		await pause(2000);
-		expect(await stack.executions(T.rapidTrigger)).toHaveLength(1);
+		const executions = await stack.executions(T.rapidTrigger);
+		const events = executions.flatMap((e) => nodeOutput(e, 'Rapid Trigger'));
+		const reports = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
+		expect(events.map((item) => item.event_id)).toEqual([genuine.event_id]);
+		// The forged call reported at once; the stale and malformed ones wait for the next report.
+		expect(executions).toHaveLength(2);
+		expect(reports).toEqual([
+			expect.objectContaining({
+				refusedDeliveries: true,
+				refusedCount: 1,
+				refusals: [expect.objectContaining({ code: 'signatureMismatch', httpStatus: 401 })],
+			}),
+		]);
 	});
 
 	it('a notification without a Content-Type, or with an unusual one, still starts its execution', async () => {
@@ -244,6 +258,55 @@ describe('Expedia Rapid Trigger, published', () => {
 	});
 });
 
+describe('refused deliveries', () => {
+	it(`${FORGED_CALLS} forged calls: each answered 401, one report execution (at most one per 5 minutes), one log line, nothing secret`, async () => {
+		const url = stack.url(T.refusals);
+		const body = JSON.stringify(stack.sandbox.rapid.sampleNotification('itinerary.agent.cancel'));
+		const forged = `EAN APIKey=${DEFAULT_RAPID_API_KEY},Signature=${'0'.repeat(128)},timestamp=${Math.floor(Date.now() / 1000)}`;
+		const started = Date.now();
+		const statuses = new Map<number, number>();
+		let next = 0;
+		const worker = async () => {
+			while (next < FORGED_CALLS) {
+				next++;
+				const { status } = await postRaw(url, body, { authorization: forged });
+				statuses.set(status, (statuses.get(status) ?? 0) + 1);
+			}
+		};
+		await Promise.all(Array.from({ length: 16 }, worker));
+		const seconds = (Date.now() - started) / 1000;
+		expect([...statuses]).toEqual([[401, FORGED_CALLS]]);
+
+		await finishedExecutions(stack, T.refusals, 1);
+		await pause(2000);
+		const executions = await stack.executions(T.refusals);
+		const allowed = 1 + Math.floor(seconds / 300);
+		// Summarised log lines: one per report, never one per call.
+		const lines = stack
+			.logText()
+			.split('\n')
+			.filter((line) => line.includes('under forged calls') && line.includes('refused'));
+		report(
+			`[refusals] ${FORGED_CALLS} forged calls in ${seconds.toFixed(1)} s (${(FORGED_CALLS / seconds).toFixed(0)} req/s): ` +
+				`${executions.length} executions, ${lines.length} log lines (at most ${allowed} each)`,
+		);
+		expect(executions.length).toBeGreaterThanOrEqual(1);
+		expect(executions.length).toBeLessThanOrEqual(allowed);
+		expect(lines.length).toBeGreaterThanOrEqual(1);
+		expect(lines.length).toBeLessThanOrEqual(allowed);
+		expect(executions.flatMap((e) => nodeOutput(e, 'Rapid Trigger'))).toEqual([]);
+		const [first] = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
+		expect(first).toMatchObject({
+			refusedDeliveries: true,
+			workflow: 'e2e: Rapid Trigger under forged calls',
+			refusals: [{ code: 'signatureMismatch', reason: 'Signature did not match' }],
+		});
+		const text = JSON.stringify(executions);
+		expect(text).not.toContain(DEFAULT_RAPID_SHARED_SECRET);
+		expect(text).not.toContain('0'.repeat(128));
+	}, 180_000);
+});
+
 describe('Atlas Trigger, published', () => {
 	it('receives every event type and rejects a wrong cid', async () => {
 		const url = stack.url(T.atlasTrigger);
@@ -259,9 +322,16 @@ describe('Atlas Trigger, published', () => {
 		);
 		expect(wrongCid.status).toBe(403);
 
-		const executions = await finishedExecutions(stack, T.atlasTrigger, types.length);
+		// One execution per event, and one report of the refused call.
+		const executions = await finishedExecutions(stack, T.atlasTrigger, types.length + 1);
 		await pause(1500);
-		expect(await stack.executions(T.atlasTrigger)).toHaveLength(types.length);
+		expect(await stack.executions(T.atlasTrigger)).toHaveLength(types.length + 1);
+		const reports = executions.flatMap((e) => refusalReports(e, 'Atlas Trigger'));
+		expect(reports).toEqual([
+			expect.objectContaining({
+				refusals: [expect.objectContaining({ code: 'clientIdMismatch', count: 1 })],
+			}),
+		]);
 		const received = executions.flatMap((e) => nodeOutput(e, 'Atlas Trigger'));
 		expect(received.map((item) => (item.payload as { type: string }).type).sort()).toEqual(
 			[...types].sort(),

@@ -14,6 +14,13 @@ import {
 	includeUnknownOption,
 	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
+import {
+	clearRefusal,
+	countRefusal,
+	refusalKeyOf,
+	reportRefusalsOption,
+	TRIGGER_OUTPUT_NAMES,
+} from '../shared/refusalReport';
 import { runTrigger } from '../shared/triggerPipeline';
 import { TRIGGER_WEBHOOK } from '../shared/webhook';
 import { ATLAS_EVENT_TYPES, toOptions } from './events';
@@ -114,7 +121,9 @@ export class AtlasTrigger implements INodeType {
 				"Once this workflow is published, point Atlas at its Production URL: the account's single webhook URL then sends every event here.",
 		},
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// The second output carries the refused-delivery report (nodes/shared/refusalReport.ts).
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: TRIGGER_OUTPUT_NAMES,
 		credentials: [{ name: 'atlasApi', required: true }],
 		webhooks: [TRIGGER_WEBHOOK],
 		properties: [
@@ -231,6 +240,7 @@ export class AtlasTrigger implements INodeType {
 						description:
 							"Addresses or address ranges (like 203.0.113.0/24) allowed to call, separated by commas; others get HTTP 403. Behind a reverse proxy, n8n must be told how many proxies are in front of it to see the caller's address: ask whoever runs your n8n.",
 					},
+					reportRefusalsOption,
 				],
 			},
 		],
@@ -255,12 +265,23 @@ export class AtlasTrigger implements INodeType {
 				});
 				if (!RESUMING.includes(this.getActivationMode())) {
 					await registering;
+					clearRefusal(refusalKeyOf(this), 'urlNotRegistered');
 					return true;
 				}
-				// At n8n start-up the URL registered earlier still stands: keep serving it.
-				await registering.catch((error: Error) =>
-					this.logger.warn(`Atlas Trigger could not re-register its URL: ${error.message}`),
-				);
+				// At n8n start-up the URL registered earlier still stands: keep serving it, and say so
+				// in the next refusal report (failing here would make n8n drop the webhook).
+				try {
+					await registering;
+					clearRefusal(refusalKeyOf(this), 'urlNotRegistered');
+				} catch (error) {
+					const message = (error as Error).message;
+					this.logger.warn(`Atlas Trigger could not re-register its URL: ${message}`);
+					countRefusal(
+						refusalKeyOf(this),
+						{ code: 'urlNotRegistered', detail: message },
+						new Date(),
+					);
+				}
 				return true;
 			},
 			/** Atlas has no way to remove a URL: nothing to undo, and deactivation must not fail. */

@@ -105,7 +105,7 @@ function authenticate(
 ): Denial | undefined {
 	const { allowList, token } = settings;
 	if (allowList && !isIpAllowed(request.ip, allowList.cidrs)) {
-		return { status: 403, reason: 'Source IP not allowed' };
+		return { status: 403, reason: 'Source IP not allowed', code: 'addressNotAllowed' };
 	}
 	if (!token) return undefined;
 	const given =
@@ -114,7 +114,7 @@ function authenticate(
 			: tokenFromHeader(request.headers[token.headerName]);
 	return tokensMatch(given, token.expected)
 		? undefined
-		: { status: 401, reason: 'Missing or wrong token' };
+		: { status: 401, reason: 'Missing or wrong token', code: 'wrongToken' };
 }
 
 /**
@@ -131,9 +131,13 @@ function checkCid(settings: AtlasTriggerSettings, summary: CallbackSummary): Den
 		const secretGuardPassed = settings.allowList !== undefined || settings.token !== undefined;
 		return secretGuardPassed || clientId.acceptMissing
 			? undefined
-			: { status: 403, reason: 'Payload has no cid' };
+			: { status: 403, reason: 'Payload has no cid', code: 'clientIdMissing' };
 	}
-	return { status: 403, reason: 'cid does not match this Atlas account' };
+	return {
+		status: 403,
+		reason: 'cid does not match this Atlas account',
+		code: 'clientIdMismatch',
+	};
 }
 
 /** Atlas' email links stop working about 10 minutes after the event. */

@@ -14,6 +14,7 @@ import {
 	includeUnknownOption,
 	keepAcrossRestartsOption,
 } from '../shared/eventFilter';
+import { reportRefusalsOption, TRIGGER_OUTPUT_NAMES } from '../shared/refusalReport';
 import { runTrigger } from '../shared/triggerPipeline';
 import { TRIGGER_WEBHOOK } from '../shared/webhook';
 import { rapidEventOptions } from './events';
@@ -63,7 +64,9 @@ export class ExpediaRapidTrigger implements INodeType {
 				'Once this workflow is published, send its Production URL to Rapid support: Rapid then delivers every notification of your account there.',
 		},
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// The second output carries the refused-delivery report (nodes/shared/refusalReport.ts).
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: TRIGGER_OUTPUT_NAMES,
 		credentials: [{ name: 'expediaRapidApi', required: true }],
 		webhooks: [TRIGGER_WEBHOOK],
 		properties: [
@@ -75,7 +78,7 @@ export class ExpediaRapidTrigger implements INodeType {
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to check the Authorization header against the credential's API key and shared secret; a failure is answered 401 and starts nothing",
+					"Whether to check the Authorization header against the credential's API key and shared secret; a failure is answered 401, starts no event and is counted on the Refused output",
 			},
 			{
 				displayName: NO_VERIFICATION_WARNING,
@@ -117,6 +120,7 @@ export class ExpediaRapidTrigger implements INodeType {
 					},
 					includeUnknownOption,
 					keepAcrossRestartsOption,
+					reportRefusalsOption,
 					{
 						displayName: 'Timestamp Tolerance (Seconds)',
 						name: 'toleranceSeconds',

@@ -10,6 +10,7 @@ import {
 	DEFAULT_DEDUPE_MAX_ENTRIES,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
+import type { RefusalCode } from '../shared/refusalReport';
 import { readNumberSetting } from '../shared/settings';
 import {
 	type CommonTriggerOptions,
@@ -27,6 +28,7 @@ import {
 } from './events';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
+	type RapidVerifyFailure,
 	verifyAuthorizationHeader,
 	type VerifyOptions,
 } from './signature';
@@ -99,13 +101,25 @@ export async function readSettings(
 	return settings;
 }
 
+/** How each signature failure is counted in the refusal report. */
+const REFUSAL_CODES: Record<RapidVerifyFailure, RefusalCode> = {
+	missing_header: 'missingSignature',
+	malformed_header: 'missingSignature',
+	wrong_api_key: 'apiKeyMismatch',
+	bad_signature: 'signatureMismatch',
+	timestamp_out_of_tolerance: 'staleTimestamp',
+	not_configured: 'credentialIncomplete',
+};
+
 function authenticate(
 	settings: RapidTriggerSettings,
 	request: { headers: Record<string, unknown> },
 ): Denial | undefined {
 	if (!settings.signature) return undefined;
 	const verdict = verifyAuthorizationHeader(request.headers.authorization, settings.signature);
-	return verdict.ok ? undefined : { status: 401, reason: verdict.message };
+	return verdict.ok
+		? undefined
+		: { status: 401, reason: verdict.message, code: REFUSAL_CODES[verdict.reason] };
 }
 
 /** The emitted item: the notification exactly as received, plus when it arrived. */

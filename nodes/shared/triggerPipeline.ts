@@ -14,10 +14,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
 import { ALL_EVENTS, type EventFilter, isEventWanted } from './eventFilter';
 import { markEventOrder, NOT_COMPARED, type OrderFacts } from './eventOrder';
+import { withRefusalReport, type Refusal, type RefusalCode } from './refusalReport';
 import {
 	accepted,
 	ignored,
@@ -35,10 +37,14 @@ export interface TriggerRequest extends RawRequest {
 	ip?: string;
 }
 
-/** A request turned away before the workflow: answered with `status` and `reason`. */
+/**
+ * A request turned away before the workflow: answered with `status` and `reason`, and counted
+ * under `code` for the refusal report (nodes/shared/refusalReport.ts).
+ */
 export interface Denial {
 	status: number;
 	reason: string;
+	code: RefusalCode;
 }
 
 /** What every trigger's settings hold besides its own checks. */
@@ -117,7 +123,8 @@ export function decideEvent<S extends TriggerSettings, E extends { eventType: st
 	if (denied) return { kind: 'rejected', ...denied };
 
 	const body = readJsonBody(request);
-	if (!body.ok) return { kind: 'rejected', status: 400, reason: body.reason };
+	if (!body.ok)
+		return { kind: 'rejected', status: 400, reason: body.reason, code: 'unreadableBody' };
 	const event = steps.summarise(body.value);
 
 	const eventDenied = steps.checkEvent?.(settings, event);
@@ -146,21 +153,60 @@ export function decideEvent<S extends TriggerSettings, E extends { eventType: st
 	return { kind: 'accepted', item: steps.eventOrder ? { ...item, ...mark } : item };
 }
 
-/** A trigger's whole `webhook()`: settings once, the steps, then n8n's response. */
+/** What the caller of a call refused for invalid settings is told (the details go to the report). */
+export const INVALID_SETTINGS_ANSWER = 'The trigger is not set up correctly: try again later';
+
+/**
+ * A trigger's whole `webhook()`: settings once, the steps, then n8n's response, with the refusal
+ * report when one is due.
+ */
 export async function runTrigger<S extends TriggerSettings, E extends { eventType: string | null }>(
 	context: IWebhookFunctions,
 	steps: TriggerSteps<S, E>,
 ): Promise<IWebhookResponseData> {
 	const receivedAt = new Date();
-	const read = await steps.readSettings(context);
-	// A test-URL call neither consults nor records the production window: it always runs.
-	const settings = context.getMode() === 'manual' ? { ...read, duplicates: undefined } : read;
 	const request = context.getRequestObject() as unknown as TriggerRequest;
+	const outcome = await outcomeOf(context, steps, request, receivedAt);
+	const refusal: Refusal | undefined =
+		outcome.kind === 'rejected'
+			? { code: outcome.code, status: outcome.status, address: request.ip, detail: outcome.detail }
+			: undefined;
+	return withRefusalReport(context, respond(context, outcome), refusal, receivedAt);
+}
+
+async function outcomeOf<S extends TriggerSettings, E extends { eventType: string | null }>(
+	context: IWebhookFunctions,
+	steps: TriggerSteps<S, E>,
+	request: TriggerRequest,
+	receivedAt: Date,
+): Promise<TriggerOutcome & { detail?: string }> {
+	// In the editor a settings error shows where the user is looking. In production, throwing would
+	// make n8n record a failed execution per call, however many calls come: it is counted instead.
+	const manual = context.getMode() === 'manual';
+	let read: S;
+	try {
+		read = await steps.readSettings(context);
+	} catch (error) {
+		if (manual) throw new NodeOperationError(context.getNode(), error as Error);
+		const detail = error instanceof Error ? error.message : String(error);
+		return {
+			kind: 'rejected',
+			status: 500,
+			reason: INVALID_SETTINGS_ANSWER,
+			code: 'invalidSettings',
+			detail,
+		};
+	}
+	// A test-URL call neither consults nor records the production window: it always runs.
+	const settings = manual ? { ...read, duplicates: undefined } : read;
 	await readUnreadBody(request);
-	const outcome = decideEvent(steps, settings, request, receivedAt, () => ({
+	return decideEvent(steps, settings, request, receivedAt, () => ({
 		staticData: context.getWorkflowStaticData('node'),
 		processKey: processKeyOf(context.getWorkflow().id, context.getNode().id, steps.seenKey),
 	}));
+}
+
+function respond(context: IWebhookFunctions, outcome: TriggerOutcome): IWebhookResponseData {
 	switch (outcome.kind) {
 		case 'accepted':
 			return accepted(outcome.item);

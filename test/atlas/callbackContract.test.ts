@@ -9,6 +9,7 @@ import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
 import { canonicalEventType } from '../../nodes/Atlas/events';
 import { createWebhookContext } from '../helpers/n8n';
 import { DOCUMENTED_CALLBACKS, type DocumentedCallback } from './documentedCallbacks';
+import { expectNoEvent } from '../helpers/refusals';
 
 const trigger = new AtlasTrigger();
 const SHARED = 'contract-value_1';
@@ -84,7 +85,7 @@ describe('Atlas Trigger: the documented callback samples', () => {
 
 		it.each(withoutCid)('%s (no cid): refused with 403', async (_name, sample) => {
 			const { result, response } = await post(sample, 'client ID only');
-			expect(result).toEqual({ noWebhookResponse: true });
+			expectNoEvent(result);
 			expect(response.statusCode).toBe(403);
 		});
 	});

@@ -3,6 +3,18 @@ import type { IDataObject } from 'n8n-workflow';
 
 export const CID = 'atlas-test-client';
 
+/**
+ * Credentials for both triggers with no server behind them (webhook calls read them; nothing is
+ * sent): Atlas points at a closed port.
+ */
+export const offlineTriggerCredentials = (
+	rapid: { apiKey: string; sharedSecret: string },
+	atlas: { clientSecret: string; webhookToken?: string },
+) => ({
+	expediaRapidApi: { environment: 'test', ...rapid },
+	atlasApi: { environment: 'custom', baseUrl: 'http://127.0.0.1:9', clientId: CID, ...atlas },
+});
+
 const segment = (depTime: string, flightNumber: string) => ({
 	depAirport: 'PEK',
 	arrAirport: 'SIN',

@@ -7,9 +7,10 @@ import type { IDataObject, INodeParameters, WorkflowActivateMode } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { DEFAULT_ATLAS_CLIENT_ID } from '../../dev/sandbox';
+import { DEFAULT_ATLAS_CLIENT_ID, DEFAULT_ATLAS_CLIENT_SECRET } from '../../dev/sandbox';
 import { atlasApiRequest } from '../../nodes/Atlas/transport';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
+import { eventItems, refusalReportOf } from '../helpers/refusals';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
 
 const trigger = new AtlasTrigger();
@@ -26,7 +27,7 @@ const sandbox = useSandbox(1);
  */
 function hookContext(
 	{ token, ...parameters }: INodeParameters,
-	how: { test?: boolean; activation?: WorkflowActivateMode } = {},
+	how: { test?: boolean; activation?: WorkflowActivateMode; workflowId?: string } = {},
 ) {
 	const { atlasApi } = atlasCredentials(sandbox());
 	return createHookContext({
@@ -36,6 +37,7 @@ function hookContext(
 		isTest: how.test ?? false,
 		mode: how.test ? 'manual' : 'trigger',
 		activation: how.test ? 'manual' : (how.activation ?? 'activate'),
+		workflowId: how.workflowId,
 	});
 }
 
@@ -43,6 +45,19 @@ function hookContext(
 async function activate(parameters: INodeParameters, how?: Parameters<typeof hookContext>[1]) {
 	const context = hookContext(parameters, how);
 	if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+}
+
+/** An event from Atlas to the trigger node of workflow `workflowId`, as n8n hands it over. */
+async function deliver(workflowId: string, payload: unknown) {
+	const { context } = createWebhookContext({
+		nodeType: trigger,
+		workflowId,
+		parameters: { registerOnActivation: true },
+		credentials: atlasCredentials(sandbox()),
+		request: { rawBody: Buffer.from(JSON.stringify(payload)) },
+	});
+	jest.spyOn(context.logger, 'warn').mockImplementation(() => undefined);
+	return await trigger.webhook.call(context);
 }
 
 const registrations = () => requestsTo(sandbox(), 'atlas.updateWebhookURL');
@@ -123,6 +138,52 @@ describe('Atlas Trigger: activation', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(calls.length).toBeGreaterThan(1);
+	});
+
+	it('at start-up, a failed registration shows in the report of the next call, while the URL keeps serving', async () => {
+		const workflowId = 'restart-with-atlas-down';
+		sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'http', status: 503 });
+		const restart = hookContext({}, { activation: 'init', workflowId });
+		const warn = jest.spyOn(restart.logger, 'warn').mockImplementation(() => undefined);
+		expect(await methods.checkExists.call(restart)).toBe(false);
+		// Activation succeeds: n8n keeps the webhook, so events still arrive.
+		await expect(methods.create.call(restart)).resolves.toBe(true);
+		expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not re-register its URL/));
+		warn.mockRestore();
+		sandbox().faults.clear();
+
+		// The next event is emitted as usual, with the report on the Refused output beside it.
+		const event = await deliver(workflowId, sandbox().atlas.sampleEvent('order.ticketed', {}));
+		expect(eventItems(event)).toHaveLength(1);
+		expect(refusalReportOf(event)).toMatchObject({
+			refusedDeliveries: true,
+			refusedCount: 0,
+			refusals: [],
+			problems: [
+				{
+					code: 'urlNotRegistered',
+					reason: 'Could not point Atlas at this URL when n8n started',
+					whatToDo: expect.stringMatching(/publish the workflow again/),
+					detail: expect.stringMatching(/503/),
+					count: 1,
+				},
+			],
+		});
+		expect(JSON.stringify(refusalReportOf(event))).not.toContain(DEFAULT_ATLAS_CLIENT_SECRET);
+	});
+
+	it('a later successful registration takes the problem back before it is reported', async () => {
+		const workflowId = 'restart-then-recovered';
+		sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'http', status: 503 });
+		const restart = hookContext({}, { activation: 'init', workflowId });
+		jest.spyOn(restart.logger, 'warn').mockImplementation(() => undefined);
+		await methods.create.call(restart);
+		sandbox().faults.clear();
+		await methods.create.call(hookContext({}, { activation: 'init', workflowId }));
+
+		const event = await deliver(workflowId, sandbox().atlas.sampleEvent('order.ticketed', {}));
+		expect(eventItems(event)).toHaveLength(1);
+		expect(refusalReportOf(event)).toBeUndefined();
 	});
 
 	it('refuses to activate with an unreadable IP allow-list or an empty token', async () => {

@@ -9,6 +9,7 @@ import { AtlasTrigger, SEEN_KEY } from '../../nodes/Atlas/AtlasTrigger.node';
 import { ATLAS_EVENT_TYPES } from '../../nodes/Atlas/events';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { CID, SAMPLE_EVENTS } from './fixtures';
+import { expectNoEvent } from '../helpers/refusals';
 
 const trigger = new AtlasTrigger();
 const credentials = {
@@ -62,7 +63,7 @@ function expectEmitted(result: IWebhookResponseData) {
 
 /** Answered directly with `status`; no workflow starts. */
 function expectRejected(call: Awaited<ReturnType<typeof post>>, status: number) {
-	expect(call.result).toEqual({ noWebhookResponse: true });
+	expectNoEvent(call.result);
 	expect(call.response.statusCode).toBe(status);
 	expect(call.response.ended).toBe(true);
 }

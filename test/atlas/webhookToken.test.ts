@@ -12,6 +12,7 @@ import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpe
 import { createHookContext, createWebhookContext, executeNode } from '../helpers/n8n';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
+import { eventItems } from '../helpers/refusals';
 
 const atlas = new Atlas();
 const trigger = new AtlasTrigger();
@@ -137,7 +138,7 @@ async function post(
 		},
 	});
 	const result = await trigger.webhook.call(context);
-	return result.workflowData ? 200 : response.statusCode;
+	return eventItems(result).length > 0 ? 200 : response.statusCode;
 }
 
 /**

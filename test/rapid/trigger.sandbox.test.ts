@@ -15,6 +15,7 @@ import {
 } from '../../dev/sandbox';
 import { createWebhookContext } from '../helpers/n8n';
 import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver';
+import { eventItems } from '../helpers/refusals';
 
 const trigger = new ExpediaRapidTrigger();
 const credentials = {
@@ -46,8 +47,8 @@ async function handle(_index: number, request: ReceivedRequest): Promise<number>
 	});
 	const result = await trigger.webhook.call(context);
 	// Rejected (answered by the trigger without starting anything): Rapid sees that answer.
-	if (result.noWebhookResponse && !result.workflowData) return response.statusCode;
-	for (const item of result.workflowData?.[0] ?? []) emitted.push(item.json);
+	if (result.noWebhookResponse) return response.statusCode;
+	for (const item of eventItems(result)) emitted.push(item.json);
 	const id = String((request.json as IDataObject).event_id);
 	const attempt = (attemptsPerEvent.get(id) ?? 0) + 1;
 	attemptsPerEvent.set(id, attempt);

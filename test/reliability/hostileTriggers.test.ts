@@ -12,20 +12,16 @@ import {
 	computeSignature,
 	nowInSeconds,
 } from '../../nodes/ExpediaRapid/signature';
-import { CID } from '../atlas/fixtures';
+import { CID, offlineTriggerCredentials } from '../atlas/fixtures';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
+import { expectNoEvent, refusalReportOf } from '../helpers/refusals';
 
 const KEY = 'partner-api-key';
 const SECRET = 'partner-shared-secret';
-const credentials = {
-	expediaRapidApi: { environment: 'test', apiKey: KEY, sharedSecret: SECRET },
-	atlasApi: {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		clientId: CID,
-		clientSecret: 'x',
-	},
-};
+const credentials = offlineTriggerCredentials(
+	{ apiKey: KEY, sharedSecret: SECRET },
+	{ clientSecret: 'x' },
+);
 
 let counter = 0;
 const rapidEvent = (): IDataObject => ({
@@ -68,7 +64,8 @@ describe('the Rapid Trigger does not tell a caller which part of a forged header
 		expect(a.response.statusCode).toBe(401);
 		expect(b.response.statusCode).toBe(401);
 		expect(a.response.body).toEqual(b.response.body);
-		expect(a.result.workflowData).toBeUndefined();
+		expectNoEvent(a.result);
+		expectNoEvent(b.result);
 	});
 });
 
@@ -93,7 +90,7 @@ describe('bodies nested deeper than any real payload are refused with 400', () =
 		const { result, response } = await call(node, deep(20_000), { headers: headers() });
 		expect(response.statusCode).toBe(400);
 		expect(JSON.stringify(response.body)).toMatch(/nested deeper than 64 levels/);
-		expect(result.workflowData).toBeUndefined();
+		expectNoEvent(result);
 	});
 
 	it('64 levels are still accepted (inside a string, brackets do not count)', async () => {
@@ -120,14 +117,36 @@ describe('numeric settings from expressions fail closed', () => {
 		['Duplicate Window (Events)', { dedupeWindowSize: 'abc' }],
 		['Duplicate Window (Days)', { dedupeWindowDays: 'abc' }],
 	])(
-		'%s = %p: the call is an error and starts nothing; activation fails too',
+		'%s = %p: the call is refused (500) with no event, the report names the setting; in the editor and at activation it is an error',
 		async (label, options) => {
 			const parameters = { options } as INodeParameters;
 			const body = JSON.stringify(rapidEvent());
+			const setting = new RegExp(`Invalid setting: ${label.replace(/[()]/g, '\\$&')}`);
 			// Signed 30 days ago: an unchecked "no limit" would let it through.
-			await expect(
-				call(rapid, body, { parameters, headers: signedAt(30 * 86400) }),
-			).rejects.toThrow(new RegExp(`Invalid setting: ${label.replace(/[()]/g, '\\$&')}`));
+			const { result, response } = await call(rapid, body, {
+				parameters,
+				headers: signedAt(30 * 86400),
+			});
+			expectNoEvent(result);
+			expect(response.statusCode).toBe(500);
+			// The caller learns nothing about the setup; the report says which setting.
+			expect(JSON.stringify(response.body)).not.toMatch(setting);
+			const refusals = refusalReportOf(result)?.refusals as IDataObject[];
+			expect(refusals).toEqual([
+				expect.objectContaining({
+					code: 'invalidSettings',
+					detail: expect.stringMatching(setting),
+				}),
+			]);
+
+			const { context } = createWebhookContext({
+				nodeType: rapid,
+				parameters,
+				credentials,
+				mode: 'manual',
+				request: { headers: signedAt(30 * 86400), rawBody: Buffer.from(body) },
+			});
+			await expect(rapid.webhook.call(context)).rejects.toThrow(setting);
 			const hook = createHookContext({ nodeType: rapid, parameters, credentials });
 			await expect(rapid.webhookMethods.default.checkExists.call(hook)).rejects.toThrow(
 				/Invalid setting/,

@@ -17,6 +17,7 @@ import {
 } from './imports';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { createWebhookContext } from '../helpers/n8n';
+import { eventItems } from '../helpers/refusals';
 
 const KEY = 'partner-key';
 const SECRET = 'partner-secret';
@@ -184,7 +185,7 @@ describe('event parsers', () => {
 						},
 					});
 					const result = await trigger.webhook.call(context);
-					if (result.workflowData) expect(result.workflowData[0]).toHaveLength(1);
+					if (eventItems(result).length > 0) expect(eventItems(result)).toHaveLength(1);
 					else expect(response.statusCode).toBe(400);
 				},
 			),
