@@ -19,6 +19,9 @@ export const SLACK_HOST = 'slack.com';
 /** The access token of the demo's Slack credential; any other token gets `invalid_auth`. */
 export const FAKE_SLACK_TOKEN = 'xoxb-travel-ops-demo-token';
 
+/** GET on the proxy's own address lists the messages received (`curl <proxyUrl>/_messages`). */
+export const MESSAGES_PATH = '/_messages';
+
 export interface SlackMessage {
 	channel: string;
 	text: string;
@@ -160,8 +163,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 	const state = { messages: [] as SlackMessage[], failing: new Map<string, string>() };
 	const api = createServer(slackApi(state));
 	const sockets = new Set<Socket>();
-	const proxy: Server = createServer((_req, res) => {
-		// Plain-HTTP proxying is not offered: only slack.com over CONNECT.
+	const proxy: Server = createServer((req, res) => {
+		// What "Slack" received, for people watching the demo; no plain-HTTP proxying otherwise.
+		if (req.method === 'GET' && req.url === MESSAGES_PATH) {
+			res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+			res.end(JSON.stringify(state.messages, null, 2));
+			return;
+		}
 		res.writeHead(403).end();
 	});
 	proxy.on('connection', (socket: Socket) => {
