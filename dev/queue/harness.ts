@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../sandbox';
+import { type FakeSlack, startFakeSlack } from '../n8n/fakeSlack';
 import {
 	readExecutions,
 	readNodeOutputField,
@@ -34,7 +35,7 @@ export const GAP_SECONDS = Number(process.env.QUEUE_DUPLICATE_GAP_SECONDS ?? 120
 export const Q = {
 	getMany: 'QueueAtlasGetMany',
 	drain: 'QueueRapidDrain',
-	eachOnce: 'TravelOpsExample05',
+	eachOnce: 'TravelOpsEx05',
 	removeDuplicates: 'QueueRemoveDuplicates',
 } as const;
 
@@ -108,6 +109,8 @@ function queueWorkflows(): WorkflowFile[] {
 
 export interface QueueTestStack {
 	sandbox: Sandbox;
+	/** Where example 05's Slack node posts (through the proxy every n8n process is given). */
+	slack: FakeSlack;
 	queue: QueueStack;
 	/** The production URL of a workflow's trigger on webhook processor `processor` (0-based). */
 	url(workflowId: string, processor: number): string;
@@ -126,6 +129,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 	const runtime = await ensureN8nRuntime();
 	const dir = mkdtempSync(join(tmpdir(), 'travel-ops-queue-'));
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
+	const slack = await startFakeSlack();
 	const workflows = [
 		...loadExamples(sandbox.url, { queueMode: true }),
 		...testWorkflows(),
@@ -139,6 +143,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 			smtpPort: sandbox.smtpPort,
 			workflows,
 			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+			env: slack.env,
 		});
 		const byId = (id: string) => {
 			const workflow = workflows.find((w) => w.id === id);
@@ -148,6 +153,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 		const database = queue.database;
 		return {
 			sandbox,
+			slack,
 			queue,
 			url: (id, processor) => {
 				const workflow = byId(id);
@@ -168,11 +174,13 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 			stop: async () => {
 				await queue.stop();
 				await sandbox.close();
+				await slack.close();
 				if (process.env.TRAVEL_OPS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 			},
 		};
 	} catch (error) {
 		await sandbox.close();
+		await slack.close();
 		throw error;
 	}
 }

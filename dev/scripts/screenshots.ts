@@ -8,7 +8,7 @@
  *   workflow, so the panel shows what to do with the URL (the workflow is deleted afterwards);
  * - <id>.png: each example workflow as imported.
  * Needs `npm start` running. Run: npm run screenshots   (N8N_URL, default http://localhost:5678)
- * Some only: npm run screenshots -- nodes-panel atlas-trigger-panel TravelOpsExample04
+ * Some only: npm run screenshots -- nodes-panel atlas-trigger-panel TravelOpsEx04
  *
  * Talks the Chrome DevTools Protocol over the WebSocket global (Node 20: --experimental-websocket).
  */
