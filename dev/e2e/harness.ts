@@ -222,7 +222,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
 	const slack = await startFakeSlack();
 	const env = { ...slack.env, ...opts.env };
-	const workflows = [...loadExamples(sandbox.url), ...testWorkflows()];
+	const workflows = [...loadExamples(), ...testWorkflows()];
 	const port = await findFreePort();
 	const n8nUrl = `http://127.0.0.1:${port}`;
 	const byId = (id: string) => {
@@ -312,7 +312,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
  * (404 until then). Probes with a body that our triggers reject without starting anything: Rapid
  * answers an unsigned request 401, Atlas unparsable text 400 (or 401/403 before reading it).
  */
-async function webhookRegistered(url: string, timeoutMs = 60_000) {
+export async function webhookRegistered(url: string, timeoutMs = 60_000) {
 	const probe = async () =>
 		(await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{' }))
 			.status;

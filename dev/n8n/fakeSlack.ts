@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling: never shipped, runs under plain Node.js */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- development tooling: never shipped, runs under plain Node.js */
 /**
  * A stand-in for Slack's Web API that n8n's own Slack node reaches without any change to the
  * workflow: an HTTPS proxy (n8n honours HTTPS_PROXY / NO_PROXY) that answers CONNECT to slack.com

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
-	DEFAULT_CLI_PORT,
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
 	HOST,
@@ -26,15 +25,13 @@ export const RAPID_CREDENTIAL_ID = 'TravelOpsRapidDemo';
 export const SMTP_CREDENTIAL_ID = 'TravelOpsSmtpDemo';
 export const SLACK_CREDENTIAL_ID = 'TravelOpsSlackDemo';
 /** The Webhook Token of the demo Atlas credential (example 02 requires it in the URL). */
-export const DEMO_ATLAS_WEBHOOK_TOKEN = 'demo-atlas-webhook-token-0123456789';
+export const DEMO_ATLAS_WEBHOOK_TOKEN = 'sandbox-webhook-token';
 /** The example error workflow, set as every other example's error workflow. */
 export const ERROR_WORKFLOW_ID = 'TravelOpsErrors';
 /** The examples `npm start` and the e2e suite publish: one Rapid flow and one Atlas webhook flow. */
 export const RAPID_EXAMPLE_ID = 'TravelOpsEx01';
 export const ATLAS_WEBHOOK_EXAMPLE_ID = 'TravelOpsEx02';
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
-/** The sandbox address written in the example files (the port `npm run sandbox` uses). */
-export const EXAMPLE_SANDBOX_URL = `http://${HOST}:${DEFAULT_CLI_PORT}`;
 
 export interface WorkflowFile {
 	id: string;
@@ -128,20 +125,14 @@ export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknow
 export const QUEUE_MODE_EXAMPLES = ['TravelOpsEx05'];
 
 /**
- * The example workflows as shipped in examples/, with their sandbox URL moved to `sandboxUrl`;
- * the queue-mode ones only when asked for.
+ * The example workflows exactly as shipped in examples/ (they hold no address: credentials and
+ * the fake Slack make them run here); the queue-mode ones only when asked for.
  */
-export function loadExamples(
-	sandboxUrl = EXAMPLE_SANDBOX_URL,
-	opts: { queueMode?: boolean } = {},
-): WorkflowFile[] {
+export function loadExamples(opts: { queueMode?: boolean } = {}): WorkflowFile[] {
 	return readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => {
-			const text = readFileSync(join(EXAMPLES_DIR, file), 'utf8');
-			return JSON.parse(text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl)) as WorkflowFile;
-		})
+		.map((file) => JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFile)
 		.filter((workflow) => opts.queueMode || !QUEUE_MODE_EXAMPLES.includes(workflow.id));
 }
 

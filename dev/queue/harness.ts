@@ -131,7 +131,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
 	const slack = await startFakeSlack();
 	const workflows = [
-		...loadExamples(sandbox.url, { queueMode: true }),
+		...loadExamples({ queueMode: true }),
 		...testWorkflows(),
 		...queueWorkflows(),
 	];

@@ -22,7 +22,6 @@ import { MESSAGES_PATH, startFakeSlack } from '../n8n/fakeSlack';
 import {
 	ATLAS_WEBHOOK_EXAMPLE_ID,
 	DEMO_ATLAS_WEBHOOK_TOKEN,
-	EXAMPLE_SANDBOX_URL,
 	loadExamples,
 	prepareUserFolder,
 	RAPID_EXAMPLE_ID,
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
 
 	step('Package, credentials and example workflows into n8n');
 	if (process.env.TRAVEL_OPS_FRESH === '1') rmSync(folder, { recursive: true, force: true });
-	const examples = loadExamples(sandboxUrl === EXAMPLE_SANDBOX_URL ? undefined : sandboxUrl);
+	const examples = loadExamples();
 	await prepareUserFolder({
 		userFolder: folder,
 		runtime,

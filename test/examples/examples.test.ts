@@ -186,6 +186,11 @@ describe('every example', () => {
 			});
 	});
 
+	it('hold no local address: what the demo and the e2e suite run is the file as shipped', () => {
+		const text = JSON.stringify(examples);
+		expect(text).not.toMatch(/127\.0\.0\.1|localhost|_catcher/);
+	});
+
 	it('IDs fit n8n 1.x (16 characters at most), and every example names the error workflow', () => {
 		for (const example of examples) expect(example.id.length).toBeLessThanOrEqual(16);
 		const errors = byId(ERROR_WORKFLOW);
