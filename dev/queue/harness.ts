@@ -11,11 +11,7 @@ import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../sandbox';
 import { type FakeSlack, startFakeSlack } from '../n8n/fakeSlack';
-import {
-	readExecutions,
-	readNodeOutputField,
-	type StoredExecution,
-} from '../n8n/db';
+import { readExecutions, readNodeOutputField, type StoredExecution } from '../n8n/db';
 import { startQueueStack, type QueueStack } from '../n8n/queue';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { packageLoadProblems } from '../n8n/smoke';
@@ -130,11 +126,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 	const dir = mkdtempSync(join(tmpdir(), 'travel-ops-queue-'));
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
 	const slack = await startFakeSlack();
-	const workflows = [
-		...loadExamples({ queueMode: true }),
-		...testWorkflows(),
-		...queueWorkflows(),
-	];
+	const workflows = [...loadExamples({ queueMode: true }), ...testWorkflows(), ...queueWorkflows()];
 	try {
 		const queue = await startQueueStack({
 			dir,
