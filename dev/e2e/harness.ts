@@ -245,7 +245,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			],
 		});
 		await opts.beforeN8nStart?.(sandbox);
-		let n8n = await startN8n({ userFolder, port, runtime, env });
+		// A free task-broker port too: another n8n on this machine may hold n8n's default one.
+		const brokerPort = await findFreePort();
+		let n8n = await startN8n({ userFolder, port, brokerPort, runtime, env });
 		const stoppedActions: Array<() => void | Promise<void>> = [];
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
@@ -284,7 +286,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			restart: async (workflowIds) => {
 				await n8n.stop();
 				for (const action of stoppedActions.splice(0)) await action();
-				n8n = await startN8n({ userFolder, port, runtime, env });
+				n8n = await startN8n({ userFolder, port, brokerPort, runtime, env });
 				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
 			},
 			whileStopped: (action) => {

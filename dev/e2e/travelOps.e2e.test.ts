@@ -18,7 +18,7 @@ import {
 } from '../sandbox';
 import { formatAtlasTime } from '../sandbox/util';
 import { FAKE_SLACK_TOKEN } from '../n8n/fakeSlack';
-import { DEMO_ATLAS_WEBHOOK_TOKEN, ERROR_WORKFLOW_ID } from '../n8n/stack';
+import { DEMO_ATLAS_WEBHOOK_TOKEN, ERROR_WORKFLOW_ID, SLACK_CREDENTIAL_ID } from '../n8n/stack';
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
@@ -367,6 +367,24 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect({ eventType, status }).toEqual({ eventType, status: 200 });
 		return notification as Record<string, unknown> & { itinerary_id: string; email: string };
 	};
+
+	it("the Slack credential's test reaches the fake Slack: the demo token passes, another fails", async () => {
+		const test = async (accessToken: string) =>
+			await stack.rest.request<{ status: string; message: string }>(
+				'POST',
+				'/rest/credentials/test',
+				{
+					credentials: {
+						id: SLACK_CREDENTIAL_ID,
+						name: 'credential test',
+						type: 'slackApi',
+						data: { accessToken },
+					},
+				},
+			);
+		expect(await test(FAKE_SLACK_TOKEN)).toMatchObject({ status: 'OK' });
+		expect(await test('xoxb-wrong')).toEqual({ status: 'Error', message: 'Invalid access token' });
+	});
 
 	it('01: fraud cancel → the fraud team by email; any other type → #hotel-notifications', async () => {
 		const mails = emails().length;
