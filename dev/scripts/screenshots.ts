@@ -22,6 +22,7 @@ import {
 	ATLAS_CREDENTIAL_ID,
 	loadExamples,
 	RAPID_CREDENTIAL_ID,
+	RAPID_EXAMPLE_ID,
 	type WorkflowFile,
 } from '../n8n/stack';
 import { findFreePort, REPO_ROOT } from '../n8n/util';
@@ -322,8 +323,9 @@ async function main(): Promise<void> {
 			await shoot(cdp, workflow.id);
 		}
 
-		// Both Expedia Rapid nodes in the nodes panel, in the light and the dark theme.
-		const [first] = examples;
+		// Both Expedia Rapid nodes in the nodes panel, in the light and the dark theme, over the
+		// Rapid example (its Expedia Rapid Trigger on the canvas).
+		const first = examples.find((w) => w.id === RAPID_EXAMPLE_ID) ?? examples[0];
 		for (const theme of ['light', 'dark'].filter((t) =>
 			want(t === 'light' ? 'nodes-panel' : 'nodes-panel-dark'),
 		)) {

@@ -28,7 +28,7 @@ import {
 	webhookUrl,
 	type WorkflowFile,
 } from '../n8n/stack';
-import { isPortFree, registerCleanup } from '../n8n/util';
+import { findFreePort, isPortFree, registerCleanup } from '../n8n/util';
 
 /** Where the sandbox catches the example workflows' email. */
 const DEFAULT_SMTP_PORT = 4025;
@@ -133,6 +133,8 @@ async function main(): Promise<void> {
 	const n8n: RunningN8n = await startN8n({
 		userFolder: folder,
 		port: n8nPort,
+		// Not n8n's default task-broker port: another n8n on this machine may hold it.
+		brokerPort: await findFreePort(),
 		runtime,
 		env: { ...RECOMMENDED_N8N_ENV, ...slack.env },
 	});
