@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../sandbox';
+import { type FakeSlack, startFakeSlack } from '../n8n/fakeSlack';
 import {
 	type N8nDatabase,
 	queryDatabase,
@@ -23,6 +24,7 @@ import { ensureN8nRuntime, type N8nRuntime } from '../n8n/runtime';
 import { packageLoadProblems } from '../n8n/smoke';
 import {
 	ATLAS_CREDENTIAL_ID,
+	ERROR_WORKFLOW_ID,
 	loadExamples,
 	prepareUserFolder,
 	RAPID_CREDENTIAL_ID,
@@ -115,11 +117,12 @@ export function testWorkflows(): WorkflowFile[] {
 	return [
 		rapidTriggerWorkflow(T.rapidTrigger, 'e2e: Rapid Trigger', 'a001'),
 		twoNodeWorkflow(T.atlasTrigger, 'e2e: Atlas Trigger', {
-			// Registration stays off here: example 02 owns the account's one URL. The allow-list
-			// lets through the documented events that carry no cid (airline.status, order.cancelled).
+			// Registers its URL on activation (example 02 leaves that off, as users get it). The
+			// allow-list lets through the documented events that carry no cid (airline.status,
+			// order.cancelled).
 			parameters: {
 				events: ['*'],
-				registerOnActivation: false,
+				registerOnActivation: true,
 				options: { allowedIps: '127.0.0.0/8, ::1' },
 			},
 			name: 'Atlas Trigger',
@@ -175,6 +178,8 @@ export function testWorkflows(): WorkflowFile[] {
 
 export interface Stack {
 	sandbox: Sandbox;
+	/** Slack's Web API as n8n's Slack node reaches it (through n8n's HTTPS proxy setting). */
+	slack: FakeSlack;
 	n8n: RunningN8n;
 	runtime: N8nRuntime;
 	userFolder: string;
@@ -220,7 +225,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-e2e-'));
 	const database: N8nDatabase = { type: 'sqlite', userFolder };
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
-	const workflows = [...loadExamples(sandbox.url), ...testWorkflows()];
+	const slack = await startFakeSlack();
+	const env = { ...slack.env, ...opts.env };
+	const workflows = [...loadExamples(), ...testWorkflows()];
 	const port = await findFreePort();
 	const n8nUrl = `http://127.0.0.1:${port}`;
 	const byId = (id: string) => {
@@ -237,16 +244,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			workflows,
 			publish: [
 				...workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+				// n8n 2.x calls only a published error workflow.
+				ERROR_WORKFLOW_ID,
 				...(opts.pollers ?? []),
 			],
 		});
 		await opts.beforeN8nStart?.(sandbox);
-		let n8n = await startN8n({ userFolder, port, runtime, env: opts.env });
+		// A free task-broker port too: another n8n on this machine may hold n8n's default one.
+		const brokerPort = await findFreePort();
+		let n8n = await startN8n({ userFolder, port, brokerPort, runtime, env });
 		const stoppedActions: Array<() => void | Promise<void>> = [];
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
 		return {
 			sandbox,
+			slack,
 			get n8n() {
 				return n8n;
 			},
@@ -271,11 +283,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 				return (parsed ?? {}) as Record<string, unknown>;
 			},
 			execute: async (workflowId) =>
-				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], { userFolder, runtime }),
+				await runN8nCli(['execute', `--id=${workflowId}`, '--rawOutput'], {
+					userFolder,
+					runtime,
+					env,
+				}),
 			restart: async (workflowIds) => {
 				await n8n.stop();
 				for (const action of stoppedActions.splice(0)) await action();
-				n8n = await startN8n({ userFolder, port, runtime, env: opts.env });
+				n8n = await startN8n({ userFolder, port, brokerPort, runtime, env });
 				for (const id of workflowIds) await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
 			},
 			whileStopped: (action) => {
@@ -286,12 +302,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 			stop: async () => {
 				await n8n.stop();
 				await sandbox.close();
+				await slack.close();
 				if (process.env.TRAVEL_OPS_KEEP !== '1')
 					rmSync(userFolder, { recursive: true, force: true });
 			},
 		};
 	} catch (error) {
 		await sandbox.close();
+		await slack.close();
 		throw error;
 	}
 }
@@ -301,7 +319,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
  * (404 until then). Probes with a body that our triggers reject without starting anything: Rapid
  * answers an unsigned request 401, Atlas unparsable text 400 (or 401/403 before reading it).
  */
-async function webhookRegistered(url: string, timeoutMs = 60_000) {
+export async function webhookRegistered(url: string, timeoutMs = 60_000) {
 	const probe = async () =>
 		(await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{' }))
 			.status;

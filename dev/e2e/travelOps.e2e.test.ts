@@ -17,6 +17,8 @@ import {
 	type Sandbox,
 } from '../sandbox';
 import { formatAtlasTime } from '../sandbox/util';
+import { FAKE_SLACK_TOKEN } from '../n8n/fakeSlack';
+import { DEMO_ATLAS_WEBHOOK_TOKEN, ERROR_WORKFLOW_ID, SLACK_CREDENTIAL_ID } from '../n8n/stack';
 import { describeCredentialTests } from './credentialTests';
 import {
 	finishedExecutions,
@@ -30,10 +32,13 @@ import {
 	startStack,
 	T,
 	waitFor,
+	webhookRegistered,
 	type Stack,
 } from './harness';
 
-const EXAMPLE_06 = 'TravelOpsExample06';
+const EXAMPLE_06 = 'TravelOpsEx06';
+const RAPID_EXAMPLE = 'TravelOpsEx01';
+const ATLAS_EXAMPLE = 'TravelOpsEx02';
 /** Both types example 06 watches; the test poller watches every type. */
 const SCHEDULE_CHANGE = { eventType: 'order.schedulechange' };
 
@@ -338,10 +343,10 @@ describe('Atlas Trigger, published', () => {
 		);
 	});
 
-	it('registered the n8n production URL of the example workflow on activation', () => {
+	it('registered the production URL of the workflow that asks for it, not example 02 (off there)', () => {
 		const registered = stack.sandbox.atlas.registrations.map((r) => r.url);
-		expect(registered).toContain(stack.url('TravelOpsExample02'));
-		expect(stack.sandbox.atlas.webhookUrl()).toBe(stack.url('TravelOpsExample02'));
+		expect(registered).toContain(stack.url(T.atlasTrigger));
+		expect(registered.some((url) => url.startsWith(stack.url(ATLAS_EXAMPLE)))).toBe(false);
 	});
 });
 
@@ -377,93 +382,236 @@ describe('action nodes inside n8n', () => {
 	});
 });
 
-describe('example workflows', () => {
-	const caught = (name = 'slack') => stack.sandbox.caught.filter((c) => c.name === name);
-
-	it('01: a supplier cancellation posts to Slack, an agent change does not', async () => {
-		const url = stack.url('TravelOpsExample01');
-		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.supplier.cancel');
-		const before = caught().length;
-		expect((await stack.sandbox.rapid.push(cancel, { url })).status).toBe(200);
-		expect(
-			(
-				await stack.sandbox.rapid.push(
-					stack.sandbox.rapid.sampleNotification('itinerary.agent.change'),
-					{ url },
-				)
-			).status,
-		).toBe(200);
-		const executions = await finishedExecutions(stack, 'TravelOpsExample01', 2);
-		expect(executions.map((e) => e.status)).toEqual(['success', 'success']);
-		expect(caught().slice(before)).toEqual([
-			expect.objectContaining({
-				body: { text: expect.stringContaining(String(cancel.itinerary_id)) },
-			}),
-		]);
+/** Texts Slack accepted in a channel (posts it answered with an error are not there). */
+const slackTexts = (channel: string) =>
+	stack.slack.messages.filter((m) => m.ok && m.channel === channel).map((m) => m.text);
+const emails = () => stack.sandbox.caught.filter((c) => c.name === 'email').map((c) => c.body);
+/** Waits until `read` has grown past `before` entries; returns the new ones. */
+async function newOnes<V>(read: () => V[], before: number, count: number, timeoutMs = 30_000) {
+	return (
+		await waitFor(
+			async () => read(),
+			(list) => list.length >= before + count,
+			timeoutMs,
+		)
+	).slice(before);
+}
+/**
+ * Opens a button's link as a person's browser does (n8n answers link-preview robots, such as a
+ * client without a browser's User-Agent, with an empty page and records nothing).
+ */
+const click = async (url: string) =>
+	await fetch(url, {
+		headers: {
+			'user-agent':
+				'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+		},
 	});
 
-	it('01b: a fraud cancellation emails the traveller; other types are filtered by the trigger', async () => {
-		const url = stack.url('TravelOpsExample01b');
-		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.fraud.cancel');
-		const before = caught('email').length;
-		expect((await stack.sandbox.rapid.push(cancel, { url })).status).toBe(200);
-		const change = stack.sandbox.rapid.sampleNotification('itinerary.agent.change');
-		expect((await stack.sandbox.rapid.push(change, { url })).status).toBe(200);
-		const [execution] = await finishedExecutions(stack, 'TravelOpsExample01b', 1);
-		expect(execution.status).toBe('success');
+/** The button links of a Send and Wait message: approve and decline, signed by n8n. */
+function reviewLinks(channel: string, itineraryId: string) {
+	const message = stack.slack.messages.find(
+		(m) => m.channel === channel && JSON.stringify(m.body).includes(itineraryId),
+	);
+	const links = [...JSON.stringify(message?.body ?? {}).matchAll(/"url":"([^"]+)"/g)].map(
+		(match) => match[1],
+	);
+	return {
+		approve: links.find((url) => url.includes('approved=true')),
+		decline: links.find((url) => url.includes('approved=false')),
+	};
+}
+
+describe('example workflows (the shipped files, with n8n Slack and Send Email nodes)', () => {
+	// n8n answers readiness before it has registered the published workflows' webhooks.
+	beforeAll(async () => {
+		await webhookRegistered(stack.url(RAPID_EXAMPLE));
+		await webhookRegistered(stack.url(ATLAS_EXAMPLE));
+	}, 120_000);
+
+	const rapidPush = async (eventType: string) => {
+		const notification = stack.sandbox.rapid.sampleNotification(eventType);
+		const { status } = await stack.sandbox.rapid.push(notification, {
+			url: stack.url(RAPID_EXAMPLE),
+		});
+		expect({ eventType, status }).toEqual({ eventType, status: 200 });
+		return notification as Record<string, unknown> & { itinerary_id: string; email: string };
+	};
+
+	it("the Slack credential's test reaches the fake Slack: the demo token passes, another fails", async () => {
+		const test = async (accessToken: string) =>
+			await stack.rest.request<{ status: string; message: string }>(
+				'POST',
+				'/rest/credentials/test',
+				{
+					credentials: {
+						id: SLACK_CREDENTIAL_ID,
+						name: 'credential test',
+						type: 'slackApi',
+						data: { accessToken },
+					},
+				},
+			);
+		expect(await test(FAKE_SLACK_TOKEN)).toMatchObject({ status: 'OK' });
+		expect(await test('xoxb-wrong')).toEqual({ status: 'Error', message: 'Invalid access token' });
+	});
+
+	it('01: fraud cancel → the fraud team by email; any other type → #hotel-notifications', async () => {
+		const mails = emails().length;
+		const notices = slackTexts('#hotel-notifications').length;
+		const fraud = await rapidPush('itinerary.fraud.cancel');
+		const change = await rapidPush('itinerary.agent.change');
+		const noshow = await rapidPush('itinerary.traveler.noshow');
+		const [mail] = await newOnes(emails, mails, 1);
+		expect(mail).toMatchObject({
+			to: ['fraud-team@example.com'],
+			subject: `Fraud check cancelled hotel booking ${fraud.itinerary_id}`,
+			raw: expect.stringContaining(`Traveller: ${fraud.email}`),
+		});
+		const posted = await newOnes(() => slackTexts('#hotel-notifications'), notices, 2);
+		expect(posted.sort()).toEqual(
+			[
+				expect.stringContaining(`itinerary.agent.change · itinerary ${change.itinerary_id}`),
+				expect.stringContaining(`itinerary.traveler.noshow · itinerary ${noshow.itinerary_id}`),
+			].sort(),
+		);
+		const executions = await finishedExecutions(stack, RAPID_EXAMPLE, 3);
+		expect(executions.map((e) => e.status)).toEqual(['success', 'success', 'success']);
 		await pause(1000);
-		expect(await stack.executions('TravelOpsExample01b')).toHaveLength(1);
-		expect(caught('email').slice(before)).toEqual([
-			expect.objectContaining({
-				body: expect.objectContaining({
-					to: [cancel.email],
-					subject: `Your hotel booking ${String(cancel.itinerary_id)} was cancelled`,
-					raw: expect.stringContaining('Expedia cancelled your hotel booking'),
-				}),
-			}),
-		]);
+		expect(emails()).toHaveLength(mails + 1);
 	});
 
-	it('02: a schedule change and a cancellation reach Slack through the registered URL', async () => {
-		const before = caught().length;
-		expect((await stack.sandbox.atlas.push('order.schedulechange')).status).toBe(200);
-		expect((await stack.sandbox.atlas.push('abnormal.cancelled')).status).toBe(200);
-		expect((await stack.sandbox.atlas.push('order.ticketed')).status).toBe(200);
-		const executions = await finishedExecutions(stack, 'TravelOpsExample02', 3);
-		expect(executions.every((e) => e.status === 'success')).toBe(true);
-		const texts = caught()
-			.slice(before)
-			.map((c) => c.body.text as string);
-		expect(texts).toHaveLength(2);
-		expect(texts.join('\n')).toMatch(/Schedule change on order/);
-		expect(texts.join('\n')).toMatch(/cancelled \(abnormal\.cancelled\)/);
+	it('01: supplier cancel → a review in #hotel-cancellations; approving emails the traveller, declining says so', async () => {
+		const mails = emails().length;
+		const approved = await rapidPush('itinerary.supplier.cancel');
+		const declined = await rapidPush('itinerary.supplier.cancel');
+		const links = await waitFor(
+			async () => [
+				reviewLinks('#hotel-cancellations', approved.itinerary_id),
+				reviewLinks('#hotel-cancellations', declined.itinerary_id),
+			],
+			(both) => both.every((l) => l.approve && l.decline),
+		);
+		expect(links.every((l) => l.approve && l.decline)).toBe(true);
+		// Nobody has answered: no email, both executions wait.
+		await waitFor(
+			async () => (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'waiting'),
+			(waiting) => waiting.length >= 2,
+		);
+		expect(emails()).toHaveLength(mails);
+
+		expect((await click(links[0].approve!)).status).toBe(200);
+		const [mail] = await newOnes(emails, mails, 1);
+		expect(mail).toMatchObject({
+			to: [approved.email],
+			subject: `Your hotel booking ${approved.itinerary_id} was cancelled`,
+			raw: expect.stringContaining('The hotel cancelled your booking.'),
+		});
+
+		const notes = slackTexts('#hotel-cancellations').length;
+		expect((await click(links[1].decline!)).status).toBe(200);
+		const [note] = await newOnes(() => slackTexts('#hotel-cancellations'), notes, 1);
+		expect(note).toContain(
+			`Booking ${declined.itinerary_id}: the traveller was not emailed (declined in Slack`,
+		);
+		await waitFor(
+			async () => (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'waiting'),
+			(waiting) => waiting.length === 0,
+		);
+		expect(emails()).toHaveLength(mails + 1);
+	});
+
+	it('02: no URL registered on publishing; with the token in the URL every event reaches Slack, events without a client ID too', async () => {
+		const url = `${stack.url(ATLAS_EXAMPLE)}?token=${DEMO_ATLAS_WEBHOOK_TOKEN}`;
+		const before = (await stack.executions(ATLAS_EXAMPLE)).length;
+		const ops = slackTexts('#flight-ops').length;
+		const other = slackTexts('#flight-notifications').length;
+		const noToken = await stack.sandbox.atlas.push('order.schedulechange', undefined, {
+			url: stack.url(ATLAS_EXAMPLE),
+		});
+		expect(noToken.status).toBe(401);
+		for (const type of [
+			'order.schedulechange',
+			'abnormal.cancelled',
+			'order.cancelled',
+			'order.ticketed',
+			'airline.status',
+		]) {
+			const { status } = await stack.sandbox.atlas.push(type, undefined, { url });
+			expect({ type, status }).toEqual({ type, status: 200 });
+		}
+		const toOps = await newOnes(() => slackTexts('#flight-ops'), ops, 3);
+		expect(toOps.join('\n')).toMatch(/Schedule change on order/);
+		expect(toOps.join('\n')).toMatch(/cancelled \(abnormal\.cancelled\)/);
+		expect(toOps.join('\n')).toMatch(/cancelled \(order\.cancelled\)/);
+		const toOthers = await newOnes(() => slackTexts('#flight-notifications'), other, 2);
+		expect(toOthers.sort()).toEqual([
+			expect.stringMatching(/^✈️ Atlas event airline\.status/),
+			expect.stringMatching(/^✈️ Atlas event order\.ticketed · order /),
+		]);
+		const executions = await finishedExecutions(stack, ATLAS_EXAMPLE, before + 5);
+		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
+		expect(executions).toHaveLength(before + 5);
 	});
 
 	it('03: the daily summary lists the unconfirmed incidents of the last 24 h', async () => {
-		const before = caught().length;
-		const execution = await execute('TravelOpsExample03');
+		const before = slackTexts('#flight-ops').length;
+		const execution = await execute('TravelOpsEx03');
 		expect(execution.status).toBe('success');
 		const dayAgo = Date.now() - 24 * 3600_000;
 		const expected = stack.sandbox.atlas.incidents.filter(
 			(i) => i.eventStatus === 0 && Date.parse(i.eventTime.replace(' ', 'T') + '+08:00') >= dayAgo,
 		);
-		const [message] = caught().slice(before);
-		expect(message.body.text).toMatch(new RegExp(`^📋 ${expected.length} unconfirmed`));
+		expect(slackTexts('#flight-ops').slice(before)).toEqual([
+			expect.stringMatching(new RegExp(`^📋 ${expected.length} unconfirmed`)),
+		]);
 	});
 
-	it('04: the hourly drain handles queued cancellations like the trigger does', async () => {
-		const before = caught().length;
+	it('04: the hourly drain routes queued notifications like the trigger does', async () => {
+		const cancels = slackTexts('#hotel-cancellations').length;
+		const notices = slackTexts('#hotel-notifications').length;
 		const cancel = stack.sandbox.rapid.sampleNotification('itinerary.fraud.cancel');
-		stack.sandbox.rapid.enqueueUndeliverable([
-			cancel,
-			stack.sandbox.rapid.sampleNotification('itinerary.agent.create'),
-		]);
-		const execution = await execute('TravelOpsExample04');
+		const create = stack.sandbox.rapid.sampleNotification('itinerary.agent.create');
+		stack.sandbox.rapid.enqueueUndeliverable([cancel, create]);
+		const execution = await execute('TravelOpsEx04');
 		expect(execution.status).toBe('success');
-		expect(caught().slice(before)).toEqual([
-			expect.objectContaining({ body: { text: expect.stringMatching(/by Expedia: fraud check/) } }),
+		expect(slackTexts('#hotel-cancellations').slice(cancels)).toEqual([
+			expect.stringMatching(/by Expedia: fraud check/),
+		]);
+		expect(slackTexts('#hotel-notifications').slice(notices)).toEqual([
+			expect.stringContaining(`itinerary.agent.create · itinerary ${String(create.itinerary_id)}`),
 		]);
 		expect(stack.sandbox.rapid.undeliverable).toHaveLength(0);
+	});
+
+	it('error workflow: a Slack post that fails after the trigger answered 200 alerts #ops-alerts and the ops team', async () => {
+		const alerts = slackTexts('#ops-alerts').length;
+		const mails = emails().length;
+		const failed = (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'error');
+		stack.slack.failChannel('#hotel-notifications', 'not_in_channel');
+		try {
+			const change = await rapidPush('itinerary.agent.change');
+			const [alert] = await newOnes(() => slackTexts('#ops-alerts'), alerts, 1, 60_000);
+			expect(alert).toMatch(
+				/^⚠️ Workflow "Rapid: every hotel notification routed \(review, email, Slack\)" failed at "Post to #hotel-notifications": .*not_in_channel/,
+			);
+			const [mail] = await newOnes(emails, mails, 1);
+			expect(mail).toMatchObject({
+				to: ['ops-team@example.com'],
+				subject:
+					'n8n workflow failed: Rapid: every hotel notification routed (review, email, Slack)',
+			});
+			// Retry On Fail: three tries, each refused, none posted.
+			const tries = stack.slack.messages.filter(
+				(m) => m.channel === '#hotel-notifications' && m.text.includes(change.itinerary_id),
+			);
+			expect(tries.map((m) => m.ok)).toEqual([false, false, false]);
+			const errors = (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'error');
+			expect(errors).toHaveLength(failed.length + 1);
+			expect((await finishedExecutions(stack, ERROR_WORKFLOW_ID, 1))[0].status).toBe('success');
+		} finally {
+			stack.slack.clearFailures();
+		}
 	});
 });
 
@@ -672,9 +820,7 @@ describe('duplicate window across an n8n restart', () => {
 			others: { [key('whileDown', 'new')]: 1 },
 		});
 		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
-		const posted = stack.sandbox.caught
-			.filter((c) => c.name === 'slack-incidents')
-			.map((c) => String(c.body.text));
+		const posted = slackTexts('#flight-ops');
 		const mentioning = (role: keyof typeof incidents) =>
 			posted.filter((text) => text.includes(incident(role).eventId)).length;
 		expect({
@@ -790,6 +936,7 @@ describe('secrets', () => {
 			DEFAULT_RAPID_API_KEY,
 			DEFAULT_RAPID_SHARED_SECRET,
 			DEFAULT_ATLAS_CLIENT_SECRET,
+			FAKE_SLACK_TOKEN,
 		];
 		const log = stack.logText();
 		expect(log.length).toBeGreaterThan(0);

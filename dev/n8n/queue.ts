@@ -32,6 +32,8 @@ export interface QueueStackOptions {
 	workers?: number;
 	/** Jobs each worker runs at once (n8n's default is 10). */
 	workerConcurrency?: number;
+	/** More environment for every process (e.g. the fake Slack's proxy settings). */
+	env?: Record<string, string>;
 }
 
 export interface QueueStack {
@@ -120,7 +122,10 @@ export async function startQueueStack(opts: QueueStackOptions): Promise<QueueSta
 		started.push(postgres);
 		const redis = await startRedis(join(opts.dir, 'redis'));
 		started.push(redis);
-		const env = queueEnv(postgres, redis, randomBytes(24).toString('hex'));
+		const env = {
+			...queueEnv(postgres, redis, randomBytes(24).toString('hex')),
+			...opts.env,
+		};
 		const { runtime } = opts;
 
 		const folder = (name: string) => join(opts.dir, name);

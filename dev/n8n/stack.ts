@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
-	DEFAULT_CLI_PORT,
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
 	HOST,
 } from '../sandbox';
+import { FAKE_SLACK_TOKEN } from './fakeSlack';
 import { installPackage, type InstallResult } from './install';
 import { publishWorkflow, runN8nCli } from './process';
 import type { N8nRuntime } from './runtime';
@@ -23,9 +23,15 @@ import { REPO_ROOT } from './util';
 export const ATLAS_CREDENTIAL_ID = 'TravelOpsAtlasDemo';
 export const RAPID_CREDENTIAL_ID = 'TravelOpsRapidDemo';
 export const SMTP_CREDENTIAL_ID = 'TravelOpsSmtpDemo';
+export const SLACK_CREDENTIAL_ID = 'TravelOpsSlackDemo';
+/** The Webhook Token of the demo Atlas credential (example 02 requires it in the URL). */
+export const DEMO_ATLAS_WEBHOOK_TOKEN = 'sandbox-webhook-token';
+/** The example error workflow, set as every other example's error workflow. */
+export const ERROR_WORKFLOW_ID = 'TravelOpsErrors';
+/** The examples `npm start` and the e2e suite publish: one Rapid flow and one Atlas webhook flow. */
+export const RAPID_EXAMPLE_ID = 'TravelOpsEx01';
+export const ATLAS_WEBHOOK_EXAMPLE_ID = 'TravelOpsEx02';
 export const EXAMPLES_DIR = join(REPO_ROOT, 'examples');
-/** The sandbox address written in the example files (the port `npm run sandbox` uses). */
-export const EXAMPLE_SANDBOX_URL = `http://${HOST}:${DEFAULT_CLI_PORT}`;
 
 export interface WorkflowFile {
 	id: string;
@@ -63,8 +69,9 @@ export function twoNodeWorkflow(
 }
 
 /**
- * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, and
- * an SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth).
+ * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, an
+ * SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth), and a Slack API
+ * credential whose token the fake Slack (fakeSlack.ts) accepts.
  */
 export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknown[] {
 	// Plain `data` objects: import:credentials encrypts them with the instance key.
@@ -78,6 +85,7 @@ export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknow
 				baseUrl: sandboxUrl,
 				clientId: DEFAULT_ATLAS_CLIENT_ID,
 				clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+				webhookToken: DEMO_ATLAS_WEBHOOK_TOKEN,
 			},
 		},
 		{
@@ -104,27 +112,27 @@ export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknow
 				password: '',
 			},
 		},
+		{
+			id: SLACK_CREDENTIAL_ID,
+			name: 'Slack (demo)',
+			type: 'slackApi',
+			data: { accessToken: FAKE_SLACK_TOKEN, signatureSecret: '' },
+		},
 	];
 }
 
 /** Examples that need n8n in queue mode's PostgreSQL (a credential only the queue stack has). */
-export const QUEUE_MODE_EXAMPLES = ['TravelOpsExample05'];
+export const QUEUE_MODE_EXAMPLES = ['TravelOpsEx05'];
 
 /**
- * The example workflows as shipped in examples/, with their sandbox URL moved to `sandboxUrl`;
- * the queue-mode ones only when asked for.
+ * The example workflows exactly as shipped in examples/ (they hold no address: credentials and
+ * the fake Slack make them run here); the queue-mode ones only when asked for.
  */
-export function loadExamples(
-	sandboxUrl = EXAMPLE_SANDBOX_URL,
-	opts: { queueMode?: boolean } = {},
-): WorkflowFile[] {
+export function loadExamples(opts: { queueMode?: boolean } = {}): WorkflowFile[] {
 	return readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => {
-			const text = readFileSync(join(EXAMPLES_DIR, file), 'utf8');
-			return JSON.parse(text.split(EXAMPLE_SANDBOX_URL).join(sandboxUrl)) as WorkflowFile;
-		})
+		.map((file) => JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowFile)
 		.filter((workflow) => opts.queueMode || !QUEUE_MODE_EXAMPLES.includes(workflow.id));
 }
 

@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startSandbox, type Sandbox } from '../sandbox';
-import {
-	readExecutions,
-	readNodeOutputField,
-	type StoredExecution,
-} from '../n8n/db';
+import { type FakeSlack, startFakeSlack } from '../n8n/fakeSlack';
+import { readExecutions, readNodeOutputField, type StoredExecution } from '../n8n/db';
 import { startQueueStack, type QueueStack } from '../n8n/queue';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { packageLoadProblems } from '../n8n/smoke';
@@ -34,7 +31,7 @@ export const GAP_SECONDS = Number(process.env.QUEUE_DUPLICATE_GAP_SECONDS ?? 120
 export const Q = {
 	getMany: 'QueueAtlasGetMany',
 	drain: 'QueueRapidDrain',
-	eachOnce: 'TravelOpsExample05',
+	eachOnce: 'TravelOpsEx05',
 	removeDuplicates: 'QueueRemoveDuplicates',
 } as const;
 
@@ -108,6 +105,8 @@ function queueWorkflows(): WorkflowFile[] {
 
 export interface QueueTestStack {
 	sandbox: Sandbox;
+	/** Where example 05's Slack node posts (through the proxy every n8n process is given). */
+	slack: FakeSlack;
 	queue: QueueStack;
 	/** The production URL of a workflow's trigger on webhook processor `processor` (0-based). */
 	url(workflowId: string, processor: number): string;
@@ -126,11 +125,8 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 	const runtime = await ensureN8nRuntime();
 	const dir = mkdtempSync(join(tmpdir(), 'travel-ops-queue-'));
 	const sandbox = await startSandbox({ port: 0, rapid: { retryTimeScale: 0.0001 } });
-	const workflows = [
-		...loadExamples(sandbox.url, { queueMode: true }),
-		...testWorkflows(),
-		...queueWorkflows(),
-	];
+	const slack = await startFakeSlack();
+	const workflows = [...loadExamples({ queueMode: true }), ...testWorkflows(), ...queueWorkflows()];
 	try {
 		const queue = await startQueueStack({
 			dir,
@@ -139,6 +135,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 			smtpPort: sandbox.smtpPort,
 			workflows,
 			publish: workflows.filter((w) => w.nodes.some((n) => n.webhookId)).map((w) => w.id),
+			env: slack.env,
 		});
 		const byId = (id: string) => {
 			const workflow = workflows.find((w) => w.id === id);
@@ -148,6 +145,7 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 		const database = queue.database;
 		return {
 			sandbox,
+			slack,
 			queue,
 			url: (id, processor) => {
 				const workflow = byId(id);
@@ -168,11 +166,13 @@ export async function startQueueTestStack(): Promise<QueueTestStack> {
 			stop: async () => {
 				await queue.stop();
 				await sandbox.close();
+				await slack.close();
 				if (process.env.TRAVEL_OPS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
 			},
 		};
 	} catch (error) {
 		await sandbox.close();
+		await slack.close();
 		throw error;
 	}
 }

@@ -214,8 +214,9 @@ async function countThrough(ids: string[]) {
 	};
 	const claimTrigger = await settled(Q.eachOnce);
 	const removeTrigger = await settled(Q.removeDuplicates);
-	const slackIds = stack.sandbox.caught
-		.map((message) => /\(event ([^)]+)\)/.exec(JSON.stringify(message.body))?.[1])
+	const slackIds = stack.slack.messages
+		.filter((message) => message.ok && message.channel === '#hotel-notifications')
+		.map((message) => /\(event ([^)]+)\)/.exec(message.text)?.[1])
 		.filter((id): id is string => id !== undefined);
 	const [claimPass, removePass] = [
 		twiceAndNever(claimTrigger, ids),

@@ -8,7 +8,7 @@
  *   workflow, so the panel shows what to do with the URL (the workflow is deleted afterwards);
  * - <id>.png: each example workflow as imported.
  * Needs `npm start` running. Run: npm run screenshots   (N8N_URL, default http://localhost:5678)
- * Some only: npm run screenshots -- nodes-panel atlas-trigger-panel TravelOpsExample04
+ * Some only: npm run screenshots -- nodes-panel atlas-trigger-panel TravelOpsEx04
  *
  * Talks the Chrome DevTools Protocol over the WebSocket global (Node 20: --experimental-websocket).
  */
@@ -22,6 +22,7 @@ import {
 	ATLAS_CREDENTIAL_ID,
 	loadExamples,
 	RAPID_CREDENTIAL_ID,
+	RAPID_EXAMPLE_ID,
 	type WorkflowFile,
 } from '../n8n/stack';
 import { findFreePort, REPO_ROOT } from '../n8n/util';
@@ -322,8 +323,9 @@ async function main(): Promise<void> {
 			await shoot(cdp, workflow.id);
 		}
 
-		// Both Expedia Rapid nodes in the nodes panel, in the light and the dark theme.
-		const [first] = examples;
+		// Both Expedia Rapid nodes in the nodes panel, in the light and the dark theme, over the
+		// Rapid example (its Expedia Rapid Trigger on the canvas).
+		const first = examples.find((w) => w.id === RAPID_EXAMPLE_ID) ?? examples[0];
 		for (const theme of ['light', 'dark'].filter((t) =>
 			want(t === 'light' ? 'nodes-panel' : 'nodes-panel-dark'),
 		)) {

@@ -2,8 +2,10 @@
 /**
  * `npm start`: the whole product on this machine, with nothing to configure. Pinned n8n on a Node it
  * accepts (cached in .cache/), this package installed where the Community Nodes screen installs
- * packages, the sandbox standing in for Atlas and Rapid, credentials pointing at it, the example
- * workflows imported and published, n8n on http://localhost:5678. Ctrl-C stops everything.
+ * packages, the sandbox standing in for Atlas and Rapid, a fake Slack behind an HTTPS proxy
+ * (fakeSlack.ts), credentials pointing at them, the example workflows imported and published (one
+ * Rapid flow, one Atlas webhook flow, the scheduled ones and the error workflow; the queue-mode
+ * alternative is not), n8n on http://localhost:5678. Ctrl-C stops everything.
  *
  * Env: N8N_VERSION (default 2.40.7), N8N_PORT (5678), SANDBOX_PORT (4010), SMTP_PORT (4025),
  * TRAVEL_OPS_USER_FOLDER (default ~/.cache/n8n-nodes-travel-ops/demo), TRAVEL_OPS_FRESH=1.
@@ -16,13 +18,22 @@ import { DEFAULT_CLI_PORT, startSandbox, type Sandbox } from '../sandbox';
 import { DEFAULT_PORT, RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from '../n8n/process';
 import { DEFAULT_OWNER, N8nRestClient } from '../n8n/rest';
 import { ensureN8nRuntime } from '../n8n/runtime';
-import { EXAMPLE_SANDBOX_URL, loadExamples, prepareUserFolder, webhookUrl } from '../n8n/stack';
-import { isPortFree, registerCleanup } from '../n8n/util';
+import { MESSAGES_PATH, startFakeSlack } from '../n8n/fakeSlack';
+import {
+	ATLAS_WEBHOOK_EXAMPLE_ID,
+	DEMO_ATLAS_WEBHOOK_TOKEN,
+	loadExamples,
+	prepareUserFolder,
+	RAPID_EXAMPLE_ID,
+	webhookUrl,
+	type WorkflowFile,
+} from '../n8n/stack';
+import { findFreePort, isPortFree, registerCleanup } from '../n8n/util';
 
 /** Where the sandbox catches the example workflows' email. */
 const DEFAULT_SMTP_PORT = 4025;
 
-const STEPS = 5;
+const STEPS = 6;
 let current = 0;
 const step = (message: string) => process.stdout.write(`\n[${++current}/${STEPS}] ${message}\n`);
 const detail = (message: string) => process.stdout.write(`      ${message}\n`);
@@ -74,10 +85,18 @@ async function main(): Promise<void> {
 	});
 	detail(`n8n ${runtime.version} on Node ${runtime.nodeVersion}`);
 
+	const n8nBase = `http://localhost:${n8nPort}`;
+	const byId = (list: WorkflowFile[], id: string) => list.find((w) => w.id === id);
+	// Example 02 does not register its URL when published: the sandbox's Atlas account starts with
+	// it, token included, as if the user had given it to Atlas.
+	const atlasExample = byId(loadExamples(), ATLAS_WEBHOOK_EXAMPLE_ID);
 	step(`Sandbox (fake Atlas + Rapid API) on port ${sandboxPort}`);
 	const sandbox: Sandbox = await startSandbox({
 		port: sandboxPort,
 		smtpPort,
+		atlasWebhookUrl: atlasExample
+			? `${webhookUrl(n8nBase, atlasExample)}?token=${DEMO_ATLAS_WEBHOOK_TOKEN}`
+			: undefined,
 		// Rapid's retries (5 min, 1 h, 12 h…) in seconds, so a failed push is retried while you watch.
 		rapid: { retryTimeScale: 0.01 },
 		log: (line) => detail(`sandbox: ${line}`),
@@ -86,9 +105,16 @@ async function main(): Promise<void> {
 	const sandboxUrl = sandbox.url;
 	detail(`${sandboxUrl}, SMTP catcher on port ${sandbox.smtpPort}`);
 
+	step("Fake Slack: what n8n's Slack nodes post stays on this machine");
+	const slack = await startFakeSlack();
+	registerCleanup({ hard: () => undefined, graceful: async () => await slack.close() });
+	detail(
+		`an HTTPS proxy on ${slack.proxyUrl} answers for slack.com with a certificate from a CA made just now; n8n is started with HTTPS_PROXY and NODE_EXTRA_CA_CERTS pointing at them`,
+	);
+
 	step('Package, credentials and example workflows into n8n');
 	if (process.env.TRAVEL_OPS_FRESH === '1') rmSync(folder, { recursive: true, force: true });
-	const examples = loadExamples(sandboxUrl === EXAMPLE_SANDBOX_URL ? undefined : sandboxUrl);
+	const examples = loadExamples();
 	await prepareUserFolder({
 		userFolder: folder,
 		runtime,
@@ -107,15 +133,15 @@ async function main(): Promise<void> {
 	const n8n: RunningN8n = await startN8n({
 		userFolder: folder,
 		port: n8nPort,
+		// Not n8n's default task-broker port: another n8n on this machine may hold it.
+		brokerPort: await findFreePort(),
 		runtime,
-		env: RECOMMENDED_N8N_ENV,
+		env: { ...RECOMMENDED_N8N_ENV, ...slack.env },
 	});
 	const rest = new N8nRestClient(n8n.url);
 	await rest.ensureOwner();
-	const n8nBase = `http://localhost:${n8nPort}`;
-	const rapidExample = examples.find((w) => w.id === 'TravelOpsExample01');
+	const rapidExample = byId(examples, RAPID_EXAMPLE_ID);
 	if (rapidExample) sandbox.rapid.setCallbackUrl(webhookUrl(n8nBase, rapidExample));
-	const emailExample = examples.find((w) => w.id === 'TravelOpsExample01b');
 
 	step('Running');
 	const lines = [
@@ -128,20 +154,23 @@ async function main(): Promise<void> {
 		...examples.map((w) => `  • ${w.name}`),
 		'',
 		'Fire sample events (in another terminal):',
-		'  npm run sandbox -- send rapid itinerary.supplier.cancel    → example 1 posts to "Slack"',
-		`  npm run sandbox -- send rapid itinerary.fraud.cancel --url ${emailExample ? webhookUrl(n8nBase, emailExample) : ''}`,
-		'                                                             → example 1b emails the traveller',
-		'  npm run sandbox -- send atlas order.schedulechange         → example 2 posts to "Slack"',
+		'  npm run sandbox -- send rapid itinerary.supplier.cancel    → example 1 asks #hotel-cancellations to review',
+		'  npm run sandbox -- send rapid itinerary.fraud.cancel       → example 1 emails the fraud team',
+		'  npm run sandbox -- send rapid itinerary.agent.change       → example 1 posts to #hotel-notifications',
+		'  npm run sandbox -- send atlas order.schedulechange         → example 2 posts to #flight-ops',
 		'  npm run sandbox -- undeliverable 30                        → example 4 drains them hourly (or run it in the editor)',
-		`  curl ${sandboxUrl}/_admin/caught                 → what the workflows "sent to Slack" or emailed`,
+		`  curl ${slack.proxyUrl}${MESSAGES_PATH}         → what the workflows posted to the fake Slack`,
+		'                                      (a review message carries its buttons as links: open one to answer)',
+		`  curl ${sandboxUrl}/_admin/caught                 → what the workflows emailed`,
 		'',
 		'Ctrl-C stops n8n and the sandbox.',
 	];
 	for (const line of lines) detail(line);
 	registerCleanup({ hard: () => undefined, graceful: async () => await n8n.stop() });
 	await new Promise<void>((done) => n8n.process.once('exit', () => done()));
-	detail('n8n exited; stopping the sandbox.');
+	detail('n8n exited; stopping the sandbox and the fake Slack.');
 	await sandbox.close();
+	await slack.close();
 }
 
 main().catch((error: Error) => {

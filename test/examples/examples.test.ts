@@ -1,13 +1,21 @@
 /**
- * The example workflows users import: every item they produce is routed somewhere visible, Slack
- * posts are HTTP requests an incoming-webhook URL makes work, and the routing rules and message
- * expressions behave as documented for each kind of item.
+ * The example workflows users import: every item they produce is routed somewhere visible, messages
+ * go through n8n's own Slack and Send Email nodes (with Retry On Fail), every example names the
+ * error workflow example, and the routing rules and message expressions behave as documented for
+ * each kind of item.
  *
  * The rules and messages are evaluated here as the JavaScript inside `{{ }}`, with `$json` bound to
  * a sample item. That checks their logic, not n8n's expression engine: the e2e suite runs the
  * examples inside a real n8n.
  */
-import { evaluate, loadExampleFiles, type Example, type ExampleNode } from './examples';
+import {
+	evaluate,
+	loadExampleFiles,
+	type Example,
+	type ExampleNode,
+	type NodeOutputs,
+	render,
+} from './examples';
 
 interface Condition {
 	leftValue: string;
@@ -23,8 +31,11 @@ const node = (example: Example, name: string) => example.nodes.find((n) => n.nam
 
 const STICKY = 'n8n-nodes-base.stickyNote';
 const TRIGGER = /trigger$/i;
+const SLACK = 'n8n-nodes-base.slack';
+const EMAIL = 'n8n-nodes-base.emailSend';
 /** Nodes a branch may end in: a message, an email, or an explicit "nothing to do". */
-const ENDS = ['n8n-nodes-base.httpRequest', 'n8n-nodes-base.emailSend', 'n8n-nodes-base.noOp'];
+const ENDS = [SLACK, EMAIL, 'n8n-nodes-base.noOp'];
+const ERROR_WORKFLOW = 'TravelOpsErrors';
 
 /** How many main outputs a node has, for the node types the examples use. */
 function outputCount(n: ExampleNode): number {
@@ -56,8 +67,9 @@ const target = (example: Example, from: string, output: number) =>
 	example.connections[from].main[output].map((c) => c.node);
 
 /** The Slack message a node would post for `json`. */
-const message = (n: ExampleNode, json: Record<string, unknown>) =>
-	JSON.parse(evaluate(n.parameters.jsonBody, json) as string) as { text: string };
+const message = (n: ExampleNode, json: Record<string, unknown>, nodes: NodeOutputs = {}) => ({
+	text: evaluate(n.parameters.text ?? n.parameters.message, json, nodes) as string,
+});
 
 const notification = (eventType?: string) => ({
 	event_id: 'e02d6f41-4708-476f-915d-8a7032942e94',
@@ -101,10 +113,14 @@ describe('every example', () => {
 					continue;
 				}
 				for (let index = 0; index < outputCount(n); index++) {
-					expect({ node: n.name, output: index, targets: (outputs[index] ?? []).length }).toEqual({
+					expect({
 						node: n.name,
 						output: index,
-						targets: 1,
+						connected: (outputs[index] ?? []).length > 0,
+					}).toEqual({
+						node: n.name,
+						output: index,
+						connected: true,
 					});
 				}
 				if (!TRIGGER.test(n.type))
@@ -124,28 +140,126 @@ describe('every example', () => {
 		},
 	);
 
-	it('posts to Slack with HTTP requests an incoming-webhook URL makes work, named for the channel', () => {
-		const posts = examples.flatMap((e) =>
-			e.nodes.filter((n) => n.type === 'n8n-nodes-base.httpRequest'),
+	it("posts with n8n's Slack node and a Slack credential, named for the channel, with Retry On Fail", () => {
+		const posts = examples.flatMap((e) => e.nodes.filter((n) => n.type === SLACK));
+		expect(posts.length).toBeGreaterThan(5);
+		expect(examples.flatMap((e) => e.nodes.map((n) => n.type))).not.toContain(
+			'n8n-nodes-base.httpRequest',
 		);
-		expect(posts.length).toBeGreaterThan(0);
 		for (const post of posts) {
-			expect(post.name).toMatch(/^(Post .*|Alert )#[a-z-]+$/);
-			const channel = /#[a-z-]+$/.exec(post.name)![0];
-			expect(post.notes).toBe(`Slack incoming webhook of ${channel}: paste its URL here`);
-			expect(post.parameters).toMatchObject({
-				method: 'POST',
-				sendBody: true,
-				specifyBody: 'json',
+			const channel = post.parameters.channelId.value as string;
+			expect({ name: post.name, channel }).toEqual({
+				name: expect.stringMatching(/^(Post .*|Alert |Ask )#[a-z-]+( to review)?$/),
+				channel: /#[a-z-]+/.exec(post.name)![0],
 			});
-			// The demo's stand-in for Slack; users replace it with their webhook URL.
-			expect(post.parameters.url).toMatch(/^http:\/\/127\.0\.0\.1:4010\/_catcher\/slack/);
+			expect(post).toMatchObject({
+				typeVersion: 2.7,
+				credentials: { slackApi: { id: 'TravelOpsSlackDemo' } },
+				retryOnFail: true,
+				maxTries: 3,
+				parameters: {
+					authentication: 'accessToken',
+					select: 'channel',
+					channelId: { __rl: true, mode: 'name' },
+				},
+			});
+			if (post.parameters.operation === 'sendAndWait') continue;
+			expect(post.parameters.otherOptions).toEqual({ includeLinkToWorkflow: false });
+			expect(post.parameters.text).toMatch(/^=\{\{/);
 		}
+	});
+
+	it('sends email with the Send Email node and an SMTP credential, with Retry On Fail', () => {
+		const mails = examples.flatMap((e) => e.nodes.filter((n) => n.type === EMAIL));
+		expect(mails.map((m) => m.name).sort()).toEqual([
+			'Email the fraud team',
+			'Email the ops team',
+			'Email the traveller',
+		]);
+		for (const mail of mails)
+			expect(mail).toMatchObject({
+				typeVersion: 2.1,
+				credentials: { smtp: { id: 'TravelOpsSmtpDemo' } },
+				retryOnFail: true,
+				maxTries: 3,
+				parameters: { emailFormat: 'text', options: { appendAttribution: false } },
+			});
+	});
+
+	it('hold no local address: what the demo and the e2e suite run is the file as shipped', () => {
+		const text = JSON.stringify(examples);
+		expect(text).not.toMatch(/127\.0\.0\.1|localhost|_catcher/);
+	});
+
+	it('IDs fit n8n 1.x (16 characters at most), and every example names the error workflow', () => {
+		for (const example of examples) expect(example.id.length).toBeLessThanOrEqual(16);
+		const errors = byId(ERROR_WORKFLOW);
+		expect(errors.nodes[0].type).toBe('n8n-nodes-base.errorTrigger');
+		expect(target(errors, 'When a workflow fails', 0).sort()).toEqual([
+			'Alert #ops-alerts',
+			'Email the ops team',
+		]);
+		for (const example of examples.filter((e) => e.id !== ERROR_WORKFLOW))
+			expect({ id: example.id, errorWorkflow: example.settings?.errorWorkflow }).toEqual({
+				id: example.id,
+				errorWorkflow: ERROR_WORKFLOW,
+			});
+	});
+
+	it('npm start publishes one Rapid flow and one Atlas webhook flow; the queue-mode one is an alternative', () => {
+		const published = examples.filter((e) => e.id !== 'TravelOpsEx05');
+		const withTrigger = (type: string) =>
+			published.filter((e) => e.nodes.some((n) => n.type === type)).map((e) => e.id);
+		expect(withTrigger('n8n-nodes-travel-ops.expediaRapidTrigger')).toEqual(['TravelOpsEx01']);
+		expect(withTrigger('n8n-nodes-travel-ops.atlasTrigger')).toEqual(['TravelOpsEx02']);
+	});
+
+	it.each(examples.map((e) => [e.file, e] as const))(
+		'%s: the set-up note goes credentials, channels, then publish',
+		(_file, example) => {
+			const content = example.nodes
+				.filter((n) => n.type === STICKY)
+				.map((n) => String(n.parameters.content))
+				.join('\n');
+			const at = (word: RegExp) => content.search(word);
+			expect(at(/credentials/i)).toBeGreaterThanOrEqual(0);
+			expect(at(/credentials/i)).toBeLessThan(at(/invite the (Slack )?app/i));
+			expect(at(/invite the (Slack )?app/i)).toBeLessThan(at(/\bpublish/i));
+		},
+	);
+
+	it('the error workflow alerts #ops-alerts and the ops team with what failed and where', () => {
+		const errors = byId(ERROR_WORKFLOW);
+		const failure = {
+			execution: {
+				id: '231',
+				url: 'https://n8n.example.com/workflow/TravelOpsEx01/executions/231',
+				error: { message: 'Slack error response: "not_in_channel"' },
+				lastNodeExecuted: 'Post to #hotel-notifications',
+				mode: 'webhook',
+			},
+			workflow: { id: 'TravelOpsEx01', name: 'Rapid flow' },
+		};
+		const expected =
+			'⚠️ Workflow "Rapid flow" failed at "Post to #hotel-notifications": Slack error response: "not_in_channel"\nOpen the execution: https://n8n.example.com/workflow/TravelOpsEx01/executions/231';
+		expect(message(node(errors, 'Alert #ops-alerts'), failure).text).toBe(expected);
+		const mail = node(errors, 'Email the ops team');
+		expect(render(mail.parameters.subject, failure)).toBe('n8n workflow failed: Rapid flow');
+		expect(render(mail.parameters.text, failure)).toContain(expected);
+		// A trigger that failed before any execution existed.
+		const triggerFailure = {
+			trigger: { error: { message: 'Atlas refused the keys' } },
+			execution: {},
+			workflow: { id: 'TravelOpsEx06', name: 'Poller' },
+		};
+		expect(message(node(errors, 'Alert #ops-alerts'), triggerFailure).text).toBe(
+			'⚠️ Workflow "Poller" failed: no error message\nThe trigger failed: Atlas refused the keys',
+		);
 	});
 });
 
 describe('04: every item of the drain goes somewhere', () => {
-	const example = byId('TravelOpsExample04');
+	const example = byId('TravelOpsEx04');
 	const drain = node(example, 'Get undeliverable');
 	const sw = node(example, 'Route each item');
 	const routed = (json: Record<string, unknown>) =>
@@ -209,21 +323,107 @@ describe('04: every item of the drain goes somewhere', () => {
 	});
 });
 
-describe('01 and 02: the trigger receives every type, and every type is posted', () => {
-	it.each([
-		['itinerary.supplier.cancel', 'Post to #hotel-cancellations'],
-		['itinerary.fraud.cancel', 'Post to #hotel-cancellations'],
-		['itinerary.agent.change', 'Post to #hotel-notifications'],
-		['itinerary.payment_verification.failure', 'Post to #hotel-notifications'],
-	])('01: %s → %s', (eventType, destination) => {
-		const example = byId('TravelOpsExample01');
+describe('01: one Rapid flow routes every type', () => {
+	const example = byId('TravelOpsEx01');
+	const routed = (json: Record<string, unknown>) =>
+		target(example, 'Event type', switchOutput(node(example, 'Event type'), json));
+	const trigger = { 'Expedia Rapid Trigger': notification('itinerary.supplier.cancel') };
+
+	it('the trigger takes every event type', () => {
 		expect(node(example, 'Expedia Rapid Trigger').parameters.events).toEqual(['*']);
-		const json = notification(eventType);
-		const output = switchOutput(node(example, 'Event type'), json);
-		expect(target(example, 'Event type', output)).toEqual([destination]);
-		expect(message(node(example, destination), json).text).toContain('8999989898988');
 	});
 
+	it.each([
+		['itinerary.supplier.cancel', 'Ask #hotel-cancellations to review'],
+		['itinerary.fraud.cancel', 'Email the fraud team'],
+		['itinerary.agent.change', 'Post to #hotel-notifications'],
+		['itinerary.payment_verification.failure', 'Post to #hotel-notifications'],
+		['a.type.rapid.adds.later', 'Post to #hotel-notifications'],
+		[undefined, 'Post to #hotel-notifications'],
+	])('%s → %s', (eventType, destination) => {
+		expect(routed(notification(eventType))).toEqual([destination]);
+	});
+
+	it('a supplier cancellation asks for a review with two buttons, waiting 24 h at most', () => {
+		const review = node(example, 'Ask #hotel-cancellations to review');
+		expect(review.parameters).toMatchObject({
+			operation: 'sendAndWait',
+			approvalOptions: {
+				values: {
+					approvalType: 'double',
+					approveLabel: 'Email the traveller',
+					disapproveLabel: "Don't email",
+				},
+			},
+			options: {
+				limitWaitTime: {
+					values: { limitType: 'afterTimeInterval', resumeAmount: 24, resumeUnit: 'hours' },
+				},
+			},
+		});
+		expect(message(review, notification('itinerary.supplier.cancel')).text).toMatch(
+			/^🏨 The property cancelled hotel booking 8999989898988 \(traveller alice@example\.com\)\.\nRapid says something\.\nEmail the traveller/,
+		);
+		expect(target(example, 'Ask #hotel-cancellations to review', 0)).toEqual(['Approved?']);
+	});
+
+	it('approved → the traveller is emailed; declined or unanswered → #hotel-cancellations hears it', () => {
+		const approvedIf = node(example, 'Approved?');
+		const condition = approvedIf.parameters.conditions.conditions[0] as Condition;
+		expect(evaluate(condition.leftValue, { data: { approved: true } })).toBe(true);
+		expect(evaluate(condition.leftValue, { data: { approved: false } })).toBe(false);
+		// The wait ran out: the node passes its input on, without data.
+		expect(evaluate(condition.leftValue, notification('itinerary.supplier.cancel'))).toBe(false);
+		expect(target(example, 'Approved?', 0)).toEqual(['Email the traveller']);
+		expect(target(example, 'Approved?', 1)).toEqual([
+			'Post traveller not emailed to #hotel-cancellations',
+		]);
+		const mail = node(example, 'Email the traveller');
+		const answer = { data: { approved: true } };
+		expect(render(mail.parameters.toEmail, answer, trigger)).toBe('alice@example.com');
+		expect(render(mail.parameters.subject, answer, trigger)).toBe(
+			'Your hotel booking 8999989898988 was cancelled',
+		);
+		expect(render(mail.parameters.text, answer, trigger)).toContain(
+			'The hotel cancelled your booking. Itinerary 8999989898988, your reference (none).',
+		);
+		expect(
+			message(
+				node(example, 'Post traveller not emailed to #hotel-cancellations'),
+				{ data: { approved: false } },
+				trigger,
+			).text,
+		).toMatch(/^🏨 Booking 8999989898988: the traveller was not emailed/);
+	});
+
+	it('a fraud cancellation emails the fraud team; anything else is posted with its type', () => {
+		const fraud = node(example, 'Email the fraud team');
+		const json = notification('itinerary.fraud.cancel');
+		expect(render(fraud.parameters.subject, json)).toBe(
+			'Fraud check cancelled hotel booking 8999989898988',
+		);
+		expect(render(fraud.parameters.text, json)).toContain('Traveller: alice@example.com');
+		const other = node(example, 'Post to #hotel-notifications');
+		expect(message(other, notification('itinerary.agent.change')).text).toMatch(
+			/itinerary\.agent\.change · itinerary 8999989898988\nRapid says something\./,
+		);
+		expect(message(other, { value: 'odd' }).text).toMatch(/without an event type/);
+	});
+});
+
+describe('02: a shared token, no registration unless turned on', () => {
+	it('guards with the token in the URL, so events without a client ID pass', () => {
+		const trigger = node(byId('TravelOpsEx02'), 'Atlas Trigger');
+		expect(trigger.parameters).toEqual({
+			events: ['*'],
+			registerOnActivation: false,
+			tokenLocation: 'query',
+			options: {},
+		});
+	});
+});
+
+describe('02: every Atlas event type is posted', () => {
 	const atlasEvent = (eventType: string, data: Record<string, unknown> = {}) => ({
 		eventType,
 		orderNo: 'TO202406010004',
@@ -268,7 +468,7 @@ describe('01 and 02: the trigger receives every type, and every type is posted',
 			/Atlas event airline\.status$/,
 		],
 	])('02: %j → %s', (json, destination, text) => {
-		const example = byId('TravelOpsExample02');
+		const example = byId('TravelOpsEx02');
 		const output = switchOutput(node(example, 'Event type'), json);
 		expect(target(example, 'Event type', output)).toEqual([destination]);
 		expect(message(node(example, destination), json).text).toMatch(text);
@@ -276,7 +476,7 @@ describe('01 and 02: the trigger receives every type, and every type is posted',
 });
 
 describe('03: the morning summary', () => {
-	const example = byId('TravelOpsExample03');
+	const example = byId('TravelOpsEx03');
 	const post = node(example, 'Post summary to #flight-ops');
 
 	it('uses Get Many with Simplify, and continues on error so a failure is reported', () => {
@@ -314,7 +514,7 @@ describe('03: the morning summary', () => {
 
 describe('05: each event once', () => {
 	it('ends a repeat copy visibly instead of on an unconnected output', () => {
-		const example = byId('TravelOpsExample05');
+		const example = byId('TravelOpsEx05');
 		expect(target(example, 'First copy?', 0)).toEqual(['Post to #hotel-notifications']);
 		expect(target(example, 'First copy?', 1)).toEqual(['Repeat copy (already handled)']);
 	});

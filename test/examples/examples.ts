@@ -21,8 +21,10 @@ export interface ExampleNode {
 export interface Example {
 	file: string;
 	id: string;
+	name: string;
 	nodes: ExampleNode[];
 	connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+	settings?: { errorWorkflow?: string };
 }
 
 const DIR = join(__dirname, '..', '..', 'examples');
@@ -34,9 +36,36 @@ export function loadExampleFiles(): Example[] {
 		.map((file) => ({ file, ...JSON.parse(readFileSync(join(DIR, file), 'utf8')) }) as Example);
 }
 
+/** Earlier nodes' output, for `$('Node name').first().json` and `.item.json`. */
+export type NodeOutputs = Record<string, Record<string, unknown>>;
+
+function run(code: string, json: Record<string, unknown>, nodes: NodeOutputs): unknown {
+	const $ = (name: string) => {
+		if (!(name in nodes)) throw new Error(`No output of node "${name}" given`);
+		return { first: () => ({ json: nodes[name] }), item: { json: nodes[name] } };
+	};
+	return new Function('$json', '$execution', '$', `return (${code});`)(json, { id: '42' }, $);
+}
+
 /** Evaluates `={{ expression }}` as JavaScript with the given `$json` (and `$execution.id` 42). */
-export function evaluate(expression: string, json: Record<string, unknown>): unknown {
+export function evaluate(
+	expression: string,
+	json: Record<string, unknown>,
+	nodes: NodeOutputs = {},
+): unknown {
 	const match = /^=\{\{([\s\S]*)\}\}$/.exec(expression.trim());
 	if (!match) throw new Error(`Not an expression: ${expression}`);
-	return new Function('$json', '$execution', `return (${match[1]});`)(json, { id: '42' });
+	return run(match[1], json, nodes);
+}
+
+/** Renders a `=text {{ expression }} text` parameter as n8n does for a string. */
+export function render(
+	template: string,
+	json: Record<string, unknown>,
+	nodes: NodeOutputs = {},
+): string {
+	if (!template.startsWith('=')) return template;
+	return template
+		.slice(1)
+		.replace(/\{\{([\s\S]*?)\}\}/g, (_all, code: string) => String(run(code, json, nodes)));
 }
