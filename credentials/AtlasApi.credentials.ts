@@ -10,6 +10,7 @@ import { UNREADABLE_TOTALS } from '../nodes/Atlas/incidents';
 import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
 import { ATLAS_REQUEST_HEADERS } from '../nodes/Atlas/transport/headers';
 import { ATLAS_STATUS_RULES } from '../nodes/Atlas/transport/statuses';
+import { withHeaders } from '../nodes/shared/http';
 import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 export const ATLAS_TEST_MESSAGES = {
@@ -102,14 +103,10 @@ export class AtlasApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		return {
-			...requestOptions,
-			headers: {
-				...requestOptions.headers,
-				'x-atlas-client-id': String(credentials.clientId ?? ''),
-				'x-atlas-client-secret': String(credentials.clientSecret ?? ''),
-			},
-		};
+		return withHeaders(requestOptions, {
+			'x-atlas-client-id': String(credentials.clientId ?? ''),
+			'x-atlas-client-secret': String(credentials.clientSecret ?? ''),
+		});
 	}
 
 	// Atlas' errors carry a `status` in the body (0 is the only success), whatever the HTTP status.

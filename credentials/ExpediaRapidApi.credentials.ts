@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { buildAuthorizationHeader } from '../nodes/ExpediaRapid/signature';
+import { withHeaders } from '../nodes/shared/http';
 import {
 	RAPID_PRODUCTION_URL,
 	RAPID_TEST_URL,
@@ -136,16 +137,12 @@ export class ExpediaRapidApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		return {
-			...requestOptions,
-			headers: {
-				...requestOptions.headers,
-				Authorization: buildAuthorizationHeader(
-					String(credentials.apiKey ?? ''),
-					String(credentials.sharedSecret ?? ''),
-				),
-			},
-		};
+		return withHeaders(requestOptions, {
+			Authorization: buildAuthorizationHeader(
+				String(credentials.apiKey ?? ''),
+				String(credentials.sharedSecret ?? ''),
+			),
+		});
 	}
 
 	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 200

@@ -267,3 +267,12 @@ export async function sendAttempt(
 	}
 	return { kind: 'response', statusCode, headers, ...interpret(text, secrets) };
 }
+
+/** The request with `headers` added over its own: what both credentials' `authenticate` do. */
+export const withHeaders = (
+	requestOptions: IHttpRequestOptions,
+	headers: Record<string, string>,
+): IHttpRequestOptions => ({
+	...requestOptions,
+	headers: { ...requestOptions.headers, ...headers },
+});
