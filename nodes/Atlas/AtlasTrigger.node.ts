@@ -32,7 +32,7 @@ import { atlasApiRequest } from './transport';
 export { SEEN_KEY, TOKEN_QUERY_PARAMETER, toTriggerItem } from './trigger';
 
 const ONE_URL_NOTICE =
-	"Atlas sends all events of an account to one webhook URL. Give Atlas this node's Production URL (in the Atlas console, with the Atlas node's Webhook → Register URL action, or with the setting below), then publish the workflow (activate it on n8n 1.x).";
+	"Atlas sends all events of an account to one webhook URL. Publish the workflow first (activate it on n8n 1.x), then give Atlas this node's Production URL (in the Atlas console or with the Atlas node's Webhook → Register URL action), or let the setting below do both.";
 const REGISTER_WARNING =
 	'Publishing this workflow will replace the webhook URL of this Atlas account, whichever workflow or system set it: from then on every event of the account comes here and none goes to the old URL. Unpublishing does not restore it.';
 const TEST_URL_WARNING =
@@ -113,7 +113,7 @@ export class AtlasTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>) and publish the workflow. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.",
+					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, publish the workflow, then give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>): events sent before it is published are lost. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.",
 				active:
 					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
 			},
