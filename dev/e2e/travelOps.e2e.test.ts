@@ -8,6 +8,7 @@
  * read what n8n recorded (executions and their data), not only HTTP answers. One n8n for all of
  * it (restarted once, near the end). Run with `npm run test:e2e`.
  */
+import { ORDER_STATUS_NAMES, TICKET_STATUS_NAMES } from '../../nodes/Atlas/orders';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import {
 	type AtlasIncident,
@@ -422,6 +423,92 @@ function reviewLinks(channel: string, itineraryId: string) {
 	};
 }
 
+/** The text of a Send and Wait message about `itineraryId` (it sits in the message's blocks). */
+function reviewText(channel: string, itineraryId: string): string | undefined {
+	const message = stack.slack.messages.find(
+		(m) => m.ok && m.channel === channel && JSON.stringify(m.body).includes(itineraryId),
+	);
+	const blocks = (message?.body as { blocks?: Array<{ text?: { text?: string } }> } | undefined)
+		?.blocks;
+	return blocks?.map((b) => b.text?.text ?? '').find((t) => t.includes(itineraryId));
+}
+
+/** A caught email's text, quoted-printable undone (what a mail client shows). */
+function mailText(raw: string): string {
+	const [headers, ...rest] = raw.split(/\r?\n\r?\n/);
+	const body = rest.join('\n\n');
+	if (!/content-transfer-encoding:\s*quoted-printable/i.test(headers)) return body;
+	return body
+		.replace(/=\r?\n/g, '')
+		.replace(/=([0-9A-F]{2})/g, (_all, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+		.replace(/\r\n/g, '\n');
+}
+
+/** The #ops-alerts message a refusal report of a trigger posts (summary, then what to do). */
+const refusalAlert = (report: Record<string, unknown>) =>
+	`⚠️ ${String(report.summary)}` +
+	(report.refusals as Array<{ reason: string; whatToDo: string }>)
+		.map((r) => `\n• ${r.reason}: ${r.whatToDo}`)
+		.join('');
+
+/** Rapid's facts about a booking, as the sandbox holds it: what example 01's review must show. */
+function bookingFacts(itineraryId: string) {
+	const itinerary = stack.sandbox.rapid.itinerary(itineraryId) as
+		| {
+				property_id: string;
+				rooms: Array<{
+					checkin: string;
+					checkout: string;
+					status: string;
+					given_name: string;
+					family_name: string;
+				}>;
+		  }
+		| undefined;
+	if (!itinerary) throw new Error(`The sandbox holds no itinerary ${itineraryId}`);
+	const { rooms } = itinerary;
+	return {
+		property: itinerary.property_id,
+		checkin: rooms.map((r) => r.checkin).sort()[0],
+		checkout: rooms
+			.map((r) => r.checkout)
+			.sort()
+			.reverse()[0],
+		guests: [...new Set(rooms.map((r) => `${r.given_name} ${r.family_name}`))].join(', '),
+		statuses: rooms.map((r) => r.status).join(', '),
+	};
+}
+
+/** Atlas' facts about an order, as the sandbox holds it now. */
+function orderFacts(orderNo: string) {
+	const order = stack.sandbox.atlas.order(orderNo) as
+		| {
+				pnrCode: string;
+				orderStatus: string | number;
+				ticketStatus: string | number;
+				paxTicketInfos: Array<{ name: string; airlinePNRs: string[] }>;
+		  }
+		| undefined;
+	if (!order) throw new Error(`The sandbox holds no order ${orderNo}`);
+	return {
+		airlinePnrs: [...new Set(order.paxTicketInfos.flatMap((p) => p.airlinePNRs))].join(', '),
+		atlasPnr: order.pnrCode,
+		status: ORDER_STATUS_NAMES[Number(order.orderStatus)],
+		tickets: TICKET_STATUS_NAMES[Number(order.ticketStatus)],
+		passengers: order.paxTicketInfos.map((p) => p.name).join(', '),
+	};
+}
+
+interface EventSegment {
+	flightNumber: string;
+	depAirport: string;
+	arrAirport: string;
+	depTime: string;
+	arrTime: string;
+}
+const flightLine = (s: EventSegment) =>
+	`  ${s.flightNumber} ${s.depAirport}-${s.arrAirport} dep ${s.depTime} arr ${s.arrTime}`;
+
 describe('example workflows (the shipped files, with n8n Slack and Send Email nodes)', () => {
 	// n8n answers readiness before it has registered the published workflows' webhooks.
 	beforeAll(async () => {
@@ -456,7 +543,38 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect(await test('xoxb-wrong')).toEqual({ status: 'Error', message: 'Invalid access token' });
 	});
 
+	it('01 and 02: a forged call is refused and its report reaches #ops-alerts, at most once per 5 minutes', async () => {
+		// The probe of beforeAll (no signature, no token, an unreadable body) was the first forged call
+		// to each: its report started one execution, whose Refused output posted to #ops-alerts.
+		const alerts = await waitFor(
+			async () => slackTexts('#ops-alerts'),
+			(texts) => texts.length >= 2,
+		);
+		for (const [workflowId, trigger] of [
+			[RAPID_EXAMPLE, 'Expedia Rapid Trigger'],
+			[ATLAS_EXAMPLE, 'Atlas Trigger'],
+		]) {
+			const executions = await finishedExecutions(stack, workflowId, 1);
+			const reports = executions.flatMap((e) => refusalReports(e, trigger));
+			expect({ workflowId, reports: reports.length }).toEqual({ workflowId, reports: 1 });
+			expect(reports[0]).toMatchObject({ refusedCount: 1, trigger });
+			expect(alerts).toContain(refusalAlert(reports[0]));
+			expect(refusalAlert(reports[0])).toMatch(new RegExp(`^⚠️ ${trigger} refused 1 call at `));
+		}
+		// Another forged call within 5 minutes: refused, counted for the next report, no execution.
+		const before = (await stack.executions(RAPID_EXAMPLE)).length;
+		const forged = `EAN APIKey=${DEFAULT_RAPID_API_KEY},Signature=${'0'.repeat(128)},timestamp=${Math.floor(Date.now() / 1000)}`;
+		const body = JSON.stringify(stack.sandbox.rapid.sampleNotification('itinerary.agent.cancel'));
+		expect((await postRaw(stack.url(RAPID_EXAMPLE), body, { authorization: forged })).status).toBe(
+			401,
+		);
+		await pause(1500);
+		expect(await stack.executions(RAPID_EXAMPLE)).toHaveLength(before);
+		expect(slackTexts('#ops-alerts')).toHaveLength(alerts.length);
+	});
+
 	it('01: fraud cancel → the fraud team by email; any other type → #hotel-notifications', async () => {
+		const before = (await stack.executions(RAPID_EXAMPLE)).length;
 		const mails = emails().length;
 		const notices = slackTexts('#hotel-notifications').length;
 		const fraud = await rapidPush('itinerary.fraud.cancel');
@@ -475,8 +593,9 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 				expect.stringContaining(`itinerary.traveler.noshow · itinerary ${noshow.itinerary_id}`),
 			].sort(),
 		);
-		const executions = await finishedExecutions(stack, RAPID_EXAMPLE, 3);
-		expect(executions.map((e) => e.status)).toEqual(['success', 'success', 'success']);
+		const executions = await finishedExecutions(stack, RAPID_EXAMPLE, before + 3);
+		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
+		expect(executions).toHaveLength(before + 3);
 		await pause(1000);
 		expect(emails()).toHaveLength(mails + 1);
 	});
@@ -493,6 +612,22 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 			(both) => both.every((l) => l.approve && l.decline),
 		);
 		expect(links.every((l) => l.approve && l.decline)).toBe(true);
+		// The review shows the booking as Rapid holds it (read with Itinerary → Get), field by field.
+		for (const pushed of [approved, declined]) {
+			const facts = bookingFacts(pushed.itinerary_id);
+			expect(facts.statuses).toMatch(/^canceled(, canceled)*$/);
+			expect(reviewText('#hotel-cancellations', pushed.itinerary_id)).toBe(
+				[
+					`🏨 The property cancelled hotel booking ${pushed.itinerary_id} (traveller ${pushed.email}).`,
+					`Hotel (property ID): ${facts.property}`,
+					`Check-in ${facts.checkin} · check-out ${facts.checkout}`,
+					`Guest(s): ${facts.guests}`,
+					`Room status: ${facts.statuses}`,
+					...(pushed.message ? [String(pushed.message)] : []),
+					'Email the traveller that the booking is cancelled? Nobody answering within 24 h means no email.',
+				].join('\n'),
+			);
+		}
 		// Nobody has answered: no email, both executions wait.
 		await waitFor(
 			async () => (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'waiting'),
@@ -521,11 +656,12 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect(emails()).toHaveLength(mails + 1);
 	});
 
-	it('02: no URL registered on publishing; with the token in the URL every event reaches Slack, events without a client ID too', async () => {
+	it('02: no URL registered on publishing; with the token in the URL every event is handled, events without a client ID too', async () => {
 		const url = `${stack.url(ATLAS_EXAMPLE)}?token=${DEMO_ATLAS_WEBHOOK_TOKEN}`;
 		const before = (await stack.executions(ATLAS_EXAMPLE)).length;
 		const ops = slackTexts('#flight-ops').length;
 		const other = slackTexts('#flight-notifications').length;
+		const mails = emails().length;
 		const noToken = await stack.sandbox.atlas.push('order.schedulechange', undefined, {
 			url: stack.url(ATLAS_EXAMPLE),
 		});
@@ -540,18 +676,54 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 			const { status } = await stack.sandbox.atlas.push(type, undefined, { url });
 			expect({ type, status }).toEqual({ type, status: 200 });
 		}
-		const toOps = await newOnes(() => slackTexts('#flight-ops'), ops, 3);
-		expect(toOps.join('\n')).toMatch(/Schedule change on order/);
-		expect(toOps.join('\n')).toMatch(/cancelled \(abnormal\.cancelled\)/);
-		expect(toOps.join('\n')).toMatch(/cancelled \(order\.cancelled\)/);
+		const toOps = await newOnes(() => slackTexts('#flight-ops'), ops, 2);
+		expect(toOps).toHaveLength(2);
+		expect(toOps).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/cancelled \(abnormal\.cancelled\)$/),
+				expect.stringMatching(/cancelled \(order\.cancelled\)$/),
+			]),
+		);
 		const toOthers = await newOnes(() => slackTexts('#flight-notifications'), other, 2);
 		expect(toOthers.sort()).toEqual([
 			expect.stringMatching(/^✈️ Atlas event airline\.status/),
 			expect.stringMatching(/^✈️ Atlas event order\.ticketed · order /),
 		]);
+		// Five events; the call without the token waits for the next report (5 minutes after the last).
 		const executions = await finishedExecutions(stack, ATLAS_EXAMPLE, before + 5);
 		expect(executions.map((e) => e.status)).toEqual(executions.map(() => 'success'));
 		expect(executions).toHaveLength(before + 5);
+
+		// The schedule change: an email with the event's old and new flights and the order's PNR.
+		const [mail] = await newOnes(emails, mails, 1);
+		const change = executions
+			.flatMap((e) => nodeOutput(e, 'Atlas Trigger'))
+			.find((item) => item.eventType === 'order.schedulechange') as
+			| { orderNo: string; payload: { data: Record<string, EventSegment[]> } }
+			| undefined;
+		expect(change).toBeDefined();
+		const { orderNo, payload } = change!;
+		const facts = orderFacts(orderNo);
+		expect(facts.airlinePnrs).not.toBe('');
+		expect(mail).toMatchObject({
+			to: ['flight-team@example.com'],
+			subject: `Schedule change on Atlas order ${orderNo}`,
+		});
+		expect(mailText(mail.raw as string).trim()).toBe(
+			[
+				`The airline changed the schedule of Atlas order ${orderNo} (order.schedulechange).`,
+				'',
+				'Old flights:',
+				...(payload.data.previousSegs ?? payload.data.originalSegs).map(flightLine),
+				'New flights:',
+				...payload.data.revisedSegs.map(flightLine),
+				'',
+				`Airline PNR: ${facts.airlinePnrs}`,
+				`Atlas PNR: ${facts.atlasPnr}`,
+				`Order status: ${facts.status}, tickets: ${facts.tickets}`,
+				`Passengers: ${facts.passengers}`,
+			].join('\n'),
+		);
 	});
 
 	it('03: the daily summary lists the unconfirmed incidents of the last 24 h', async () => {
@@ -562,9 +734,21 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		const expected = stack.sandbox.atlas.incidents.filter(
 			(i) => i.eventStatus === 0 && Date.parse(i.eventTime.replace(' ', 'T') + '+08:00') >= dayAgo,
 		);
-		expect(slackTexts('#flight-ops').slice(before)).toEqual([
+		const posted = slackTexts('#flight-ops').slice(before);
+		expect(posted).toEqual([
 			expect.stringMatching(new RegExp(`^📋 ${expected.length} unconfirmed`)),
 		]);
+		expect(expected.length).toBeGreaterThan(0);
+		// One line per incident, with its order's status as the sandbox's Atlas holds it.
+		const lines = posted[0].split('\n').slice(1);
+		expect(lines.sort()).toEqual(
+			expected
+				.map(
+					(i) =>
+						`• ${i.eventType} · order ${i.orderNo} (${orderFacts(i.orderNo).status}) · ${i.airline} · PNR ${i.pnr || '–'} · dep ${i.depTime}`,
+				)
+				.sort(),
+		);
 	});
 
 	it('04: the hourly drain routes queued notifications like the trigger does', async () => {

@@ -36,13 +36,18 @@ export function loadExampleFiles(): Example[] {
 		.map((file) => ({ file, ...JSON.parse(readFileSync(join(DIR, file), 'utf8')) }) as Example);
 }
 
-/** Earlier nodes' output, for `$('Node name').first().json` and `.item.json`. */
-export type NodeOutputs = Record<string, Record<string, unknown>>;
+/**
+ * Earlier nodes' output, for `$('Node name').first().json`, `.item.json` and `.all()`: one item,
+ * or a list of items for a node that output several.
+ */
+export type NodeOutputs = Record<string, Record<string, unknown> | Array<Record<string, unknown>>>;
 
 function run(code: string, json: Record<string, unknown>, nodes: NodeOutputs): unknown {
 	const $ = (name: string) => {
 		if (!(name in nodes)) throw new Error(`No output of node "${name}" given`);
-		return { first: () => ({ json: nodes[name] }), item: { json: nodes[name] } };
+		const output = nodes[name];
+		const items = (Array.isArray(output) ? output : [output]).map((json) => ({ json }));
+		return { first: () => items[0], item: items[0], all: () => items };
 	};
 	return new Function('$json', '$execution', '$', `return (${code});`)(json, { id: '42' }, $);
 }
