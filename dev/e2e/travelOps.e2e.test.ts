@@ -584,7 +584,7 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect(mail).toMatchObject({
 			to: ['fraud-team@example.com'],
 			subject: `Fraud check cancelled hotel booking ${fraud.itinerary_id}`,
-			raw: expect.stringContaining(`Traveller: ${fraud.email}`),
+			raw: expect.stringContaining(`Traveler: ${fraud.email}`),
 		});
 		const posted = await newOnes(() => slackTexts('#hotel-notifications'), notices, 2);
 		expect(posted.sort()).toEqual(
@@ -600,7 +600,7 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect(emails()).toHaveLength(mails + 1);
 	});
 
-	it('01: supplier cancel → a review in #hotel-cancellations; approving emails the traveller, declining says so', async () => {
+	it('01: supplier cancel → a review in #hotel-cancellations; approving emails the traveler, declining says so', async () => {
 		const mails = emails().length;
 		const approved = await rapidPush('itinerary.supplier.cancel');
 		const declined = await rapidPush('itinerary.supplier.cancel');
@@ -618,13 +618,13 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 			expect(facts.statuses).toMatch(/^canceled(, canceled)*$/);
 			expect(reviewText('#hotel-cancellations', pushed.itinerary_id)).toBe(
 				[
-					`🏨 The property cancelled hotel booking ${pushed.itinerary_id} (traveller ${pushed.email}).`,
+					`🏨 The property cancelled hotel booking ${pushed.itinerary_id} (traveler ${pushed.email}).`,
 					`Hotel (property ID): ${facts.property}`,
 					`Check-in ${facts.checkin} · check-out ${facts.checkout}`,
 					`Guest(s): ${facts.guests}`,
 					`Room status: ${facts.statuses}`,
 					...(pushed.message ? [String(pushed.message)] : []),
-					'Email the traveller that the booking is cancelled? Nobody answering within 24 h means no email.',
+					'Email the traveler that the booking is cancelled? Nobody answering within 24 h means no email.',
 				].join('\n'),
 			);
 		}
@@ -647,7 +647,7 @@ describe('example workflows (the shipped files, with n8n Slack and Send Email no
 		expect((await click(links[1].decline!)).status).toBe(200);
 		const [note] = await newOnes(() => slackTexts('#hotel-cancellations'), notes, 1);
 		expect(note).toContain(
-			`Booking ${declined.itinerary_id}: the traveller was not emailed (declined in Slack`,
+			`Booking ${declined.itinerary_id}: the traveler was not emailed (declined in Slack`,
 		);
 		await waitFor(
 			async () => (await stack.executions(RAPID_EXAMPLE)).filter((e) => e.status === 'waiting'),

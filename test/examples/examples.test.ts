@@ -175,7 +175,7 @@ describe('every example', () => {
 			'Email the flight team',
 			'Email the fraud team',
 			'Email the ops team',
-			'Email the traveller',
+			'Email the traveler',
 		]);
 		for (const mail of mails)
 			expect(mail).toMatchObject({
@@ -299,7 +299,7 @@ describe('04: every item of the drain goes somewhere', () => {
 			'a supplier cancellation',
 			notification('itinerary.supplier.cancel'),
 			'Post to #hotel-cancellations',
-			/^🏨 Hotel booking cancelled \(by the property\)\nItinerary 8999989898988 · traveller alice@example\.com/,
+			/^🏨 Hotel booking cancelled \(by the property\)\nItinerary 8999989898988 · traveler alice@example\.com/,
 		],
 		[
 			'a fraud cancellation',
@@ -366,7 +366,7 @@ describe('01: one Rapid flow routes every type', () => {
 			approvalOptions: {
 				values: {
 					approvalType: 'double',
-					approveLabel: 'Email the traveller',
+					approveLabel: 'Email the traveler',
 					disapproveLabel: "Don't email",
 				},
 			},
@@ -387,34 +387,34 @@ describe('01: one Rapid flow routes every type', () => {
 		};
 		expect(message(review, booking, trigger).text).toBe(
 			[
-				'🏨 The property cancelled hotel booking 8999989898988 (traveller alice@example.com).',
+				'🏨 The property cancelled hotel booking 8999989898988 (traveler alice@example.com).',
 				'Hotel (property ID): 8150374',
 				'Check-in 2018-09-21 · check-out 2018-09-23',
 				'Guest(s): Givenne Nameo, Ana Lopez',
 				'Room status: canceled, canceled',
 				'Rapid says something.',
-				'Email the traveller that the booking is cancelled? Nobody answering within 24 h means no email.',
+				'Email the traveler that the booking is cancelled? Nobody answering within 24 h means no email.',
 			].join('\n'),
 		);
 		// Rapid could not be asked: the review still happens, and says so.
 		expect(message(review, { error: 'Rapid did not answer' }, trigger).text).toMatch(
-			/^🏨 The property cancelled hotel booking 8999989898988 \(traveller alice@example\.com\)\.\nThe booking could not be read from Rapid: Rapid did not answer\. /,
+			/^🏨 The property cancelled hotel booking 8999989898988 \(traveler alice@example\.com\)\.\nThe booking could not be read from Rapid: Rapid did not answer\. /,
 		);
 		expect(target(example, 'Ask #hotel-cancellations to review', 0)).toEqual(['Approved?']);
 	});
 
-	it('approved → the traveller is emailed; declined or unanswered → #hotel-cancellations hears it', () => {
+	it('approved → the traveler is emailed; declined or unanswered → #hotel-cancellations hears it', () => {
 		const approvedIf = node(example, 'Approved?');
 		const condition = approvedIf.parameters.conditions.conditions[0] as Condition;
 		expect(evaluate(condition.leftValue, { data: { approved: true } })).toBe(true);
 		expect(evaluate(condition.leftValue, { data: { approved: false } })).toBe(false);
 		// The wait ran out: the node passes its input on, without data.
 		expect(evaluate(condition.leftValue, notification('itinerary.supplier.cancel'))).toBe(false);
-		expect(target(example, 'Approved?', 0)).toEqual(['Email the traveller']);
+		expect(target(example, 'Approved?', 0)).toEqual(['Email the traveler']);
 		expect(target(example, 'Approved?', 1)).toEqual([
-			'Post traveller not emailed to #hotel-cancellations',
+			'Post traveler not emailed to #hotel-cancellations',
 		]);
-		const mail = node(example, 'Email the traveller');
+		const mail = node(example, 'Email the traveler');
 		const answer = { data: { approved: true } };
 		expect(render(mail.parameters.toEmail, answer, trigger)).toBe('alice@example.com');
 		expect(render(mail.parameters.subject, answer, trigger)).toBe(
@@ -425,11 +425,11 @@ describe('01: one Rapid flow routes every type', () => {
 		);
 		expect(
 			message(
-				node(example, 'Post traveller not emailed to #hotel-cancellations'),
+				node(example, 'Post traveler not emailed to #hotel-cancellations'),
 				{ data: { approved: false } },
 				trigger,
 			).text,
-		).toMatch(/^🏨 Booking 8999989898988: the traveller was not emailed/);
+		).toMatch(/^🏨 Booking 8999989898988: the traveler was not emailed/);
 	});
 
 	it('a fraud cancellation emails the fraud team; anything else is posted with its type', () => {
@@ -438,7 +438,7 @@ describe('01: one Rapid flow routes every type', () => {
 		expect(render(fraud.parameters.subject, json)).toBe(
 			'Fraud check cancelled hotel booking 8999989898988',
 		);
-		expect(render(fraud.parameters.text, json)).toContain('Traveller: alice@example.com');
+		expect(render(fraud.parameters.text, json)).toContain('Traveler: alice@example.com');
 		const other = node(example, 'Post to #hotel-notifications');
 		expect(message(other, notification('itinerary.agent.change')).text).toMatch(
 			/itinerary\.agent\.change · itinerary 8999989898988\nRapid says something\./,
