@@ -40,13 +40,12 @@ export class ExpediaRapid implements INodeType {
 				default: 'notification',
 			},
 			{
-				// As an AI tool only reads are offered: the drain deletes at Rapid (see router).
+				// As an AI tool only reads are offered: the drain deletes at Rapid (see router). Hidden,
+				// not a one-option list: a second list would show its action twice in the nodes panel.
 				displayName: 'Resource',
 				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
+				type: 'hidden',
 				displayOptions: { show: { '@tool': [true] } },
-				options: [{ name: 'Itinerary', value: 'itinerary' }],
 				default: 'itinerary',
 			},
 			...itinerary.description,

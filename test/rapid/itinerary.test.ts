@@ -446,8 +446,20 @@ describe('Expedia Rapid as an AI tool', () => {
 					p.name === 'resource' &&
 					NodeHelpers.displayParameter(parameters, p, node, nodeType.description),
 			)
-			.flatMap((p) => (p.options ?? []).map((o) => (o as { value: string }).value));
+			.flatMap((p) =>
+				p.type === 'hidden'
+					? [String(p.default)]
+					: (p.options ?? []).map((o) => (o as { value: string }).value),
+			);
 	};
+
+	// n8n's nodes panel lists an action per operation and per list of resources that shows it.
+	it('lists each action once in the nodes panel: one list of resources', () => {
+		const lists = rapid.description.properties.filter(
+			(p) => p.name === 'resource' && p.type === 'options',
+		);
+		expect(lists).toHaveLength(1);
+	});
 
 	it('offers only Itinerary as a tool, and both resources in a workflow', () => {
 		expect(shownResources(rapidTool, {})).toEqual(['itinerary']);
