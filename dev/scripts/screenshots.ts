@@ -93,6 +93,10 @@ async function waitFor(cdp: Cdp, expression: string, timeoutMs = 30_000): Promis
 		if (Date.now() > deadline) {
 			const { data } = await cdp.send('Page.captureScreenshot', { format: 'png' });
 			writeFileSync(FAILURE_SHOT, Buffer.from(data, 'base64'));
+			const text = await cdp
+				.evaluate<string>(`document.querySelector('[data-test-id=node-creator]')?.innerText ?? ''`)
+				.catch(() => '');
+			if (text) process.stderr.write(`node creator read: ${text.slice(0, 600)}\n`);
 			throw new Error(`Timed out waiting for: ${expression} (page as it was: ${FAILURE_SHOT})`);
 		}
 		await sleep(250);
@@ -190,6 +194,8 @@ async function nodesPanel(cdp: Cdp, query: string): Promise<void> {
 		cdp,
 		`/undeliverable/i.test(document.querySelector('[data-test-id=node-creator]').innerText)`,
 	);
+	// The lists render a moment after the entry opens: toggling earlier closes the panel.
+	await sleep(1000);
 	// With a trigger on the canvas, n8n leaves the triggers' list empty until it is toggled.
 	const triggers = await cdp.evaluate<string>(
 		`[...document.querySelectorAll('[data-test-id=node-creator] *')].find((el) => el.children.length === 0 && /^Triggers \\(\\d+\\)$/.test(el.textContent.trim()))?.textContent.trim() ?? ''`,
