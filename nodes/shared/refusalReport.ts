@@ -88,7 +88,7 @@ export const REASONS: Record<RefusalCode, ReasonWording> = {
 	wrongToken: {
 		reason: 'Shared token missing or wrong',
 		whatToDo:
-			"Check that the URL Atlas calls carries the credential's current Webhook Token (Register URL on Activation adds it), or that your gateway adds the header.",
+			"Check that the URL Atlas calls carries the credential's current Webhook Token (Register URL on Publish adds it), or that your gateway adds the header.",
 	},
 	clientIdMismatch: {
 		reason: 'Event from another Atlas account (client ID differs)',
