@@ -83,7 +83,7 @@ export const REASONS: Record<RefusalCode, ReasonWording> = {
 	addressNotAllowed: {
 		reason: 'Caller address not in the IP Allow-List',
 		whatToDo:
-			"If Atlas now calls from new addresses (listed in this report), add them to the trigger's IP Allow-List. Behind a reverse proxy, n8n must be set up to see the caller's address (see the docs).",
+			"If Atlas now calls from new addresses, ask Atlas which ones and add them to the trigger's IP Allow-List: the addresses seen here may be strangers'. Behind a reverse proxy, n8n must be set up to see the caller's address (see the docs).",
 	},
 	wrongToken: {
 		reason: 'Shared token missing or wrong',
@@ -108,7 +108,7 @@ export const REASONS: Record<RefusalCode, ReasonWording> = {
 	invalidSettings: {
 		reason: "The trigger's settings are invalid",
 		whatToDo:
-			'Open the trigger and fix the setting named in Detail (or the expression behind it). The provider is told to retry later.',
+			'Open the trigger and fix the setting named below (or the expression behind it). The provider is told to retry later.',
 	},
 	urlNotRegistered: {
 		reason: 'Could not point Atlas at this URL when n8n started',
@@ -180,7 +180,9 @@ export function countRefusal(key: string, refusal: Refusal, at: Date): void {
 function addTo(tallies: Map<RefusalCode, Tally>, refusal: Refusal, at: Date): void {
 	const tally = tallies.get(refusal.code) ?? { count: 0, first: at, last: at, addresses: [] };
 	tally.count += 1;
-	tally.last = at;
+	// Clocks can step back: first and last stay the earliest and the latest seen.
+	if (at < tally.first) tally.first = at;
+	if (at > tally.last) tally.last = at;
 	tally.status = refusal.status ?? tally.status;
 	if (refusal.detail !== undefined) tally.detail = capped(refusal.detail);
 	const address = readableAddress(refusal.address);
@@ -212,9 +214,9 @@ export function takeDueReport(
 ): RefusalReport | undefined {
 	const node = nodeTallies.get(key);
 	if (!node || node.tallies.size === 0) return undefined;
-	if (node.lastReportAt !== undefined && at.getTime() - node.lastReportAt < REPORT_INTERVAL_MS) {
-		return undefined;
-	}
+	// A clock that stepped back (elapsed < 0) makes a report due rather than silencing refusals.
+	const elapsed = node.lastReportAt === undefined ? Infinity : at.getTime() - node.lastReportAt;
+	if (elapsed >= 0 && elapsed < REPORT_INTERVAL_MS) return undefined;
 	const report = buildReport(node.tallies, triggerName, at);
 	node.tallies = new Map();
 	node.lastReportAt = at.getTime();
@@ -232,7 +234,13 @@ export function reportOfOne(refusal: Refusal, triggerName: string, at: Date): Re
 }
 
 function entryOf(code: RefusalCode, tally: Tally): IDataObject {
-	const { reason, whatToDo } = REASONS[code];
+	const { reason } = REASONS[code];
+	// What to do carries the facts it refers to, so a message built from it alone is enough.
+	const facts = [
+		tally.detail === undefined ? undefined : tally.detail,
+		tally.addresses.length > 0 ? `Seen from: ${tally.addresses.join(', ')}.` : undefined,
+	].filter((fact): fact is string => fact !== undefined);
+	const whatToDo = [REASONS[code].whatToDo, ...facts].join(' ');
 	return {
 		reason,
 		whatToDo,

@@ -297,6 +297,20 @@ describe('Itinerary → Get: errors', () => {
 		['an empty body', { kind: 'text' as const, status: 200, body: '' }, 'an empty body'],
 		['a list', { kind: 'json' as const, status: 200, body: [] }, 'not an itinerary'],
 		['plain text', { kind: 'text' as const, status: 200, body: 'OK' }, 'not an itinerary'],
+		[
+			'an object that is no booking',
+			{ kind: 'json' as const, status: 200, body: { ok: true, message: 'welcome' } },
+			'without an itinerary ID',
+		],
+		[
+			'another booking',
+			{
+				kind: 'json' as const,
+				status: 200,
+				body: { itinerary_id: '1111111111111', email: 'other@example.com', rooms: [] },
+			},
+			'with booking 1111111111111 instead of 8999989898988',
+		],
 	])('refuses a 200 with %s instead of an itinerary', async (_name, behaviour, said) => {
 		hostile.script(behaviour);
 		const error = await expectApiError(

@@ -191,6 +191,19 @@ describe('a rotated Rapid secret', () => {
 	});
 });
 
+describe('a clock that steps back', () => {
+	it('makes a report due instead of silencing refusals for the size of the step', async () => {
+		const workflowId = 'clock-back';
+		at(10 * MINUTE);
+		expect((await send({ workflowId, request: signedWith(NEW_SECRET) })).report).toBeDefined();
+		// The clock steps back an hour: the next refusal is reported, not held for 65 minutes.
+		at(-50 * MINUTE);
+		const after = await send({ workflowId, request: signedWith(NEW_SECRET) });
+		expect(after.response.statusCode).toBe(401);
+		expect(after.report).toMatchObject({ refusedCount: 1 });
+	});
+});
+
 describe('a flood of forged calls', () => {
 	it('10,000 forged calls over 10 minutes start 2 reports and no event, with 2 log lines', async () => {
 		const workflowId = 'flood';

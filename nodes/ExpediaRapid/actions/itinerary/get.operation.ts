@@ -179,6 +179,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		);
 	}
 	const itinerary = body as IDataObject;
+	// Only the booking asked for goes on: another one (a cache or a wrong route in between) or an
+	// object without an itinerary ID would put the wrong guest in front of the flow.
+	const answered = itinerary.itinerary_id;
+	if (answered === undefined || answered === null || String(answered) !== itineraryId) {
+		throw apiError(
+			this.getNode(),
+			{},
+			{
+				itemIndex,
+				httpCode: String(statusCode),
+				message:
+					answered === undefined || answered === null
+						? 'Rapid answered the itinerary lookup without an itinerary ID'
+						: `Rapid answered with booking ${String(answered).slice(0, 40)} instead of ${itineraryId}`,
+				description:
+					'Nothing was output. Try again; if it keeps happening, check the environment and base URL of the Expedia Rapid API credential.',
+			},
+		);
+	}
 	if (isIncomplete(itinerary)) {
 		this.addExecutionHints({
 			message:
