@@ -39,6 +39,32 @@ export interface ExecutionSummary {
 	[key: string]: unknown;
 }
 
+/** A refusal from n8n's REST API, with its HTTP status (404: no such workflow, etc.). */
+export class N8nRestError extends Error {
+	constructor(
+		message: string,
+		readonly status: number,
+	) {
+		super(message);
+	}
+}
+
+export interface CredentialSummary {
+	id: string;
+	name: string;
+	type: string;
+	[key: string]: unknown;
+}
+
+/** A workflow as n8n stores it; `versionId` is the draft that publishing makes live (2.x). */
+export interface StoredWorkflow {
+	id: string;
+	name: string;
+	active: boolean;
+	versionId?: string;
+	[key: string]: unknown;
+}
+
 export class N8nRestClient {
 	private cookie: string | undefined;
 
@@ -69,7 +95,10 @@ export class N8nRestClient {
 		if (auth) this.cookie = auth.split(';')[0];
 		const text = await res.text();
 		if (!res.ok) {
-			throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+			throw new N8nRestError(
+				`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`,
+				res.status,
+			);
 		}
 		const json = text ? (JSON.parse(text) as unknown) : undefined;
 		// /rest endpoints wrap their payload in { data }, /types/*.json do not.
@@ -135,5 +164,60 @@ export class N8nRestClient {
 		Array<{ id: string; name: string; active: boolean; [key: string]: unknown }>
 	> {
 		return this.request('GET', '/rest/workflows');
+	}
+
+	/** The credentials the logged-in user can see (no secret data). */
+	credentials(): Promise<CredentialSummary[]> {
+		return this.request('GET', '/rest/credentials');
+	}
+
+	/** Creates a credential; n8n encrypts `data` and picks its ID (the API takes none). */
+	createCredential(credential: {
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<CredentialSummary> {
+		return this.request('POST', '/rest/credentials', credential);
+	}
+
+	updateCredential(
+		id: string,
+		credential: { name: string; type: string; data: Record<string, unknown> },
+	): Promise<CredentialSummary> {
+		return this.request('PATCH', `/rest/credentials/${encodeURIComponent(id)}`, credential);
+	}
+
+	/** One workflow, or undefined when n8n has none with that ID. */
+	async workflow(id: string): Promise<StoredWorkflow | undefined> {
+		try {
+			return await this.request<StoredWorkflow>('GET', `/rest/workflows/${encodeURIComponent(id)}`);
+		} catch (error) {
+			if (error instanceof N8nRestError && error.status === 404) return undefined;
+			throw error;
+		}
+	}
+
+	/** Creates a workflow; n8n keeps the `id` given (as `import:workflow` does). */
+	createWorkflow(workflow: Record<string, unknown>): Promise<StoredWorkflow> {
+		return this.request('POST', '/rest/workflows', workflow);
+	}
+
+	/** Replaces a workflow's content; on 2.x a published workflow is republished with it. */
+	updateWorkflow(id: string, workflow: Record<string, unknown>): Promise<StoredWorkflow> {
+		return this.request('PATCH', `/rest/workflows/${encodeURIComponent(id)}`, workflow);
+	}
+
+	/**
+	 * Publishes a workflow: 2.x publishes a version (`POST …/activate`); 1.x, which has no such
+	 * route, activates with `PATCH { active: true }`. Resolves once n8n has registered its triggers.
+	 */
+	async publishWorkflow(id: string, versionId?: string): Promise<StoredWorkflow> {
+		const path = `/rest/workflows/${encodeURIComponent(id)}`;
+		try {
+			return await this.request<StoredWorkflow>('POST', `${path}/activate`, { versionId });
+		} catch (error) {
+			if (!(error instanceof N8nRestError && error.status === 404)) throw error;
+			return await this.request<StoredWorkflow>('PATCH', path, { active: true, versionId });
+		}
 	}
 }

@@ -1,8 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling: never shipped, runs under plain Node.js */
 /**
  * The demo / e2e stack: this package installed into a real n8n user folder, credentials that point
- * at the sandbox, workflows imported and published with the n8n CLI. `npm start` and the e2e tests
- * both build on it, so what the tests prove is what the demo runs.
+ * at the sandbox, the workflows imported and published: by `npm start` through the running n8n's
+ * REST API (publishThroughRest), by the e2e, queue and bench suites with the n8n CLI before n8n
+ * starts (prepareUserFolder). Both take the same credentials and workflows, so what the tests prove
+ * is what the demo runs.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import {
 import { FAKE_SLACK_TOKEN } from './fakeSlack';
 import { installPackage, type InstallResult } from './install';
 import { publishWorkflow, runN8nCli } from './process';
+import type { N8nRestClient, StoredWorkflow } from './rest';
 import type { N8nRuntime } from './runtime';
 import { REPO_ROOT } from './util';
 
@@ -68,12 +71,20 @@ export function twoNodeWorkflow(
 	};
 }
 
+/** A credential as `n8n import:credentials` reads it: plain `data`, n8n encrypts it. */
+export interface CredentialFile {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
 /**
  * Credentials of both APIs, environment Custom, pointing at the sandbox with its default keys, an
  * SMTP credential for the sandbox's mail catcher (plain SMTP on loopback, no auth), and a Slack API
  * credential whose token the fake Slack (fakeSlack.ts) accepts.
  */
-export function sandboxCredentials(sandboxUrl: string, smtpPort: number): unknown[] {
+export function sandboxCredentials(sandboxUrl: string, smtpPort: number): CredentialFile[] {
 	// Plain `data` objects: import:credentials encrypts them with the instance key.
 	return [
 		{
@@ -196,4 +207,70 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 		await publishWorkflow(id, cli);
 	}
 	return install;
+}
+
+/** Where each credential ID the workflow files use points in this n8n. */
+export type CredentialIds = Map<string, { id: string; name: string }>;
+
+/**
+ * The workflow with its nodes' credential references moved to the IDs n8n gave the credentials
+ * (its REST API picks credential IDs; the files name the ones `import:credentials` keeps).
+ */
+export function withCredentialIds(workflow: WorkflowFile, ids: CredentialIds): WorkflowFile {
+	const nodes = workflow.nodes.map((node) => {
+		const refs = node.credentials as Record<string, { id?: string; name?: string }> | undefined;
+		if (!refs) return node;
+		const credentials = Object.fromEntries(
+			Object.entries(refs).map(([type, ref]) => [type, (ref.id && ids.get(ref.id)) || ref]),
+		);
+		return { ...node, credentials };
+	});
+	return { ...workflow, nodes };
+}
+
+export interface RestPublishOptions {
+	credentials: CredentialFile[];
+	workflows: WorkflowFile[];
+	/** Workflow ids to publish; default: every workflow given. */
+	publish?: string[];
+}
+
+/**
+ * Credentials and workflows into a running n8n through its REST API, then the chosen workflows
+ * published, all at once rather than one n8n CLI start per step. Reruns update in place: a
+ * credential of the same name and type, a workflow of the same ID.
+ */
+export async function publishThroughRest(
+	rest: N8nRestClient,
+	opts: RestPublishOptions,
+): Promise<{ published: string[] }> {
+	const existing = await rest.credentials();
+	const ids: CredentialIds = new Map();
+	await Promise.all(
+		opts.credentials.map(async ({ id, name, type, data }) => {
+			const same = existing.find((c) => c.name === name && c.type === type);
+			const saved = same
+				? await rest.updateCredential(same.id, { name, type, data })
+				: await rest.createCredential({ name, type, data });
+			ids.set(id, { id: saved.id, name: saved.name });
+		}),
+	);
+	const toPublish = new Set(opts.publish ?? opts.workflows.map((w) => w.id));
+	const published: string[] = [];
+	await Promise.all(
+		opts.workflows.map(async (file) => {
+			const workflow = withCredentialIds(file, ids);
+			// `active` is n8n's to set (by publishing), not part of the content.
+			const content: Record<string, unknown> = { ...workflow };
+			delete content.active;
+			const saved: StoredWorkflow = (await rest.workflow(workflow.id))
+				? await rest.updateWorkflow(workflow.id, content)
+				: await rest.createWorkflow(content);
+			if (!toPublish.has(workflow.id)) return;
+			const live = await rest.publishWorkflow(workflow.id, saved.versionId);
+			if (!live.active) throw new Error(`n8n did not publish workflow ${workflow.id}.`);
+			published.push(workflow.id);
+		}),
+	);
+	return { published };
 }

@@ -7,15 +7,20 @@
  * Rapid flow, one Atlas webhook flow, the scheduled ones and the error workflow; the queue-mode
  * alternative is not), n8n on http://localhost:5678. Ctrl-C stops everything.
  *
+ * A first run spends its minutes in n8n's own install: the sandbox, the fake Slack and the package
+ * build run beside it, and once n8n answers, credentials and workflows go in through its REST API
+ * in one go (the CLI would start n8n once per import and per published workflow).
+ *
  * Env: N8N_VERSION (default 2.40.7), N8N_PORT (5678), SANDBOX_PORT (4010), SMTP_PORT (4025),
  * TRAVEL_OPS_USER_FOLDER (default ~/.cache/n8n-nodes-travel-ops/demo), TRAVEL_OPS_FRESH=1.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { DEFAULT_CLI_PORT, startSandbox, type Sandbox } from '../sandbox';
 import { DEFAULT_PORT, RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from '../n8n/process';
+import { installPackage } from '../n8n/install';
 import { DEFAULT_OWNER, N8nRestClient } from '../n8n/rest';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { MESSAGES_PATH, startFakeSlack } from '../n8n/fakeSlack';
@@ -23,12 +28,13 @@ import {
 	ATLAS_WEBHOOK_EXAMPLE_ID,
 	DEMO_ATLAS_WEBHOOK_TOKEN,
 	loadExamples,
-	prepareUserFolder,
+	publishThroughRest,
 	RAPID_EXAMPLE_ID,
+	sandboxCredentials,
 	webhookUrl,
 	type WorkflowFile,
 } from '../n8n/stack';
-import { findFreePort, isPortFree, registerCleanup } from '../n8n/util';
+import { findFreePort, formatDuration, isPortFree, registerCleanup } from '../n8n/util';
 
 /** Where the sandbox catches the example workflows' email. */
 const DEFAULT_SMTP_PORT = 4025;
@@ -42,6 +48,8 @@ class StepFailure extends Error {
 	constructor(
 		message: string,
 		readonly advice: string,
+		/** Steps overlap: the one that failed, not the last one started. */
+		readonly stepNumber = current,
 	) {
 		super(message);
 	}
@@ -65,6 +73,13 @@ async function requirePort(port: number, what: string, variable: string): Promis
 	);
 }
 
+/** Wraps a step's failure with what to do about it, and the step it belongs to. */
+function adviseOn<T>(stepNumber: number, advice: string, promise: Promise<T>): Promise<T> {
+	return promise.catch((error: Error) => {
+		throw new StepFailure(error.message, advice, stepNumber);
+	});
+}
+
 async function main(): Promise<void> {
 	const n8nPort = Number(process.env.N8N_PORT ?? DEFAULT_PORT);
 	const sandboxPort = Number(process.env.SANDBOX_PORT ?? DEFAULT_CLI_PORT);
@@ -73,23 +88,27 @@ async function main(): Promise<void> {
 	await requirePort(n8nPort, 'n8n', 'N8N_PORT');
 	await requirePort(sandboxPort, 'sandbox', 'SANDBOX_PORT');
 	await requirePort(smtpPort, 'SMTP catcher', 'SMTP_PORT');
+	if (process.env.TRAVEL_OPS_FRESH === '1') rmSync(folder, { recursive: true, force: true });
 
+	// n8n's install (minutes on a first run) goes on while the sandbox, the fake Slack and the
+	// package build start beside it: none of them needs n8n.
 	step(
 		'Node 24 and n8n (first run downloads ~3 GB and takes ~5 minutes; later runs reuse .cache/)',
 	);
-	const runtime = await ensureN8nRuntime().catch((error: Error) => {
-		throw new StepFailure(
-			error.message,
-			'Check that registry.npmjs.org is reachable and that ~3 GB of disk are free, then run npm start again (a half-finished download is cleaned up).',
-		);
-	});
-	detail(`n8n ${runtime.version} on Node ${runtime.nodeVersion}`);
+	const runtimeReady = adviseOn(
+		current,
+		'Check that registry.npmjs.org is reachable and that ~3 GB of disk are free, then run npm start again (a half-finished download is cleaned up).',
+		ensureN8nRuntime(),
+	);
+	// Reported if it fails while an earlier step is still being awaited, not as unhandled.
+	runtimeReady.catch(() => undefined);
 
 	const n8nBase = `http://localhost:${n8nPort}`;
 	const byId = (list: WorkflowFile[], id: string) => list.find((w) => w.id === id);
+	const examples = loadExamples();
 	// Example 02 does not register its URL when published: the sandbox's Atlas account starts with
 	// it, token included, as if the user had given it to Atlas.
-	const atlasExample = byId(loadExamples(), ATLAS_WEBHOOK_EXAMPLE_ID);
+	const atlasExample = byId(examples, ATLAS_WEBHOOK_EXAMPLE_ID);
 	step(`Sandbox (fake Atlas + Rapid API) on port ${sandboxPort}`);
 	const sandbox: Sandbox = await startSandbox({
 		port: sandboxPort,
@@ -112,24 +131,19 @@ async function main(): Promise<void> {
 		`an HTTPS proxy on ${slack.proxyUrl} answers for slack.com with a certificate from a CA made just now; n8n is started with HTTPS_PROXY and NODE_EXTRA_CA_CERTS pointing at them`,
 	);
 
-	step('Package, credentials and example workflows into n8n');
-	if (process.env.TRAVEL_OPS_FRESH === '1') rmSync(folder, { recursive: true, force: true });
-	const examples = loadExamples();
-	await prepareUserFolder({
-		userFolder: folder,
-		runtime,
-		sandboxUrl,
-		smtpPort: sandbox.smtpPort,
-		workflows: examples,
-		step: detail,
-	}).catch((error: Error) => {
-		throw new StepFailure(
-			error.message,
-			`Run "npm run build" to see build errors; or start from scratch with TRAVEL_OPS_FRESH=1 npm start (deletes ${folder}).`,
-		);
-	});
+	step('Package into n8n (built, packed and unpacked where the Community Nodes screen puts it)');
+	mkdirSync(folder, { recursive: true });
+	const installed = adviseOn(
+		current,
+		`Run "npm run build" to see build errors; or start from scratch with TRAVEL_OPS_FRESH=1 npm start (deletes ${folder}).`,
+		installPackage(folder),
+	);
+	const [runtime] = await Promise.all([runtimeReady, installed]);
+	detail(`n8n ${runtime.version} on Node ${runtime.nodeVersion}`);
 
-	step(`n8n on http://localhost:${n8nPort} (first start runs database migrations, ~40 s)`);
+	step(
+		`n8n on http://localhost:${n8nPort} (first start runs database migrations, ~40 s), then credentials and example workflows through its REST API`,
+	);
 	const n8n: RunningN8n = await startN8n({
 		userFolder: folder,
 		port: n8nPort,
@@ -138,8 +152,15 @@ async function main(): Promise<void> {
 		runtime,
 		env: { ...RECOMMENDED_N8N_ENV, ...slack.env },
 	});
+	registerCleanup({ hard: () => undefined, graceful: async () => await n8n.stop() });
+	const importing = Date.now();
 	const rest = new N8nRestClient(n8n.url);
 	await rest.ensureOwner();
+	const credentials = sandboxCredentials(sandboxUrl, sandbox.smtpPort);
+	const { published } = await publishThroughRest(rest, { credentials, workflows: examples });
+	detail(
+		`${credentials.length} credentials and ${examples.length} workflows imported, ${published.length} published in ${formatDuration(Date.now() - importing)}`,
+	);
 	const rapidExample = byId(examples, RAPID_EXAMPLE_ID);
 	if (rapidExample) sandbox.rapid.setCallbackUrl(webhookUrl(n8nBase, rapidExample));
 
@@ -166,7 +187,6 @@ async function main(): Promise<void> {
 		'Ctrl-C stops n8n and the sandbox.',
 	];
 	for (const line of lines) detail(line);
-	registerCleanup({ hard: () => undefined, graceful: async () => await n8n.stop() });
 	await new Promise<void>((done) => n8n.process.once('exit', () => done()));
 	detail('n8n exited; stopping the sandbox and the fake Slack.');
 	await sandbox.close();
@@ -174,10 +194,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-	const advice =
-		error instanceof StepFailure
-			? error.advice
-			: 'See the message above; the n8n log is in the user folder.';
-	process.stderr.write(`\n✖ Step ${current} failed: ${error.message}\n  What to do: ${advice}\n`);
+	const failure = error instanceof StepFailure ? error : undefined;
+	const advice = failure?.advice ?? 'See the message above; the n8n log is in the user folder.';
+	process.stderr.write(
+		`\n✖ Step ${failure?.stepNumber ?? current} failed: ${error.message}\n  What to do: ${advice}\n`,
+	);
 	process.exit(1);
 });
