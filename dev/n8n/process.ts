@@ -397,6 +397,14 @@ export async function runN8nCli(
 }
 
 /**
+ * Whether the installed n8n has draft and published workflow versions (2.x: a `publish` command,
+ * and a REST API that keeps the workflow ID it is given), or only active/inactive (1.x).
+ */
+export function hasDraftsAndPublishing(runtime: Pick<N8nRuntime, 'dir'>): boolean {
+	return existsSync(join(runtime.dir, 'node_modules', 'n8n', 'dist', 'commands', 'publish'));
+}
+
+/**
  * Publishes (activates) a workflow from the CLI: `publish:workflow --id=…` on n8n 2.x, which has
  * draft/published versions; n8n 1.x has no such command and activates with
  * `update:workflow --id=… --active=true`. Like every CLI change, it reaches a running server at its
@@ -407,10 +415,7 @@ export async function publishWorkflow(
 	opts: CliOptions,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
 	const runtime = opts.runtime ?? (await ensureN8nRuntime(opts.runtimeOptions));
-	const hasPublish = existsSync(
-		join(runtime.dir, 'node_modules', 'n8n', 'dist', 'commands', 'publish'),
-	);
-	const args = hasPublish
+	const args = hasDraftsAndPublishing(runtime)
 		? ['publish:workflow', `--id=${id}`]
 		: ['update:workflow', `--id=${id}`, '--active=true'];
 	return runN8nCli(args, { ...opts, runtime });

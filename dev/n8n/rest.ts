@@ -208,16 +208,12 @@ export class N8nRestClient {
 	}
 
 	/**
-	 * Publishes a workflow: 2.x publishes a version (`POST …/activate`); 1.x, which has no such
-	 * route, activates with `PATCH { active: true }`. Resolves once n8n has registered its triggers.
+	 * Publishes the given version of a workflow (n8n 2.x; 1.x has no such route) and resolves once
+	 * n8n has registered its triggers.
 	 */
-	async publishWorkflow(id: string, versionId?: string): Promise<StoredWorkflow> {
-		const path = `/rest/workflows/${encodeURIComponent(id)}`;
-		try {
-			return await this.request<StoredWorkflow>('POST', `${path}/activate`, { versionId });
-		} catch (error) {
-			if (!(error instanceof N8nRestError && error.status === 404)) throw error;
-			return await this.request<StoredWorkflow>('PATCH', path, { active: true, versionId });
-		}
+	publishWorkflow(id: string, versionId: string): Promise<StoredWorkflow> {
+		return this.request('POST', `/rest/workflows/${encodeURIComponent(id)}/activate`, {
+			versionId,
+		});
 	}
 }

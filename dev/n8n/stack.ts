@@ -178,11 +178,20 @@ export interface PrepareOptions {
  * take effect at its next start.
  */
 export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallResult> {
-	const step = opts.step ?? (() => undefined);
 	mkdirSync(opts.userFolder, { recursive: true });
-	step('building, packing and installing n8n-nodes-travel-ops into the n8n user folder');
+	opts.step?.('building, packing and installing n8n-nodes-travel-ops into the n8n user folder');
 	const install = await installPackage(opts.userFolder, { skipBuild: opts.skipBuild });
+	await importWithCli(opts);
+	return install;
+}
 
+/**
+ * Credentials and workflows into a user folder with the n8n CLI, one n8n start per import and per
+ * published workflow, while n8n is stopped. For n8n 1.x, whose REST API gives new workflows IDs of
+ * its own, and for suites that set things up before n8n starts.
+ */
+export async function importWithCli(opts: Omit<PrepareOptions, 'skipBuild'>): Promise<void> {
+	const step = opts.step ?? (() => undefined);
 	const fixtures = join(opts.userFolder, 'fixtures');
 	mkdirSync(fixtures, { recursive: true });
 	const credentialsFile = join(fixtures, 'credentials.json');
@@ -206,7 +215,6 @@ export async function prepareUserFolder(opts: PrepareOptions): Promise<InstallRe
 		step(`publishing workflow ${id} (n8n publish:workflow; update:workflow --active=true on 1.x)`);
 		await publishWorkflow(id, cli);
 	}
-	return install;
 }
 
 /** Where each credential ID the workflow files use points in this n8n. */
@@ -266,6 +274,11 @@ export async function publishThroughRest(
 			const saved: StoredWorkflow = (await rest.workflow(workflow.id))
 				? await rest.updateWorkflow(workflow.id, content)
 				: await rest.createWorkflow(content);
+			// n8n 1.x drops the ID a new workflow is given: the examples' references would miss it.
+			if (saved.id !== workflow.id || !saved.versionId)
+				throw new Error(
+					`n8n kept workflow ${workflow.id} as ${saved.id} (version ${saved.versionId ?? 'none'}): on n8n 1.x use importWithCli.`,
+				);
 			if (!toPublish.has(workflow.id)) return;
 			const live = await rest.publishWorkflow(workflow.id, saved.versionId);
 			if (!live.active) throw new Error(`n8n did not publish workflow ${workflow.id}.`);

@@ -19,7 +19,13 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { DEFAULT_CLI_PORT, startSandbox, type Sandbox } from '../sandbox';
-import { DEFAULT_PORT, RECOMMENDED_N8N_ENV, startN8n, type RunningN8n } from '../n8n/process';
+import {
+	DEFAULT_PORT,
+	hasDraftsAndPublishing,
+	RECOMMENDED_N8N_ENV,
+	startN8n,
+	type RunningN8n,
+} from '../n8n/process';
 import { installPackage } from '../n8n/install';
 import { DEFAULT_OWNER, N8nRestClient } from '../n8n/rest';
 import { ensureN8nRuntime } from '../n8n/runtime';
@@ -27,6 +33,7 @@ import { MESSAGES_PATH, startFakeSlack } from '../n8n/fakeSlack';
 import {
 	ATLAS_WEBHOOK_EXAMPLE_ID,
 	DEMO_ATLAS_WEBHOOK_TOKEN,
+	importWithCli,
 	loadExamples,
 	publishThroughRest,
 	RAPID_EXAMPLE_ID,
@@ -141,8 +148,24 @@ async function main(): Promise<void> {
 	const [runtime] = await Promise.all([runtimeReady, installed]);
 	detail(`n8n ${runtime.version} on Node ${runtime.nodeVersion}`);
 
+	const credentials = sandboxCredentials(sandboxUrl, sandbox.smtpPort);
+	// n8n 1.x's REST API gives new workflows IDs of its own, which the examples' error-workflow
+	// setting and the docs would miss: there the CLI imports them, before n8n starts.
+	const throughRest = hasDraftsAndPublishing(runtime);
+	if (!throughRest) {
+		detail(`n8n ${runtime.version}: credentials and example workflows with its CLI (~2 min)`);
+		await importWithCli({
+			userFolder: folder,
+			runtime,
+			sandboxUrl,
+			smtpPort: sandbox.smtpPort,
+			workflows: examples,
+			step: detail,
+		});
+	}
+
 	step(
-		`n8n on http://localhost:${n8nPort} (first start runs database migrations, ~40 s), then credentials and example workflows through its REST API`,
+		`n8n on http://localhost:${n8nPort} (first start runs database migrations, ~40 s)${throughRest ? ', then credentials and example workflows through its REST API' : ''}`,
 	);
 	const n8n: RunningN8n = await startN8n({
 		userFolder: folder,
@@ -156,11 +179,12 @@ async function main(): Promise<void> {
 	const importing = Date.now();
 	const rest = new N8nRestClient(n8n.url);
 	await rest.ensureOwner();
-	const credentials = sandboxCredentials(sandboxUrl, sandbox.smtpPort);
-	const { published } = await publishThroughRest(rest, { credentials, workflows: examples });
-	detail(
-		`${credentials.length} credentials and ${examples.length} workflows imported, ${published.length} published in ${formatDuration(Date.now() - importing)}`,
-	);
+	if (throughRest) {
+		const { published } = await publishThroughRest(rest, { credentials, workflows: examples });
+		detail(
+			`${credentials.length} credentials and ${examples.length} workflows imported, ${published.length} published in ${formatDuration(Date.now() - importing)}`,
+		);
+	}
 	const rapidExample = byId(examples, RAPID_EXAMPLE_ID);
 	if (rapidExample) sandbox.rapid.setCallbackUrl(webhookUrl(n8nBase, rapidExample));
 
