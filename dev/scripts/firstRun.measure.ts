@@ -13,7 +13,8 @@
  *
  * Prints a table of phases (start/end in seconds from the part's start: npm start's phases
  * overlap) and ours − baseline. Usage: npm run measure:first-run [-- --source <git url or path>]
- * [--keep] [--skip-baseline]; ~20 min and ~6 GB in $TMPDIR, removed at the end unless --keep.
+ * [--keep] [--skip-baseline]. It clones what is committed; ~11-20 min and ~6 GB in $TMPDIR, removed
+ * at the end unless --keep.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
