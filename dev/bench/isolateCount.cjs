@@ -15,6 +15,8 @@ const { basename } = require('node:path');
 
 const file = process.env.ISOLATE_COUNT_FILE;
 const counts = {};
+/** One stack per key, to check what a key stands for. */
+const samples = {};
 let dirty = false;
 const openedAt = new WeakMap();
 
@@ -31,7 +33,7 @@ function site(lines) {
 	const frame = lines.find(
 		(l) =>
 			!l.includes(__filename) &&
-			!l.includes('/n8n-workflow/dist/') &&
+			!l.includes('/n8n-workflow/') &&
 			!l.includes('/@n8n/expression-runtime/'),
 	);
 	if (!frame) return 'unknown';
@@ -42,8 +44,9 @@ function site(lines) {
 /** The node whose code is on the stack: a node file of n8n-nodes-base or of this package. */
 function nodeOnStack(lines) {
 	for (const l of lines) {
+		// n8n's own files show their TypeScript sources (n8n runs with source maps).
 		const m =
-			l.match(/n8n-nodes-base\/dist\/nodes\/(.+?\.js)/) ||
+			l.match(/n8n-nodes-base\/(?:dist\/)?(nodes\/.+?\.[jt]s)/) ||
 			l.match(/n8n-nodes-travel-ops\/dist\/(.+?\.js)/);
 		if (m) return m[1];
 	}
@@ -59,6 +62,7 @@ function record(caller) {
 	const need = opened && !now.some((l) => l.includes('acquireIsolate')) ? ` ← ${site(now)}` : '';
 	const key = `${where}${node ? ` [${node}]` : ''}${need}`;
 	counts[key] = (counts[key] || 0) + 1;
+	if (!samples[key]) samples[key] = { opened, now };
 	dirty = true;
 }
 
@@ -101,6 +105,7 @@ function flush() {
 	if (!file || !dirty) return;
 	dirty = false;
 	writeFileSync(`${file}.${process.pid}.json`, JSON.stringify(counts));
+	writeFileSync(`${file}.${process.pid}.stacks.json`, JSON.stringify(samples, null, 1));
 }
 setInterval(flush, 100).unref();
 process.on('exit', flush);

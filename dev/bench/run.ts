@@ -11,14 +11,14 @@
  *   3. incident pagination: Return All of 10,000 incidents, 50 ms per call, vs a sequential loop
  *   4. drain: 10,000 undeliverable notifications, calls vs the minimum, time vs bare signed GETs
  *   5. dedupe state: bytes of static data after 1k, 10k, 100k distinct events
- * Options: --no-n8n, --n8n-requests N (default 200), --n8n-runs N (default 5), --concurrency N
+ * Options: --no-n8n, --n8n-requests N (default 150), --n8n-runs N (default 5), --concurrency N
  * (default 16), --only lookups (section 2b alone), --only throughput (section 2 alone).
  */
 // First: keeps n8n-core's instance key in a scratch folder, as the tests do.
 import '../../test/setup';
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -451,6 +451,11 @@ async function n8nThroughput(requests: number, concurrency: number, reps: number
 					calls: 20,
 					label,
 				});
+				// One stack per place, kept for reading what each place stands for.
+				const stacks = `${countsFile}.${n8n.pid}.stacks.json`;
+				const kept = join(tmpdir(), `travel-ops-bench-isolate-stacks-${setting}.json`);
+				if (existsSync(stacks)) copyFileSync(stacks, kept);
+				say(`  isolates counted (${setting}); one stack per place in ${kept}`);
 				for (let rep = 0; rep < reps; rep++) {
 					const order = targets.map((_, i) => targets[(i + rep) % targets.length]);
 					for (const t of order) {
@@ -772,7 +777,7 @@ function printTable(): void {
 async function main(): Promise<void> {
 	useTransportSettings({ baseDelayMs: 100 });
 	const n8nLoad = [
-		option('n8n-requests', 200),
+		option('n8n-requests', 150),
 		option('concurrency', 16),
 		option('n8n-runs', 5),
 	] as const;
