@@ -90,14 +90,8 @@ async function main(): Promise<void> {
 	const sandbox = await startSandbox({ port: 0, incidentCount: 0 });
 	const measured: Measured[] = [];
 	try {
-		await installTargets({
-			userFolder,
-			runtime,
-			sandbox,
-			targets,
-			github,
-			step: (m) => say(`  ${m}`),
-		});
+		const step = (m: string) => say(`  ${m}`);
+		await installTargets({ userFolder, runtime, sandbox, targets, github, step });
 		for (const setting of settings) {
 			const profileDir = mkdtempSync(join(tmpdir(), 'travel-ops-cpuprof-'));
 			const n8n = await startN8n({

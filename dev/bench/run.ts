@@ -417,14 +417,8 @@ async function n8nThroughput(requests: number, concurrency: number, reps: number
 	const p50: Record<string, Record<string, number[]>> = {};
 	const started = performance.now();
 	try {
-		await installTargets({
-			userFolder,
-			runtime,
-			sandbox,
-			targets,
-			github,
-			step: (m) => say(`  ${m}`),
-		});
+		const step = (m: string) => say(`  ${m}`);
+		await installTargets({ userFolder, runtime, sandbox, targets, github, step });
 		for (const setting of ['defaults', 'recommended']) {
 			rps[setting] = {};
 			p50[setting] = {};

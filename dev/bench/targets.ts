@@ -95,6 +95,24 @@ function webhookTarget(
 	};
 }
 
+/** A trigger → No Operation workflow reached at the trigger's production URL. */
+function triggerTarget(
+	name: string,
+	id: string,
+	trigger: {
+		name: string;
+		type: string;
+		typeVersion: number;
+		webhookId: string;
+		parameters: Record<string, unknown>;
+		credentials: Record<string, { id: string; name: string }>;
+	},
+	shots: Target['shots'],
+): Target {
+	const workflow = twoNodeWorkflow(id, id, { ...trigger, position: [0, 0] }, noOp);
+	return { name, workflow, url: (n8nUrl) => webhookUrl(n8nUrl, workflow), shots };
+}
+
 function rapidTarget(
 	name: string,
 	id: string,
@@ -102,28 +120,21 @@ function rapidTarget(
 	parameters: object,
 	typeVersion = 1.1,
 ): Target {
-	const workflow = twoNodeWorkflow(
-		id,
+	return triggerTarget(
+		name,
 		id,
 		{
 			parameters: { events: ['*'], ...parameters },
 			name: 'Rapid Trigger',
 			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
 			typeVersion,
-			position: [0, 0],
 			webhookId,
 			credentials: {
 				expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' },
 			},
 		},
-		noOp,
+		(sandbox, n) => rapidShots(sandbox, n),
 	);
-	return {
-		name,
-		workflow,
-		url: (n8nUrl) => webhookUrl(n8nUrl, workflow),
-		shots: (sandbox, n) => rapidShots(sandbox, n),
-	};
 }
 
 export const TARGETS: Target[] = [
@@ -178,37 +189,28 @@ export const TARGETS: Target[] = [
 		'bench000-0000-4000-8000-000000000014',
 		{ verifySignature: false, options: { dropDuplicates: false } },
 	),
-	(() => {
-		const workflow = twoNodeWorkflow(
-			'BenchAtlasTrigger',
-			'BenchAtlasTrigger',
-			{
-				parameters: { events: ['*'], options: {} },
-				name: 'Atlas Trigger',
-				type: 'n8n-nodes-travel-ops.atlasTrigger',
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId: 'bench000-0000-4000-8000-000000000021',
-				credentials: { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } },
-			},
-			noOp,
-		);
-		return {
-			name: 'atlas',
-			workflow,
-			url: (n8nUrl: string) => webhookUrl(n8nUrl, workflow),
-			shots: (sandbox: Sandbox, n: number) =>
-				Array.from({ length: n }, () => {
-					const event = sandbox.atlas.sampleEvent('order.ticketed');
-					return {
-						body: JSON.stringify(event),
-						headers: () => ({}),
-						kind: 'genuine' as const,
-						eventId: String(event.notificationId),
-					};
-				}),
-		};
-	})(),
+	triggerTarget(
+		'atlas',
+		'BenchAtlasTrigger',
+		{
+			parameters: { events: ['*'], options: {} },
+			name: 'Atlas Trigger',
+			type: 'n8n-nodes-travel-ops.atlasTrigger',
+			typeVersion: 1.1,
+			webhookId: 'bench000-0000-4000-8000-000000000021',
+			credentials: { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } },
+		},
+		(sandbox, n) =>
+			Array.from({ length: n }, () => {
+				const event = sandbox.atlas.sampleEvent('order.ticketed');
+				return {
+					body: JSON.stringify(event),
+					headers: () => ({}),
+					kind: 'genuine' as const,
+					eventId: String(event.notificationId),
+				};
+			}),
+	),
 ];
 
 const GITHUB_CREDENTIAL_ID = 'BenchGithubApi00';
@@ -231,8 +233,8 @@ function githubCredential(github: FakeGithub) {
  */
 export function githubTarget(github: FakeGithub): Target {
 	const repo = (value: string) => ({ __rl: true, mode: 'name', value });
-	const workflow = twoNodeWorkflow(
-		'BenchGithubTrigger',
+	return triggerTarget(
+		'github',
 		'BenchGithubTrigger',
 		{
 			parameters: {
@@ -245,17 +247,10 @@ export function githubTarget(github: FakeGithub): Target {
 			name: 'Github Trigger',
 			type: 'n8n-nodes-base.githubTrigger',
 			typeVersion: 1,
-			position: [0, 0],
 			webhookId: 'bench000-0000-4000-8000-000000000031',
 			credentials: { githubApi: { id: GITHUB_CREDENTIAL_ID, name: 'Bench GitHub (fake)' } },
 		},
-		noOp,
-	);
-	return {
-		name: 'github',
-		workflow,
-		url: (n8nUrl) => webhookUrl(n8nUrl, workflow),
-		shots: (_sandbox, n) =>
+		(_sandbox, n) =>
 			Array.from({ length: n }, (_, i) => {
 				const body = JSON.stringify({
 					action: 'opened',
@@ -285,7 +280,7 @@ export function githubTarget(github: FakeGithub): Target {
 					eventId: String(i),
 				};
 			}),
-	};
+	);
 }
 
 /** One lookup: our operation and n8n's HTTP Request node making the same call. */
