@@ -156,10 +156,9 @@ async function readBody(body: unknown, deadline: AbortSignal): Promise<BodyRead>
 		});
 		body.on('end', () => settle({ ok: true, data: Buffer.concat(chunks) }));
 		body.on('error', (error: unknown) => {
-			const code = networkErrorCode(error) ?? 'ECONNRESET';
-			// The helper ends the body itself when the deadline's signal fires.
-			if (code === ABORTED) return onDeadline();
-			fail(code, (error as Error).message);
+			// Where n8n hands the deadline's signal on to the request, the body ends with its abort.
+			if (deadline.aborted) return onDeadline();
+			fail(networkErrorCode(error) ?? 'ECONNRESET', (error as Error).message);
 		});
 		body.on('close', () =>
 			fail('ECONNRESET', 'The connection closed before the response was complete'),

@@ -113,17 +113,14 @@ function createAdditionalData(
 /** Shorter limits on the requests of the contexts this helper creates (the shipped ones stay). */
 export interface RequestLimits {
 	/** Silence allowed while waiting for an answer (n8n's `timeout` option; shipped: 30 s). */
-	timeoutMs?: number;
-	/** Time a whole attempt may take, body included (shipped: 120 s). */
-	deadlineMs?: number;
+	timeoutMs: number;
 }
 
 let requestLimits: RequestLimits | undefined;
 
 /**
- * Request limits for every context the test file creates from now on. n8n's request helper is
- * wrapped: the timeout it is given is cut, and the request's abort signal also fires at the
- * deadline, which is what the shipped deadline does; the code under test is unchanged.
+ * Request limits for every context the test file creates from now on: n8n's request helper is
+ * wrapped so that the timeout it is given is cut; the code under test is unchanged.
  */
 export function useRequestLimits(limits: RequestLimits | undefined): void {
 	requestLimits = limits;
@@ -141,20 +138,14 @@ function withRequestLimits<C extends object>(context: C, setup: NodeSetup): C {
 		options: IHttpRequestOptions,
 		...rest: unknown[]
 	) => Promise<unknown>;
-	const { timeoutMs, deadlineMs } = limits;
 	helpers.httpRequestWithAuthentication = async function (
 		this: unknown,
 		type: string,
 		options: IHttpRequestOptions,
 		...rest: unknown[]
 	) {
-		const signals = [options.abortSignal, deadlineMs && AbortSignal.timeout(deadlineMs)];
-		const shortened: IHttpRequestOptions = {
-			...options,
-			timeout: Math.min(options.timeout ?? Infinity, timeoutMs ?? Infinity),
-			abortSignal: AbortSignal.any(signals.filter((signal) => signal instanceof AbortSignal)),
-		};
-		return await send.call(this, type, shortened, ...rest);
+		const timeout = Math.min(options.timeout ?? Infinity, limits.timeoutMs);
+		return await send.call(this, type, { ...options, timeout }, ...rest);
 	} as never;
 	return context;
 }

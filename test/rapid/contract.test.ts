@@ -19,7 +19,7 @@ import {
 	UNAUTHENTICATED_401,
 } from './contract.fixtures';
 
-const LIMITS = { timeoutMs: 5000, deadlineMs: 10000 };
+const LIMITS = { timeoutMs: 5000 };
 
 // Backoff waits at most a few ms here and records what it was asked (test/helpers/shortSleep.ts).
 jest.mock('n8n-workflow', () =>

@@ -15,7 +15,7 @@ jest.mock('n8n-workflow', () =>
 	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
 );
 
-const FAST = { timeoutMs: 5000, deadlineMs: 6000 };
+const FAST = { timeoutMs: 5000 };
 const LOSS = /may have removed up to 25 notifications/;
 
 let server: HostileServer;

@@ -27,7 +27,7 @@ const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 // Short enough to keep the file quick, long enough for a loaded machine to answer in time.
 // The first calls of a jest worker also load and compile code while the timer runs: 2 s proved
 // too short on a loaded machine (the first drain was cut off in about one full run in three).
-const FAST = { timeoutMs: 5000, deadlineMs: 6000 };
+const FAST = { timeoutMs: 5000 };
 let server: HostileServer;
 let elsewhere: HostileServer;
 beforeAll(async () => {
@@ -307,10 +307,17 @@ describe('secrets echoed by the server never reach an error or an item', () => {
 });
 
 describe('deadlines and sizes', () => {
-	// A 3 s deadline that the trickling answers below (about 4 s long) cannot meet.
-	const DEADLINE = { timeoutMs: 2000, deadlineMs: 3000 };
-	beforeAll(() => useRequestLimits(DEADLINE));
-	afterAll(() => useRequestLimits(FAST));
+	// A 3 s deadline that the trickling answers below (about 4 s long) cannot meet: the shipped
+	// deadline (2 minutes) is an AbortSignal.timeout, made to fire sooner here.
+	const timeout = AbortSignal.timeout.bind(AbortSignal);
+	beforeAll(() => {
+		jest.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => timeout(Math.min(ms, 3000)));
+		useRequestLimits({ timeoutMs: 2000 });
+	});
+	afterAll(() => {
+		jest.mocked(AbortSignal.timeout).mockRestore();
+		useRequestLimits(FAST);
+	});
 
 	it('a server trickling one byte at a time is given up on at the deadline (Atlas)', async () => {
 		server.script({

@@ -27,7 +27,7 @@ const ENCODINGS = Object.entries(SECRET_ENCODINGS);
 
 let server: HostileServer;
 beforeAll(async () => {
-	useRequestLimits({ timeoutMs: 5000, deadlineMs: 6000 });
+	useRequestLimits({ timeoutMs: 5000 });
 	server = await startHostileServer();
 });
 afterAll(async () => await server.close());
