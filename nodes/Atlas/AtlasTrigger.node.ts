@@ -113,7 +113,7 @@ export class AtlasTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					'Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, publish the workflow, then give Atlas this node\'s Production URL (in the Atlas console, or with the Atlas node\'s <i>Webhook → Register URL</i>): events sent before it is published are lost. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href="https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md" target="_blank">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.',
+					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, publish the workflow, then give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>): events sent before it is published are lost. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.",
 				active:
 					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
 			},
@@ -260,14 +260,9 @@ export class AtlasTrigger implements INodeType {
 				return !shouldRegister(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const registering = atlasApiRequest.call(
-					this,
-					'Registering the webhook URL',
-					'updateWebhookURL',
-					{
-						url: await callbackUrl(this),
-					},
-				);
+				const registering = atlasApiRequest.call(this, 'Registering the webhook URL', 'updateWebhookURL', {
+					url: await callbackUrl(this),
+				});
 				if (!RESUMING.includes(this.getActivationMode())) {
 					await registering;
 					clearRefusal(refusalKeyOf(this), 'urlNotRegistered');

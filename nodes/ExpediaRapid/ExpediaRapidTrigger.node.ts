@@ -56,7 +56,7 @@ export class ExpediaRapidTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					'Rapid sends every notification of your partner account to one URL, set by Rapid support. <br /><br /><b>To go live</b>, publish this workflow and send its Production URL to Rapid support with the event types to enable. <br /><br /><b>To try it</b>, use a published workflow as well: Rapid delivers test notifications (the Expedia Rapid node\'s <i>Send Test</i>) to your test URL within about 30 minutes, much longer than the editor listens for a test event. To see an item here now, choose <i>set mock data</i> in the output panel and paste a <a href="https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md" target="_blank">sample notification</a>.',
+					"Rapid sends every notification of your partner account to one URL, set by Rapid support. <br /><br /><b>To go live</b>, publish this workflow and send its Production URL to Rapid support with the event types to enable. <br /><br /><b>To try it</b>, use a published workflow as well: Rapid delivers test notifications (the Expedia Rapid node's <i>Send Test</i>) to your test URL within about 30 minutes, much longer than the editor listens for a test event. To see an item here now, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample notification</a>.",
 				active:
 					'This workflow is published: notifications Rapid sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>. Rapid support must have this Production URL on file. Test notifications take up to 30 minutes to arrive.',
 			},

@@ -4,7 +4,11 @@
  * Accept that both Atlas contracts accept.
  */
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
-import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
+import {
+	jsonAnswer,
+	startAnsweringServer,
+	type AnsweringServer,
+} from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
 import { executeNode } from '../helpers/n8n';
 

@@ -3,7 +3,11 @@
  * each request), and both send what Rapid's spec asks for: gzip and a User-Agent naming the app.
  */
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
-import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
+import {
+	jsonAnswer,
+	startAnsweringServer,
+	type AnsweringServer,
+} from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
 import { executeNode } from '../helpers/n8n';
 
