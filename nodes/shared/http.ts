@@ -16,7 +16,7 @@ import type {
 } from 'n8n-workflow';
 
 import { parseJson } from './json';
-import { redactCutText, redactText, redactValue } from './redact';
+import { type Redactor, redactCutText, redactorFor, redactText, redactValue } from './redact';
 import { networkErrorCode } from './retry';
 
 export type ApiRequestContext =
@@ -170,7 +170,7 @@ async function readBody(body: unknown, deadline: AbortSignal): Promise<BodyRead>
  * What a body says: parsed JSON, or its text when it is not JSON (or nested absurdly deep). Text
  * that is not JSON may have been cut off by whoever sent it, inside an echoed secret.
  */
-function interpret(text: string, secrets: readonly string[]): { body: unknown; text: string } {
+function interpret(text: string, secrets: Redactor): { body: unknown; text: string } {
 	const parsed = text.trim() === '' ? undefined : parseJson(text);
 	if (parsed?.ok) {
 		return { body: redactValue(parsed.value, secrets), text: redactText(text, secrets) };
@@ -192,9 +192,11 @@ export async function sendAttempt(
 	this: ApiRequestContext,
 	credentialType: string,
 	request: IHttpRequestOptions,
-	secrets: readonly string[],
+	secretList: readonly string[],
 ): Promise<Attempt> {
 	const limits = RESPONSE_LIMITS;
+	// Compiled for this attempt only: no credential outlives the call in memory.
+	const secrets = redactorFor(secretList);
 	const deadline = AbortSignal.timeout(limits.deadlineMs);
 	let response: IN8nHttpFullResponse;
 	try {
