@@ -6,7 +6,7 @@ import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow'
 import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { apiError, networkApiError, redirectApiError } from '../../shared/errors';
+import { afterAttempts, apiError, networkApiError, redirectApiError } from '../../shared/errors';
 import {
 	type ApiRequestContext,
 	type Attempt,
@@ -73,7 +73,6 @@ export interface AtlasRequestOptions {
 }
 
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
-const tries = (attempts: number) => (attempts > 1 ? ` (after ${attempts} attempts)` : '');
 const CREDENTIAL_ADVICE = 'the base URL of the Atlas API credential';
 
 /** What one attempt means for an Atlas call: the envelope (status 0), a retry, or the error. */
@@ -114,7 +113,7 @@ function readAttempt(
 				retry: 'once',
 				error: (attempts) =>
 					apiError(node, { code: attempt.code } as JsonObject, {
-						message: `${task}: Atlas' answer broke off (${attempt.code})${tries(attempts)}`,
+						message: `${task}: Atlas' answer broke off (${attempt.code})${afterAttempts(attempts)}`,
 						description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
 						itemIndex,
 					}),
@@ -130,7 +129,7 @@ function readAttempt(
 			serverHintMs: retryAfterMs(attempt.headers),
 			error: (attempts) =>
 				apiError(node, { body: snippet(text) } as JsonObject, {
-					message: `${task}: Atlas answered HTTP ${statusCode}${tries(attempts)}`,
+					message: `${task}: Atlas answered HTTP ${statusCode}${afterAttempts(attempts)}`,
 					description: retryable
 						? 'Atlas is overloaded or unavailable. Try again later.'
 						: [401, 403].includes(statusCode)
@@ -147,7 +146,7 @@ function readAttempt(
 			retry: 'once',
 			error: (attempts) =>
 				apiError(node, { body: snippet(text) } as JsonObject, {
-					message: `${task}: the answer is not one Atlas sends (no status in JSON)${tries(attempts)}`,
+					message: `${task}: the answer is not one Atlas sends (no status in JSON)${afterAttempts(attempts)}`,
 					description: `Received: ${snippet(text) || '(empty body)'}. Check ${CREDENTIAL_ADVICE}.`,
 					httpCode: String(statusCode),
 					itemIndex,
@@ -163,7 +162,7 @@ function readAttempt(
 		error: (attempts) =>
 			Object.assign(
 				apiError(node, { status, msg } as JsonObject, {
-					message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${tries(attempts)}`,
+					message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${afterAttempts(attempts)}`,
 					description: atlasStatusAdvice(status, endpoint),
 					httpCode: '200',
 					itemIndex,

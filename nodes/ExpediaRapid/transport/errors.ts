@@ -5,7 +5,7 @@
 import type { INode, JsonObject, NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { apiError } from '../../shared/errors';
+import { afterAttempts, apiError } from '../../shared/errors';
 
 /** A text Rapid sends; a number or true/false is read as text, anything else as absent. */
 const lenientText = z
@@ -112,9 +112,6 @@ export function answered(statusCode: number, body: unknown): string {
 	return `${head} with a body that is not Rapid's error${quoted}`;
 }
 
-export const attemptsNote = (attempts: number) =>
-	attempts > 1 ? ` (after ${attempts} attempts)` : '';
-
 /** Reads `servertimestamp` from a 401 body so clock skew is visible. */
 export function describeClockSkew(error: RapidErrorBody, now = Date.now()): string | undefined {
 	const field = error.fields?.find((f) => f.name?.toLowerCase() === 'servertimestamp');
@@ -178,7 +175,7 @@ export function rapidHttpError(
 		node,
 		(parsed.success ? errorBody : { body: snippet(bodyText(rawBody)) }) as JsonObject,
 		{
-			message: `${task}: Rapid ${answered(statusCode, rawBody)}${attemptsNote(attempts)}`,
+			message: `${task}: Rapid ${answered(statusCode, rawBody)}${afterAttempts(attempts)}`,
 			description: description || undefined,
 			httpCode: String(statusCode),
 			itemIndex,

@@ -10,7 +10,13 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 
-import { apiError, networkApiError, redirectApiError, redirectWording } from '../../shared/errors';
+import {
+	afterAttempts,
+	apiError,
+	networkApiError,
+	redirectApiError,
+	redirectWording,
+} from '../../shared/errors';
 import {
 	type ApiRequestContext,
 	type Attempt,
@@ -28,13 +34,7 @@ import {
 } from '../../shared/retry';
 import { rapidBaseUrl, type RapidCredentialData } from './baseUrl';
 import { notABatch, possiblyLostBatch, STOPPED } from './drain';
-import {
-	answered,
-	attemptsNote,
-	rapidCapacityResetAt,
-	rapidHttpError,
-	rapidOwnErrorSchema,
-} from './errors';
+import { answered, rapidCapacityResetAt, rapidHttpError, rapidOwnErrorSchema } from './errors';
 import { RAPID_REQUEST_HEADERS } from './headers';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
@@ -110,7 +110,7 @@ function readAnswer(
 		return {
 			error: (attempts) =>
 				possiblyLostBatch(node, {
-					message: `${task}: Rapid ${answered(statusCode, body)}${attemptsNote(attempts)}`,
+					message: `${task}: Rapid ${answered(statusCode, body)}${afterAttempts(attempts)}`,
 					detail: `${empty ? 'The answer had no body' : 'The answer is not an error message from Rapid (a gateway or load balancer in front of Rapid may have sent it)'}, so it does not show whether Rapid had already taken a batch from the queue. ${STOPPED}`,
 					httpCode: String(statusCode),
 					itemIndex,
