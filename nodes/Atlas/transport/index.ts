@@ -29,8 +29,6 @@ import { atlasStatusAdvice, atlasStatusRule } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
 
-export type AtlasRequestContext = ApiRequestContext;
-
 /** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
 const AtlasStatus = { ok: 0, rateLimited: 110 } as const;
 
@@ -77,7 +75,7 @@ const CREDENTIAL_ADVICE = 'the base URL of the Atlas API credential';
 
 /** What one attempt means for an Atlas call: the envelope (status 0), a retry, or the error. */
 function readAttempt(
-	this: AtlasRequestContext,
+	this: ApiRequestContext,
 	attempt: Attempt,
 	call: { task: string; endpoint: string; itemIndex?: number },
 ): Reading<AtlasEnvelope> {
@@ -179,7 +177,7 @@ function readAttempt(
  * and what to do.
  */
 export async function atlasApiRequest(
-	this: AtlasRequestContext,
+	this: ApiRequestContext,
 	task: string,
 	endpoint: string,
 	body: IDataObject,
@@ -222,7 +220,7 @@ export interface ListingRequest {
  * read. An implausible plan (transport/paging.ts) is an error.
  */
 export async function atlasApiRequestAllItems(
-	this: AtlasRequestContext,
+	this: ApiRequestContext,
 	task: string,
 	endpoint: string,
 	body: IDataObject,

@@ -39,8 +39,6 @@ import { RAPID_REQUEST_HEADERS } from './headers';
 
 export const RAPID_CREDENTIAL_TYPE = 'expediaRapidApi';
 
-export type RapidRequestContext = ApiRequestContext;
-
 /**
  * Rapid's retry rules: HTTP 429/5xx and refused connections with backoff (an answer lost once sent
  * is never repeated). Its per-minute capacity resets within a minute: waiting that long is worth it.
@@ -80,7 +78,7 @@ const CREDENTIAL_ADVICE = 'the environment and base URL of the Expedia Rapid API
 
 /** What an answer with an HTTP status means: the response, a retry, or the error to throw. */
 function readAnswer(
-	this: RapidRequestContext,
+	this: ApiRequestContext,
 	attempt: Extract<Attempt, { kind: 'response' }>,
 	task: string,
 	options: RapidRequestOptions,
@@ -135,7 +133,7 @@ function readAnswer(
 
 /** What one attempt means for a Rapid call: the answer, a retry, or the error to throw. */
 function readAttempt(
-	this: RapidRequestContext,
+	this: ApiRequestContext,
 	attempt: Attempt,
 	task: string,
 	options: RapidRequestOptions,
@@ -213,7 +211,7 @@ function readAttempt(
  * for, in the words of the node that makes it ("Reading the booking"): every error starts with it.
  */
 export async function rapidApiRequest<T = unknown>(
-	this: RapidRequestContext,
+	this: ApiRequestContext,
 	task: string,
 	method: IHttpRequestMethods,
 	path: string,
