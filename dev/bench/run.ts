@@ -61,12 +61,7 @@ import {
 import { startN8n } from '../n8n/process';
 import { ensureN8nRuntime } from '../n8n/runtime';
 import { findFreePort } from '../n8n/util';
-import {
-	createExecuteContext,
-	createWebhookContext,
-	executeNode,
-	useTransportSettings,
-} from '../../test/helpers/n8n';
+import { createExecuteContext, createWebhookContext, executeNode } from '../../test/helpers/n8n';
 import { fire, percentile } from './load';
 import { measureLookups } from './lookups';
 import { startFakeGithub } from './fakeGithub';
@@ -605,7 +600,7 @@ async function pagination(): Promise<void> {
 		const sequential = await withPeakHeap(async () => {
 			const records: IDataObject[] = [];
 			for (let pageIndex = 1; ; pageIndex++) {
-				const page = await atlasApiRequest.call(context, 'event/getPageList', {
+				const page = await atlasApiRequest.call(context, 'Listing incidents', 'event/getPageList', {
 					pageIndex,
 					pageSize,
 				});
@@ -769,7 +764,6 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-	useTransportSettings({ baseDelayMs: 100 });
 	const n8nLoad = [
 		option('n8n-requests', 150),
 		option('concurrency', 16),

@@ -97,9 +97,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 	}
 	const body: IDataObject = cid ? { url, cid } : { url };
-	const { status, msg } = await atlasApiRequest.call(this, 'updateWebhookURL', body, {
-		itemIndex,
-		secrets: tokensIn(url),
-	});
+	const { status, msg } = await atlasApiRequest.call(
+		this,
+		'Registering the webhook URL',
+		'updateWebhookURL',
+		body,
+		{
+			itemIndex,
+			secrets: tokensIn(url),
+		},
+	);
 	return [{ ...body, url: shown(url), registered: true, status, msg: msg ?? null }];
 }
