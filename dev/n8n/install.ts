@@ -86,7 +86,8 @@ function newestMtime(dir: string): number {
 	return newest;
 }
 
-async function build(packageDir: string): Promise<void> {
+/** `n8n-node build` in a package folder (tsc + icons), with the TypeScript errors on failure. */
+export async function buildPackage(packageDir: string): Promise<void> {
 	const cli = join(packageDir, 'node_modules', '.bin', 'n8n-node');
 	if (!fileExists(cli)) {
 		throw new Error(
@@ -274,7 +275,7 @@ export async function installPackage(
 		const age = Date.now() - newestMtime(dist);
 		log(`using the existing dist/ (newest file ${formatDuration(age)} old; not rebuilt)`);
 	} else {
-		await build(packageDir);
+		await buildPackage(packageDir);
 	}
 
 	log(`packing ${sourcePkg.name}@${sourcePkg.version} (npm pack)…`);
