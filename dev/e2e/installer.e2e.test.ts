@@ -27,11 +27,24 @@
  * The older version is this same build, version 0.0.1, whose Rapid Trigger marks every item it
  * emits with `olderPackageVersion`: the visible difference that shows which code ran.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startSandbox, type Sandbox, DEFAULT_RAPID_API_KEY, DEFAULT_RAPID_SHARED_SECRET } from '../sandbox';
+import {
+	startSandbox,
+	type Sandbox,
+	DEFAULT_RAPID_API_KEY,
+	DEFAULT_RAPID_SHARED_SECRET,
+} from '../sandbox';
 import { queryDatabase, readExecutions, type N8nDatabase } from '../n8n/db';
 import { startFakeRegistry, type FakeRegistry } from '../n8n/fakeRegistry';
 import { buildPackage, nodesDir, packPackage, readNodesLedger } from '../n8n/install';
@@ -87,6 +100,14 @@ async function publishVariant(version: string, edit: (dir: string) => void = () 
 	return await registry.publish(await packPackage(dir, join(workDir, 'packs')));
 }
 
+function editPackageJson(dir: string, edit: (pkg: PackageJson) => PackageJson) {
+	const file = join(dir, 'package.json');
+	writeFileSync(
+		file,
+		JSON.stringify(edit(JSON.parse(readFileSync(file, 'utf8')) as PackageJson), null, 2),
+	);
+}
+
 /** The older version's difference: its Rapid Trigger marks each item it emits. */
 function markRapidTriggerItems(dir: string) {
 	const file = join(dir, 'dist', 'nodes', 'ExpediaRapid', 'ExpediaRapidTrigger.node.js');
@@ -107,7 +128,11 @@ function markRapidTriggerItems(dir: string) {
 /** A REST call that may fail: its status and text instead of a throw. */
 async function attempt(method: string, path: string, body?: unknown) {
 	try {
-		return { ok: true, data: await rest.request<Record<string, unknown>>(method, path, body), error: '' };
+		return {
+			ok: true,
+			data: await rest.request<Record<string, unknown>>(method, path, body),
+			error: '',
+		};
 	} catch (error) {
 		return { ok: false, data: undefined, error: (error as Error).message };
 	}
@@ -153,13 +178,27 @@ let workflowId = '';
 async function sendEvent() {
 	const before = (await readExecutions(runtime, database(), { workflowId })).length;
 	const notification = sandbox.rapid.sampleNotification('itinerary.supplier.cancel');
-	const { status } = await sandbox.rapid.push(notification, { url: webhookUrl() });
-	if (status !== 200) return { status, items: [] as Array<Record<string, unknown>>, notification };
+	const { status, body } = await sandbox.rapid.push(notification, { url: webhookUrl() });
+	if (status !== 200)
+		return {
+			status,
+			body,
+			items: [] as Array<Record<string, unknown>>,
+			notification,
+			executions: before,
+		};
 	const executions = await waitFor(
 		async () => await readExecutions(runtime, database(), { workflowId }),
 		(list) => list.length > before && !['new', 'running'].includes(list[0].status),
 	);
-	return { status, items: nodeOutput(executions[0], 'Rapid Trigger'), notification, execution: executions[0] };
+	return {
+		status,
+		body,
+		items: nodeOutput(executions[0], 'Rapid Trigger'),
+		notification,
+		execution: executions[0],
+		executions: executions.length,
+	};
 }
 
 beforeAll(async () => {
@@ -174,7 +213,8 @@ beforeAll(async () => {
 	await publishVariant(current.version);
 	const port = await findFreePort();
 	const brokerPort = await findFreePort();
-	n8nStart = async () => await startN8n({ userFolder, port, brokerPort, runtime, env: registry.env });
+	n8nStart = async () =>
+		await startN8n({ userFolder, port, brokerPort, runtime, env: registry.env });
 	n8n = await n8nStart();
 	rest = new N8nRestClient(n8n.url);
 	await rest.ensureOwner();
@@ -185,7 +225,8 @@ afterAll(async () => {
 	await n8n?.stop();
 	await sandbox?.close();
 	await registry?.close();
-	if (workDir && process.env.TRAVEL_OPS_KEEP !== '1') rmSync(workDir, { recursive: true, force: true });
+	if (workDir && process.env.TRAVEL_OPS_KEEP !== '1')
+		rmSync(workDir, { recursive: true, force: true });
 }, 120_000);
 
 describe("n8n's Community Nodes installer, with the registry served locally", () => {
@@ -225,22 +266,28 @@ describe("n8n's Community Nodes installer, with the registry served locally", ()
 				sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
 			},
 		});
-		const workflow = await rest.request<{ id: string; versionId: string }>('POST', '/rest/workflows', {
-			name: 'e2e: installer, Rapid Trigger',
-			nodes: [
-				{
-					parameters: { events: ['*'], options: {} },
-					name: 'Rapid Trigger',
-					type: RAPID_TRIGGER_TYPE,
-					typeVersion: 1.1,
-					position: [0, 0],
-					webhookId: WEBHOOK_ID,
-					credentials: { expediaRapidApi: { id: credential.id, name: 'Expedia Rapid (installer test)' } },
-				},
-			],
-			connections: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const workflow = await rest.request<{ id: string; versionId: string }>(
+			'POST',
+			'/rest/workflows',
+			{
+				name: 'e2e: installer, Rapid Trigger',
+				nodes: [
+					{
+						parameters: { events: ['*'], options: {} },
+						name: 'Rapid Trigger',
+						type: RAPID_TRIGGER_TYPE,
+						typeVersion: 1.1,
+						position: [0, 0],
+						webhookId: WEBHOOK_ID,
+						credentials: {
+							expediaRapidApi: { id: credential.id, name: 'Expedia Rapid (installer test)' },
+						},
+					},
+				],
+				connections: {},
+				settings: { executionOrder: 'v1' },
+			},
+		);
 		workflowId = workflow.id;
 		await rest.request('POST', `/rest/workflows/${workflowId}/activate`, {
 			versionId: workflow.versionId,
@@ -253,5 +300,183 @@ describe("n8n's Community Nodes installer, with the registry served locally", ()
 		expect(event.items).toEqual([
 			expect.objectContaining({ ...event.notification, [MARK]: OLDER }),
 		]);
+	});
+});
+
+describe("n8n's installer refuses a broken package and keeps the installed one", () => {
+	/** Packaging mistakes, each as n8n's installer meets it in a newer version. */
+	const mistakes: Array<{
+		mistake: string;
+		version: string;
+		edit: (dir: string) => void;
+		reason: RegExp;
+		/** What else n8n asked the registry for, beyond the version's tarball. */
+		alsoFetched?: string;
+	}> = [
+		{
+			mistake: 'a node file missing from the tarball (left out of `files`)',
+			version: '0.0.2',
+			edit: (dir) => rmSync(join(dir, 'dist', 'nodes', 'Atlas', 'AtlasTrigger.node.js')),
+			reason: /could not be loaded/,
+		},
+		{
+			// n8n's `npm install` fetches it from the registry: here a 404 (only this package is
+			// published), on the public registry code that n8n's verification forbids.
+			mistake: 'a runtime dependency',
+			version: '0.0.3',
+			edit: (dir) =>
+				editPackageJson(dir, (pkg) => ({ ...pkg, dependencies: { 'left-pad': '^1.3.0' } })),
+			reason: /npm package not found/,
+			alsoFetched: '/left-pad',
+		},
+		{
+			mistake: 'a wrong `n8n.nodes` path',
+			version: '0.0.4',
+			edit: (dir) =>
+				editPackageJson(dir, (pkg) => ({
+					...pkg,
+					n8n: { ...pkg.n8n, nodes: pkg.n8n.nodes.map((f) => f.replace(/^dist\//, '')) },
+				})),
+			reason: /could not be loaded/,
+		},
+	];
+	it.each(mistakes)(
+		'$mistake: the update fails; the older version stays installed and running',
+		async ({ version, edit, reason, alsoFetched }) => {
+			await publishVariant(version, edit);
+			const update = await attempt('PATCH', '/rest/community-packages', { name: NAME, version });
+			report(
+				`installer e2e: update to ${version}: ${update.ok ? 'accepted' : update.error.slice(0, 300)}`,
+			);
+			expect(update).toMatchObject({ ok: false, error: expect.stringMatching(/answered 5\d\d/) });
+			expect(update.error).toMatch(reason);
+			const fetched = registry.requests.map((r) => r.path);
+			expect(fetched).toContain(`/${NAME}/-/${NAME}-${version}.tgz`);
+			if (alsoFetched) expect(fetched).toContain(alsoFetched);
+
+			const state = installedState();
+			expect(state.ledger).toEqual({ [NAME]: OLDER });
+			expect(state.folders).toEqual([NAME]);
+			expect(state.packageJson).toMatchObject({ version: OLDER });
+			expect((await databaseRecord()).packages).toEqual([
+				{ packageName: NAME, installedVersion: OLDER },
+			]);
+			const event = await sendEvent();
+			expect(event.status).toBe(200);
+			expect(event.items).toEqual([expect.objectContaining({ [MARK]: OLDER })]);
+		},
+	);
+});
+
+describe("n8n's installer updates the package under a published workflow", () => {
+	it('updates to the current version: the published workflow keeps answering, now with the current code', async () => {
+		const updated = await rest.request<InstalledPackage>('PATCH', '/rest/community-packages', {
+			name: NAME,
+			version: current.version,
+		});
+		expect(updated.installedVersion).toBe(current.version);
+		expect(updated.installedNodes.map((n) => n.type).sort()).toEqual(expectedNodeTypes);
+		expect(registry.requests).toContainEqual(
+			expect.objectContaining({ path: `/${NAME}/-/${NAME}-${current.version}.tgz`, status: 200 }),
+		);
+		const state = installedState();
+		expect(state.ledger).toEqual({ [NAME]: current.version });
+		// No `<name>.backup-<ms>` folder left beside it.
+		expect(state.folders).toEqual([NAME]);
+		expect(state.packageJson).toMatchObject({ name: NAME, version: current.version });
+		expect(await databaseRecord()).toEqual({
+			packages: [{ packageName: NAME, installedVersion: current.version }],
+			nodes: expectedNodeTypes.map((type) => ({ type, package: NAME })),
+		});
+
+		// Without a restart: n8n reloaded the package, and the webhook runs the new code.
+		const event = await sendEvent();
+		expect(event.status).toBe(200);
+		expect(event.execution?.status).toBe('success');
+		expect(event.items).toEqual([expect.objectContaining(event.notification)]);
+		expect(event.items[0]).not.toHaveProperty(MARK);
+	});
+
+	it('the current version as packed: every node and credential type, icon and codex reaches n8n', async () => {
+		const nodeTypes = (await rest.nodeTypes()).filter((t) => t.name.startsWith(`${NAME}.`));
+		expect([...new Set(nodeTypes.map((t) => t.name))].sort()).toEqual(expectedNodeTypes);
+		for (const type of nodeTypes) {
+			// The icon files (`files`: dist/nodes/**/*.svg) are served from the installed folder.
+			const icons = Object.values((type.iconUrl ?? {}) as Record<string, string>);
+			if (typeof type.iconUrl === 'string') icons.push(type.iconUrl);
+			expect({ type: type.name, icons: icons.length > 0 }).toEqual({
+				type: type.name,
+				icons: true,
+			});
+			for (const icon of icons)
+				expect({ icon, status: (await fetch(`${n8n.url}/${icon}`)).status }).toEqual({
+					icon,
+					status: 200,
+				});
+			// The codex files (dist/nodes/**/*.node.json) give the nodes panel its categories.
+			expect({ type: type.name, codex: type.codex }).toEqual({
+				type: type.name,
+				codex: expect.objectContaining({
+					categories: expect.arrayContaining([expect.any(String)]),
+				}),
+			});
+		}
+		const credentialTypes = (await rest.credentialTypes()).map((t) => t.name);
+		expect(credentialTypes).toEqual(expect.arrayContaining(['atlasApi', 'expediaRapidApi']));
+	});
+
+	it('after a restart n8n starts the updated package from what it recorded, and the workflow answers', async () => {
+		await n8n.stop();
+		n8n = await (n8nStart as () => Promise<RunningN8n>)();
+		await rest.login();
+		await webhookRegistered(webhookUrl());
+		const event = await sendEvent();
+		expect(event.status).toBe(200);
+		expect(event.items).toEqual([expect.objectContaining(event.notification)]);
+		expect(event.items[0]).not.toHaveProperty(MARK);
+		expect(installedState().ledger).toEqual({ [NAME]: current.version });
+	});
+});
+
+describe("n8n's installer uninstalls the package", () => {
+	/** The published workflow's webhook, answered without our node: not 200, and no execution. */
+	async function expectUnknownNodeType() {
+		const unknown = () =>
+			readFileSync(n8n.logPath, 'utf8').split(`Unrecognized node type: ${RAPID_TRIGGER_TYPE}`)
+				.length;
+		const logged = unknown();
+		const event = await sendEvent();
+		report(`installer e2e: event after uninstall: ${event.status} ${event.body.slice(0, 200)}`);
+		expect(event.status).not.toBe(200);
+		expect(event.executions).toBe(
+			(await readExecutions(runtime, database(), { workflowId })).length,
+		);
+		expect(unknown()).toBe(logged + 1);
+	}
+
+	it('removes the folder, the database record and the node types; the workflow no longer runs', async () => {
+		await rest.request('DELETE', `/rest/community-packages?name=${encodeURIComponent(NAME)}`);
+		const state = installedState();
+		expect(state.folders).toEqual([]);
+		expect(state.packageJson).toBeUndefined();
+		// n8n 2.40.7's removePackage deletes the folder and the rows but never calls
+		// removePackageJsonDependency: the nodes/package.json entry stays (harmless: at start n8n
+		// reinstalls from the database rows, not from this file).
+		expect(state.ledger).toEqual({ [NAME]: current.version });
+		expect(await databaseRecord()).toEqual({ packages: [], nodes: [] });
+		expect((await rest.nodeTypes()).filter((t) => t.name.startsWith(`${NAME}.`))).toEqual([]);
+		expect((await rest.credentialTypes()).map((t) => t.name)).not.toContain('expediaRapidApi');
+		await expectUnknownNodeType();
+	});
+
+	it('after a restart n8n does not bring the package back, and the workflow still does not run', async () => {
+		const registryRequests = registry.requests.length;
+		await n8n.stop();
+		n8n = await (n8nStart as () => Promise<RunningN8n>)();
+		await rest.login();
+		expect(installedState().folders).toEqual([]);
+		expect(await databaseRecord()).toEqual({ packages: [], nodes: [] });
+		expect(registry.requests.slice(registryRequests)).toEqual([]);
+		await expectUnknownNodeType();
 	});
 });
