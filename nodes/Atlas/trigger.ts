@@ -52,13 +52,6 @@ export interface AtlasTriggerSettings extends TriggerSettings {
 	clientId?: { expected: string; acceptMissing: boolean };
 }
 
-/** The last allow-list read: the same text call after call is parsed once. */
-let lastAllowList: { text: string; parsed: { cidrs: Cidr[]; invalid: string[] } } | undefined;
-function allowListOf(text: string) {
-	if (lastAllowList?.text !== text) lastAllowList = { text, parsed: parseCidrList(text) };
-	return lastAllowList.parsed;
-}
-
 /** Every node parameter the trigger uses, read once; the credential only when a check needs it. */
 export async function readSettings(
 	context: IWebhookFunctions | IHookFunctions,
@@ -78,7 +71,7 @@ export async function readSettings(
 			maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
 			maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
 		}),
-		allowList: allowText === '' ? undefined : allowListOf(allowText),
+		allowList: allowText === '' ? undefined : parseCidrList(allowText),
 	};
 	if (tokenLocation === 'query' || tokenLocation === 'header') {
 		settings.token = {
