@@ -1,5 +1,10 @@
-/** Which event types a trigger emits: a chosen list, or everything (unknown types included). */
+/**
+ * Which event types a trigger emits (a chosen list, or everything, unknown types included), and the
+ * parameters both webhook triggers show.
+ */
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { REPORT_INTERVAL_MINUTES } from './refusalReport';
 
 export interface EventFilter {
 	/** Selected types; empty or containing '*' means all. */
@@ -67,3 +72,15 @@ export const includeUnknownOption: INodeProperties = {
 	description:
 		'Whether event types this node does not know yet start the workflow when specific events are selected',
 };
+
+/** The option both webhook triggers offer. */
+export const reportRefusalsOption: INodeProperties = {
+	displayName: 'Report Refused Deliveries',
+	name: 'reportRefusals',
+	type: 'boolean',
+	default: true,
+	description: `Whether refused calls (wrong signature, token, client ID or address, unreadable body, invalid settings) start one execution on the Refused output with a summary per reason: at most one every ${REPORT_INTERVAL_MINUTES} minutes per trigger. Each refused call is still answered with its error.`,
+};
+
+/** Names of the trigger's outputs: events, then reports (refusalReport.ts). */
+export const TRIGGER_OUTPUT_NAMES = ['Event', 'Refused'];

@@ -1,13 +1,32 @@
-/** Request and response plumbing both webhook triggers share. */
+/**
+ * What both webhook triggers share around their own checks: the webhook they declare, the
+ * settings every trigger has, reading the body, and the answer to the caller (with the refusal
+ * report when one is due). A trigger's `webhook()` calls these in order:
+ *
+ *   read settings → verify (401/403) → parse (400) → filter → dedupe → emit
+ */
 import type {
 	IDataObject,
+	IHookFunctions,
 	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { ZodError, ZodTypeAny } from 'zod';
 
+import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
+import { ALL_EVENTS, type EventFilter } from './eventFilter';
+import { markEventOrder, NOT_COMPARED, type EventOrderMark, type OrderFacts } from './eventOrder';
 import { MAX_JSON_DEPTH, parseJson } from './json';
+import {
+	countRefusal,
+	refusalKeyOf,
+	reportOfOne,
+	takeDueReport,
+	type RefusalCode,
+	type RefusalReport,
+} from './refusalReport';
 
 /**
  * The webhook both triggers declare: POST, answered by n8n once it has recorded the execution.
@@ -22,36 +41,193 @@ export const TRIGGER_WEBHOOK: IWebhookDescription = {
 	path: 'webhook',
 };
 
-/**
- * Starts the workflow with one item. n8n answers the caller ({"received":true}) only after it has
- * recorded the execution, so a provider never hears "received" for an event n8n then failed to
- * keep: it retries instead.
- */
-export const accepted = (item: IDataObject): IWebhookResponseData => ({
-	workflowData: [[{ json: item }]],
-	webhookResponse: { received: true },
-});
+// ------------------------------------------------------------------------------------------------
+// Settings every trigger has
 
-/**
- * Acknowledges an event without starting the workflow. Providers count only a 2xx as delivered,
- * so ignored and duplicate events get 200 and are not sent again.
- */
-export const ignored = (reason: string): IWebhookResponseData => ({
-	webhookResponse: { received: true, ignored: reason },
-});
-
-/** Answers the caller directly and starts no workflow. */
-export function rejectRequest(
-	context: IWebhookFunctions,
-	statusCode: number,
-	reason: string,
-): IWebhookResponseData {
-	const response = context.getResponseObject();
-	response.status(statusCode).json({ error: reason });
-	return { noWebhookResponse: true };
+/** What the checks see of the HTTP request: n8n's request object, read once. */
+export interface TriggerRequest extends RawRequest {
+	/** Header names in lower case, as Node.js delivers them. */
+	headers: Record<string, unknown>;
+	query: Record<string, unknown>;
+	ip?: string;
 }
 
-export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: string };
+/** What every trigger's settings hold besides its own checks. */
+export interface TriggerSettings {
+	filter: EventFilter;
+	/** Absent when Drop Duplicates is off. */
+	duplicates?: DuplicateWindowSettings;
+}
+
+/** The options both triggers share under Options. */
+export interface CommonTriggerOptions {
+	includeUnknown?: boolean;
+	dropDuplicates?: boolean;
+	keepAcrossRestarts?: boolean;
+}
+
+/** The event filter and duplicate window from the node's parameters. */
+export function readCommonSettings(
+	context: IWebhookFunctions | IHookFunctions,
+	options: CommonTriggerOptions,
+	window: { maxEntries: number; maxAgeSeconds: number },
+): TriggerSettings {
+	return {
+		filter: {
+			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
+			includeUnknown: options.includeUnknown ?? true,
+		},
+		duplicates:
+			options.dropDuplicates === false
+				? undefined
+				: { ...window, keepAcrossRestarts: options.keepAcrossRestarts ?? true },
+	};
+}
+
+/** What the caller of a call refused for invalid settings is told (the details go to the report). */
+export const INVALID_SETTINGS_ANSWER = 'The trigger is not set up correctly: try again later';
+
+/**
+ * The trigger's settings, or the refusal of a call they cannot serve. In the editor a settings
+ * error shows where the user is looking; in production, throwing would make n8n record a failed
+ * execution per call, however many calls come: it is counted in the refusal report instead.
+ */
+export async function readSettingsOrRefuse<S>(
+	context: IWebhookFunctions,
+	read: (context: IWebhookFunctions) => Promise<S>,
+): Promise<{ settings: S } | { refused: Denial }> {
+	try {
+		return { settings: await read(context) };
+	} catch (error) {
+		if (context.getMode() === 'manual')
+			throw new NodeOperationError(context.getNode(), error as Error);
+		const detail = error instanceof Error ? error.message : String(error);
+		return {
+			refused: { status: 500, reason: INVALID_SETTINGS_ANSWER, code: 'invalidSettings', detail },
+		};
+	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// Duplicates and order
+
+/**
+ * Whether the event is a repeat of one already emitted; otherwise records it and returns its
+ * out-of-order mark (eventOrder.ts). Without a window (Drop Duplicates off, an event without an
+ * id, a test-URL call, which neither consults nor records the production window) nothing is
+ * compared. The order memory is written only with a new id: the window's marking makes n8n save it.
+ */
+export function seenBefore(
+	context: IWebhookFunctions,
+	window: DuplicateWindowSettings | undefined,
+	keys: { seen: string; order: string },
+	id: string | null,
+	facts: OrderFacts,
+): true | EventOrderMark {
+	if (!window || id === null || context.getMode() === 'manual') return NOT_COMPARED;
+	const staticData = context.getWorkflowStaticData('node');
+	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, keys.seen);
+	const options = { ...window, processKey };
+	if (isDuplicateAndRecord(staticData, keys.seen, id, options)) return true;
+	return markEventOrder(staticData, keys.order, facts, options);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The answer
+
+/**
+ * A request turned away before the workflow: answered with `status` and `reason`, and counted
+ * under `code` for the refusal report (refusalReport.ts), with `detail` in our own words.
+ */
+export interface Denial {
+	status: number;
+	reason: string;
+	code: RefusalCode;
+	detail?: string;
+}
+
+/**
+ * What a call comes to. `emit`: starts the workflow with one item; n8n answers the caller
+ * ({"received":true}) only after it has recorded the execution, so a provider never hears
+ * "received" for an event n8n then failed to keep. `ignore`: acknowledged (HTTP 200: providers
+ * count only a 2xx as delivered) without starting the workflow. A `Denial`: answered directly.
+ */
+export type Outcome = { emit: IDataObject } | { ignore: string } | Denial;
+
+/** Counts a refusal, adds the refusal report when one is due, and answers the caller. */
+export function answer(
+	context: IWebhookFunctions,
+	request: TriggerRequest,
+	receivedAt: Date,
+	outcome: Outcome,
+): IWebhookResponseData {
+	if ('emit' in outcome) {
+		const response = {
+			workflowData: [[{ json: outcome.emit }]],
+			webhookResponse: { received: true },
+		};
+		return withRefusalReport(context, response, undefined, receivedAt);
+	}
+	if ('ignore' in outcome) {
+		const response = { webhookResponse: { received: true, ignored: outcome.ignore } };
+		return withRefusalReport(context, response, undefined, receivedAt);
+	}
+	const { status, reason, code, detail } = outcome;
+	context.getResponseObject().status(status).json({ error: reason });
+	const refusal = { code, status, address: request.ip, detail };
+	return withRefusalReport(context, { noWebhookResponse: true }, refusal, receivedAt);
+}
+
+/** Whether the user wants reports as executions; a broken Options expression does not hide them. */
+function reportsWanted(context: IWebhookFunctions): boolean {
+	try {
+		return context.getNodeParameter('options.reportRefusals', true) !== false;
+	} catch {
+		return true;
+	}
+}
+
+/**
+ * Counts this call's refusal, if any, and adds the report to the trigger's answer when one is due:
+ * on the Refused output, beside the event when the call carried one. The summary is logged whether
+ * or not the user wants the execution. A call to the test URL (the editor listening) reports its
+ * own refusal at once, outside the production tally.
+ */
+function withRefusalReport(
+	context: IWebhookFunctions,
+	response: IWebhookResponseData,
+	refusal: Parameters<typeof countRefusal>[1] | undefined,
+	at: Date,
+): IWebhookResponseData {
+	const { name } = context.getNode();
+	const workflow = context.getWorkflow();
+	let report: RefusalReport | undefined;
+	if (context.getMode() === 'manual') {
+		report = refusal && reportOfOne(refusal, name, at);
+	} else {
+		const key = refusalKeyOf(context);
+		if (refusal) countRefusal(key, refusal, at);
+		report = takeDueReport(key, name, at);
+		if (report) {
+			context.logger.warn(`Workflow "${workflow.name}": ${report.logLine}`, {
+				workflowId: workflow.id,
+			});
+		}
+	}
+	if (!report || !reportsWanted(context)) return response;
+	return {
+		...response,
+		workflowData: [
+			response.workflowData?.[0] ?? [],
+			[{ json: { ...report.item, workflow: workflow.name ?? '' } }],
+		],
+	};
+}
+
+// ------------------------------------------------------------------------------------------------
+// The body
+
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; refused: Denial };
 
 /** The body of an incoming request as n8n hands it over. */
 export interface RawRequest {
@@ -64,21 +240,25 @@ export interface RawRequest {
 }
 
 /**
- * n8n reads the body of a webhook node above version 1 only for the content types it parses; reads
- * it otherwise, so that a missing or unusual Content-Type cannot lose the event.
+ * The request body as JSON, or a 400. n8n reads the body of a webhook node above version 1 only
+ * for the content types it parses: it is read here otherwise, so that a missing or unusual
+ * Content-Type cannot lose the event. The raw bytes are authoritative when n8n kept them (it does
+ * for webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must
+ * get a precise 400 rather than an empty event.
  */
-export async function readUnreadBody(request: RawRequest): Promise<void> {
+export async function readJsonBody(request: RawRequest): Promise<JsonBodyResult> {
 	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
 		await request.readRawBody();
 	}
+	const result = parsedBody(request);
+	return result.ok
+		? result
+		: { ok: false, refused: { status: 400, reason: result.reason, code: 'unreadableBody' } };
 }
 
-/**
- * The request body as JSON. The raw bytes are authoritative when n8n kept them (it does for
- * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
- * precise 400 rather than an empty event.
- */
-export function readJsonBody(request: RawRequest): JsonBodyResult {
+function parsedBody(
+	request: RawRequest,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
 	const raw = rawText(request.rawBody) ?? rawText(request.body);
 	if (raw === undefined) {
 		const { body } = request;

@@ -6,7 +6,7 @@ import {
 	parseIp,
 	tokenFromHeader,
 	tokensMatch,
-} from '../../nodes/Atlas/guards';
+} from '../../nodes/Atlas/AtlasTriggerHelpers';
 
 describe('checkClientId', () => {
 	it.each([

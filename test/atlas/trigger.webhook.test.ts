@@ -5,7 +5,8 @@
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
-import { AtlasTrigger, SEEN_KEY } from '../../nodes/Atlas/AtlasTrigger.node';
+import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
+import { SEEN_KEY } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { ATLAS_EVENT_TYPES } from '../../nodes/Atlas/events';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { CID, SAMPLE_EVENTS } from './fixtures';

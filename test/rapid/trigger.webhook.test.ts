@@ -5,7 +5,8 @@
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { RAPID_EVENT_TYPES } from '../../nodes/ExpediaRapid/events';
-import { ExpediaRapidTrigger, SEEN_KEY } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
+import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
+import { SEEN_KEY } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import {
 	buildAuthorizationHeader,
 	computeSignature,

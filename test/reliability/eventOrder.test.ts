@@ -6,9 +6,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { ORDER_KEY as ATLAS_ORDER_KEY } from '../../nodes/Atlas/trigger';
+import { ORDER_KEY as ATLAS_ORDER_KEY } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
-import { ORDER_KEY as RAPID_ORDER_KEY } from '../../nodes/ExpediaRapid/trigger';
+import { ORDER_KEY as RAPID_ORDER_KEY } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { CID } from '../atlas/fixtures';
 import { createWebhookContext } from '../helpers/n8n';
