@@ -16,14 +16,14 @@ import {
 	keepAcrossRestartsOption,
 	reportRefusalsOption,
 	TRIGGER_OUTPUT_NAMES,
-} from '../shared/eventFilter';
+	TRIGGER_WEBHOOK,
+} from '../shared/triggerOptions';
 import { clearRefusal, countRefusal, refusalKeyOf } from '../shared/refusalReport';
 import {
 	answer,
 	readJsonBody,
 	readSettingsOrRefuse,
 	seenBefore,
-	TRIGGER_WEBHOOK,
 	type Outcome,
 	type TriggerRequest,
 } from '../shared/webhook';

@@ -11,14 +11,13 @@ import { constantTimeEqual } from '../shared/constantTime';
 import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
 import type { OrderFacts } from '../shared/eventOrder';
 import {
-	checkedReceipt,
 	type CommonTriggerOptions,
-	type Denial,
 	readCommonSettings,
-	type TriggerRequest,
 	type TriggerSettings,
-} from '../shared/webhook';
+} from '../shared/triggerOptions';
+import { checkedReceipt, type Denial, type TriggerRequest } from '../shared/webhook';
 import { callbackSchemaFor, type CallbackSummary } from './events';
+import { type CidrList, isIpAllowed, parseCidrList } from './ipRanges';
 import { ATLAS_CREDENTIAL_TYPE } from './transport';
 import { atlasWebhookToken } from './transport/baseUrl';
 
@@ -36,7 +35,7 @@ interface TriggerOptions extends CommonTriggerOptions {
 
 export interface AtlasTriggerSettings extends TriggerSettings {
 	/** Absent: any address. A list with no valid entry allows nobody: a typo must not open the URL. */
-	allowList?: { cidrs: Cidr[]; invalid: string[] };
+	allowList?: CidrList;
 	/** Absent: no shared token. `expected` is the credential's Webhook Token ('' matches nothing). */
 	token?: { location: 'query' | 'header'; headerName: string; expected: string };
 	/** Absent: Require Client ID Match is off. */
@@ -273,117 +272,4 @@ export function tokenFromHeader(value: unknown): string | undefined {
 	const text = firstValue(value)?.trim();
 	if (text === undefined) return undefined;
 	return text.replace(/^bearer\s+/i, '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// IP allow-list
-
-/** An address as 4 (IPv4) or 16 (IPv6) bytes. IPv4-mapped IPv6 addresses become IPv4. */
-export type IpBytes = number[];
-
-export interface Cidr {
-	bytes: IpBytes;
-	prefix: number;
-}
-
-function parseIpv4(text: string): IpBytes | undefined {
-	const parts = text.split('.');
-	if (parts.length !== 4) return undefined;
-	const bytes = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : NaN));
-	return bytes.every((b) => b >= 0 && b <= 255) ? bytes : undefined;
-}
-
-function parseHextets(groups: string[]): number[] | undefined {
-	const words = groups.map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN));
-	return words.some(Number.isNaN) ? undefined : words;
-}
-
-function parseIpv6(text: string): IpBytes | undefined {
-	let groups = text;
-	const tail: number[] = [];
-	// A dotted IPv4 tail (::ffff:1.2.3.4) stands for the last two groups.
-	const lastColon = text.lastIndexOf(':');
-	const last = text.slice(lastColon + 1);
-	if (last.includes('.')) {
-		const v4 = parseIpv4(last);
-		if (!v4) return undefined;
-		tail.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-		groups = text.slice(0, lastColon + 1);
-		if (!groups.endsWith('::')) groups = groups.slice(0, -1);
-	}
-	const halves = groups.split('::');
-	if (halves.length > 2) return undefined;
-	const split = (part: string) => (part === '' ? [] : part.split(':'));
-	const left = parseHextets(split(halves[0]));
-	const right = parseHextets(halves.length === 2 ? split(halves[1]) : []);
-	if (!left || !right) return undefined;
-	const given = left.length + right.length + tail.length;
-	if (halves.length === 1 ? given !== 8 : given > 7) return undefined;
-	const words = [...left, ...new Array<number>(8 - given).fill(0), ...right, ...tail];
-	return words.flatMap((w) => [w >> 8, w & 0xff]);
-}
-
-const isV4Mapped = (bytes: IpBytes) =>
-	bytes.length === 16 &&
-	bytes.slice(0, 10).every((b) => b === 0) &&
-	bytes[10] === 0xff &&
-	bytes[11] === 0xff;
-
-/** Parses an IPv4 or IPv6 address (zone ids and brackets tolerated); undefined when invalid. */
-export function parseIp(text: string): IpBytes | undefined {
-	const clean = text
-		.trim()
-		.replace(/^\[(.*)\]$/, '$1')
-		.replace(/%.*$/, '');
-	const bytes = clean.includes(':') ? parseIpv6(clean) : parseIpv4(clean);
-	return bytes && isV4Mapped(bytes) ? bytes.slice(12) : bytes;
-}
-
-/** Parses `1.2.3.0/24`, `2001:db8::/32` or a single address; undefined when invalid. */
-export function parseCidr(text: string): Cidr | undefined {
-	const [address, prefixText, extra] = text.trim().split('/');
-	if (extra !== undefined) return undefined;
-	const raw = address.includes(':') ? parseIpv6(address.trim()) : parseIpv4(address.trim());
-	if (!raw) return undefined;
-	const bits = raw.length * 8;
-	const prefix =
-		prefixText === undefined ? bits : /^\d+$/.test(prefixText) ? Number(prefixText) : NaN;
-	if (!(prefix >= 0 && prefix <= bits)) return undefined;
-	// ::ffff:a.b.c.d/n covers IPv4 addresses: keep it comparable with plain IPv4.
-	if (isV4Mapped(raw) && prefix >= 96) return { bytes: raw.slice(12), prefix: prefix - 96 };
-	return { bytes: raw, prefix };
-}
-
-export interface CidrList {
-	cidrs: Cidr[];
-	invalid: string[];
-}
-
-/** Splits a comma/space/newline separated list into ranges, reporting the entries it cannot read. */
-export function parseCidrList(text: string): CidrList {
-	const entries = text.split(/[\s,;]+/).filter((entry) => entry !== '');
-	const cidrs: Cidr[] = [];
-	const invalid: string[] = [];
-	for (const entry of entries) {
-		const cidr = parseCidr(entry);
-		if (cidr) cidrs.push(cidr);
-		else invalid.push(entry);
-	}
-	return { cidrs, invalid };
-}
-
-function inRange(ip: IpBytes, { bytes, prefix }: Cidr): boolean {
-	if (ip.length !== bytes.length) return false;
-	const full = Math.floor(prefix / 8);
-	for (let i = 0; i < full; i++) if (ip[i] !== bytes[i]) return false;
-	const rest = prefix % 8;
-	if (rest === 0) return true;
-	const mask = (0xff << (8 - rest)) & 0xff;
-	return (ip[full] & mask) === (bytes[full] & mask);
-}
-
-/** Whether `ip` falls in any of `cidrs`. An unreadable address is never allowed. */
-export function isIpAllowed(ip: string | undefined, cidrs: Cidr[]): boolean {
-	const bytes = ip === undefined ? undefined : parseIp(ip);
-	return bytes !== undefined && cidrs.some((cidr) => inRange(bytes, cidr));
 }

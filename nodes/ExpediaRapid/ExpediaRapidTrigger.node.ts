@@ -16,14 +16,14 @@ import {
 	keepAcrossRestartsOption,
 	reportRefusalsOption,
 	TRIGGER_OUTPUT_NAMES,
-} from '../shared/eventFilter';
+	TRIGGER_WEBHOOK,
+} from '../shared/triggerOptions';
 import {
 	answer,
 	type Outcome,
 	readJsonBody,
 	readSettingsOrRefuse,
 	seenBefore,
-	TRIGGER_WEBHOOK,
 	type TriggerRequest,
 } from '../shared/webhook';
 import { RAPID_EVENT_TYPES, rapidEventOptions, summariseNotification } from './events';

@@ -15,12 +15,11 @@ import type { OrderFacts } from '../shared/eventOrder';
 import type { RefusalCode } from '../shared/refusalReport';
 import { readNumberSetting } from '../shared/settings';
 import {
-	checkedReceipt,
 	type CommonTriggerOptions,
-	type Denial,
 	readCommonSettings,
 	type TriggerSettings,
-} from '../shared/webhook';
+} from '../shared/triggerOptions';
+import { checkedReceipt, type Denial } from '../shared/webhook';
 import { rapidNotificationSchema } from './events';
 import {
 	DEFAULT_TOLERANCE_SECONDS,

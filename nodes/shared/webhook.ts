@@ -1,22 +1,15 @@
 /**
- * What both webhook triggers share around their own checks: the webhook they declare, the
- * settings every trigger has, reading the body, and the answer to the caller (with the refusal
- * report when one is due). A trigger's `webhook()` calls these in order:
+ * What both webhook triggers share around their own checks: reading the settings and the body,
+ * the duplicate window, and the answer to the caller (with the refusal report when one is due).
+ * A trigger's `webhook()` calls these in order:
  *
  *   read settings → verify (401/403) → parse (400) → filter → dedupe → emit
  */
-import type {
-	IDataObject,
-	IHookFunctions,
-	IWebhookDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ZodError, ZodTypeAny } from 'zod';
 
 import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
-import { ALL_EVENTS, type EventFilter } from './eventFilter';
 import { markEventOrder, NOT_COMPARED, type EventOrderMark, type OrderFacts } from './eventOrder';
 import { MAX_JSON_DEPTH, parseJson } from './json';
 import {
@@ -28,21 +21,8 @@ import {
 	type RefusalReport,
 } from './refusalReport';
 
-/**
- * The webhook both triggers declare: POST, answered by n8n once it has recorded the execution.
- * An empty `responseData` makes n8n answer with the `webhookResponse` the trigger returns (its
- * default would send the literal text "firstEntryJson").
- */
-export const TRIGGER_WEBHOOK: IWebhookDescription = {
-	name: 'default',
-	httpMethod: 'POST',
-	responseMode: 'onReceived',
-	responseData: '',
-	path: 'webhook',
-};
-
 // ------------------------------------------------------------------------------------------------
-// Settings every trigger has
+// Request and settings
 
 /** What the checks see of the HTTP request: n8n's request object, read once. */
 export interface TriggerRequest extends RawRequest {
@@ -50,38 +30,6 @@ export interface TriggerRequest extends RawRequest {
 	headers: Record<string, unknown>;
 	query: Record<string, unknown>;
 	ip?: string;
-}
-
-/** What every trigger's settings hold besides its own checks. */
-export interface TriggerSettings {
-	filter: EventFilter;
-	/** Absent when Drop Duplicates is off. */
-	duplicates?: DuplicateWindowSettings;
-}
-
-/** The options both triggers share under Options. */
-export interface CommonTriggerOptions {
-	includeUnknown?: boolean;
-	dropDuplicates?: boolean;
-	keepAcrossRestarts?: boolean;
-}
-
-/** The event filter and duplicate window from the node's parameters. */
-export function readCommonSettings(
-	context: IWebhookFunctions | IHookFunctions,
-	options: CommonTriggerOptions,
-	window: { maxEntries: number; maxAgeSeconds: number },
-): TriggerSettings {
-	return {
-		filter: {
-			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
-			includeUnknown: options.includeUnknown ?? true,
-		},
-		duplicates:
-			options.dropDuplicates === false
-				? undefined
-				: { ...window, keepAcrossRestarts: options.keepAcrossRestarts ?? true },
-	};
 }
 
 /** What the caller of a call refused for invalid settings is told (the details go to the report). */
@@ -296,21 +244,16 @@ export function describeShapeIssues(error: ZodError): string[] {
 
 /**
  * The fields every emitted item carries besides the provider's own: when we received it and, for a
- * payload that does not match the documented shape, a flag and what differs (the event is still
+ * payload that does not match its documented `schema`, a flag and what differs (the event is still
  * emitted: a changed schema must not lose events).
  */
-export function receiptFields(receivedAt: Date, shapeIssues: string[]): IDataObject {
-	return shapeIssues.length > 0
-		? { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues }
-		: { receivedAt: receivedAt.toISOString() };
-}
-
-/** The receipt fields of an item whose payload is checked against its documented `schema`. */
 export function checkedReceipt(
 	schema: ZodTypeAny,
 	payload: unknown,
 	receivedAt: Date,
 ): IDataObject {
 	const check = schema.safeParse(payload);
-	return receiptFields(receivedAt, check.success ? [] : describeShapeIssues(check.error));
+	if (check.success) return { receivedAt: receivedAt.toISOString() };
+	const shapeIssues = describeShapeIssues(check.error);
+	return { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues };
 }

@@ -1,10 +1,31 @@
 /**
- * Which event types a trigger emits (a chosen list, or everything, unknown types included), and the
- * parameters both webhook triggers show.
+ * What both webhook trigger nodes declare (their webhook, outputs and shared parameters) and the
+ * settings they read from those parameters: which event types a trigger emits (a chosen list, or
+ * everything, unknown types included) and its duplicate window.
  */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeProperties,
+	INodePropertyOptions,
+	IWebhookDescription,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
+import type { DuplicateWindowSettings } from './dedupe';
 import { REPORT_INTERVAL_MINUTES } from './refusalReport';
+
+/**
+ * The webhook both triggers declare: POST, answered by n8n once it has recorded the execution.
+ * An empty `responseData` makes n8n answer with the `webhookResponse` the trigger returns (its
+ * default would send the literal text "firstEntryJson").
+ */
+export const TRIGGER_WEBHOOK: IWebhookDescription = {
+	name: 'default',
+	httpMethod: 'POST',
+	responseMode: 'onReceived',
+	responseData: '',
+	path: 'webhook',
+};
 
 export interface EventFilter {
 	/** Selected types; empty or containing '*' means all. */
@@ -24,6 +45,38 @@ export function isEventWanted(
 	if (eventType !== undefined && filter.types.includes(eventType)) return true;
 	const isKnown = eventType !== undefined && knownTypes.includes(eventType);
 	return !isKnown && filter.includeUnknown;
+}
+
+/** What every trigger's settings hold besides its own checks. */
+export interface TriggerSettings {
+	filter: EventFilter;
+	/** Absent when Drop Duplicates is off. */
+	duplicates?: DuplicateWindowSettings;
+}
+
+/** The options both triggers share under Options. */
+export interface CommonTriggerOptions {
+	includeUnknown?: boolean;
+	dropDuplicates?: boolean;
+	keepAcrossRestarts?: boolean;
+}
+
+/** The event filter and duplicate window from the node's parameters. */
+export function readCommonSettings(
+	context: IWebhookFunctions | IHookFunctions,
+	options: CommonTriggerOptions,
+	window: { maxEntries: number; maxAgeSeconds: number },
+): TriggerSettings {
+	return {
+		filter: {
+			types: context.getNodeParameter('events', [ALL_EVENTS]) as string[],
+			includeUnknown: options.includeUnknown ?? true,
+		},
+		duplicates:
+			options.dropDuplicates === false
+				? undefined
+				: { ...window, keepAcrossRestarts: options.keepAcrossRestarts ?? true },
+	};
 }
 
 /** The subtitle both triggers show: "All events" or the chosen types. */
