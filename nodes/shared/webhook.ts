@@ -4,6 +4,15 @@
  * A trigger's `webhook()` calls these in order:
  *
  *   read settings → verify (401/403) → parse (400) → filter → dedupe → emit
+ *
+ * All module-level state of the triggers, each kept for a guarantee (none holds credentials):
+ * - dedupe.ts: `processWindows`, `processEntries` (the process duplicate window, bounded by
+ *   MAX_PROCESS_ENTRIES); `writtenBy` (its recent writes, so our own older states are not merged
+ *   again); `pendingMarks`, `nextToMark`, `sleepersWakeAt` (calls whose static data is marked
+ *   again for n8n's save, up to 1.5 s); `merges`, `markSequences` (counts read by tests).
+ * - eventOrder.ts: `memories`, `processEntries` (the order memory, bounded); `PROCESS_TAG` (tells
+ *   this process's writes from another's).
+ * - refusalReport.ts: `nodeTallies` (refusals counted per trigger node until the next report).
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
