@@ -19,14 +19,7 @@ import {
 	TRIGGER_WEBHOOK,
 } from '../shared/triggerOptions';
 import { clearRefusal, countRefusal, refusalKeyOf } from '../shared/refusalReport';
-import {
-	answer,
-	readJsonBody,
-	readSettingsOrRefuse,
-	seenBefore,
-	type Outcome,
-	type TriggerRequest,
-} from '../shared/webhook';
+import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
 import { ATLAS_EVENT_TYPES, summariseCallback, toOptions } from './events';
 import {
 	assertValidSettings,
@@ -34,10 +27,9 @@ import {
 	checkCaller,
 	checkCid,
 	orderFactsOf,
-	ORDER_KEY,
 	readSettings,
 	RESUMING,
-	SEEN_KEY,
+	STATE_KEYS,
 	shouldRegister,
 	TOKEN_QUERY_PARAMETER,
 	toTriggerItem,
@@ -252,10 +244,7 @@ export class AtlasTrigger implements INodeType {
 
 	/** Settings → caller (403/401) → body (400) → client ID (403) → filter → duplicates → one item. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const receivedAt = new Date();
-		const request = this.getRequestObject() as unknown as TriggerRequest;
-		const done = (outcome: Outcome) => answer(this, request, receivedAt, outcome);
-
+		const { request, receivedAt, done } = startCall(this);
 		const read = await readSettingsOrRefuse(this, readSettings);
 		if ('refused' in read) return done(read.refused);
 		const { settings } = read;
@@ -274,9 +263,8 @@ export class AtlasTrigger implements INodeType {
 			return done({ ignore: 'event type not selected' });
 		}
 
-		const keys = { seen: SEEN_KEY, order: ORDER_KEY };
 		const facts = orderFactsOf(body.value, event);
-		const seen = seenBefore(this, settings.duplicates, keys, event.notificationId, facts);
+		const seen = seenBefore(this, settings.duplicates, STATE_KEYS, event.notificationId, facts);
 		if (seen === true) return done({ ignore: 'duplicate notificationId' });
 
 		return done({ emit: { ...toTriggerItem(body.value, event, receivedAt), ...seen } });

@@ -21,10 +21,8 @@ import { type CidrList, isIpAllowed, parseCidrList } from './ipRanges';
 import { ATLAS_CREDENTIAL_TYPE } from './transport';
 import { atlasWebhookToken } from './transport/baseUrl';
 
-/** Static-data key of the duplicate window (notificationIds seen). */
-export const SEEN_KEY = 'atlasSeenNotificationIds';
-/** Static-data key of the newest event time per order (out-of-order marks). */
-export const ORDER_KEY = 'atlasNewestPerOrder';
+/** Static-data keys: the duplicate window (notificationIds seen), the newest event per order. */
+export const STATE_KEYS = { seen: 'atlasSeenNotificationIds', order: 'atlasNewestPerOrder' };
 export const TOKEN_QUERY_PARAMETER = 'token';
 
 interface TriggerOptions extends CommonTriggerOptions {

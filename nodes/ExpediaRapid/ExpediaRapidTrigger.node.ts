@@ -18,24 +18,16 @@ import {
 	TRIGGER_OUTPUT_NAMES,
 	TRIGGER_WEBHOOK,
 } from '../shared/triggerOptions';
-import {
-	answer,
-	type Outcome,
-	readJsonBody,
-	readSettingsOrRefuse,
-	seenBefore,
-	type TriggerRequest,
-} from '../shared/webhook';
+import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
 import { RAPID_EVENT_TYPES, rapidEventOptions, summariseNotification } from './events';
 import {
 	checkSignature,
 	DEFAULT_WINDOW_DAYS,
 	MAX_TOLERANCE_SECONDS,
 	MAX_WINDOW_DAYS,
-	ORDER_KEY,
 	orderFactsOf,
 	readSettings,
-	SEEN_KEY,
+	STATE_KEYS,
 	toTriggerItem,
 } from './ExpediaRapidTriggerHelpers';
 import { DEFAULT_TOLERANCE_SECONDS } from './signature';
@@ -166,10 +158,7 @@ export class ExpediaRapidTrigger implements INodeType {
 
 	/** Settings → signature (401) → body (400) → filter → duplicates → one item. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const receivedAt = new Date();
-		const request = this.getRequestObject() as unknown as TriggerRequest;
-		const done = (outcome: Outcome) => answer(this, request, receivedAt, outcome);
-
+		const { request, receivedAt, done } = startCall(this);
 		const read = await readSettingsOrRefuse(this, readSettings);
 		if ('refused' in read) return done(read.refused);
 		const { settings } = read;
@@ -185,9 +174,8 @@ export class ExpediaRapidTrigger implements INodeType {
 			return done({ ignore: 'event type not selected' });
 		}
 
-		const keys = { seen: SEEN_KEY, order: ORDER_KEY };
 		const facts = orderFactsOf(body.value);
-		const seen = seenBefore(this, settings.duplicates, keys, event.eventId, facts);
+		const seen = seenBefore(this, settings.duplicates, STATE_KEYS, event.eventId, facts);
 		if (seen === true) return done({ ignore: 'duplicate event_id' });
 
 		return done({ emit: { ...toTriggerItem(body.value, receivedAt), ...seen } });

@@ -29,10 +29,8 @@ import {
 } from './signature';
 import { RAPID_CREDENTIAL_TYPE } from './transport';
 
-/** Static-data key of the duplicate window (event_ids seen). */
-export const SEEN_KEY = 'rapidSeenEventIds';
-/** Static-data key of the newest event time per itinerary (out-of-order marks). */
-export const ORDER_KEY = 'rapidNewestPerItinerary';
+/** Static-data keys: the duplicate window (event_ids seen), the newest event per itinerary. */
+export const STATE_KEYS = { seen: 'rapidSeenEventIds', order: 'rapidNewestPerItinerary' };
 
 const SECONDS_PER_DAY = 86400;
 export const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_DAY;

@@ -111,6 +111,14 @@ export interface Denial {
  */
 export type Outcome = { emit: IDataObject } | { ignore: string } | Denial;
 
+/** A call's start: its request, when it came, and `done`, which answers it with an outcome. */
+export function startCall(context: IWebhookFunctions) {
+	const receivedAt = new Date();
+	const request = context.getRequestObject() as unknown as TriggerRequest;
+	const done = (outcome: Outcome) => answer(context, request, receivedAt, outcome);
+	return { request, receivedAt, done };
+}
+
 /** Counts a refusal, adds the refusal report when one is due, and answers the caller. */
 export function answer(
 	context: IWebhookFunctions,
