@@ -111,7 +111,6 @@ async function interleavedMicros(
 // ------------------------------------------------------------------------------------------------
 // 1. Trigger cost in-process
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- either trigger's steps, run alike
 /**
  * The same context without n8n-core: each parameter and credential the trigger reads is taken
  * from `context` once, then served from a plain object, so only the trigger's own steps cost.
