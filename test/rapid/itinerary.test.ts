@@ -11,7 +11,7 @@ import {
 	isIpAddress,
 } from '../../nodes/ExpediaRapid/actions/itinerary/get.operation';
 import { sumAmounts } from '../../nodes/ExpediaRapid/actions/itinerary/simplify';
-import { toTriggerItem } from '../../nodes/ExpediaRapid/trigger';
+import { toTriggerItem } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import {
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,

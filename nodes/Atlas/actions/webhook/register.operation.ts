@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { REDACTED, redactText, secretValues } from '../../../shared/redact';
-import { TOKEN_QUERY_PARAMETER } from '../../trigger';
+import { TOKEN_QUERY_PARAMETER } from '../../AtlasTriggerHelpers';
 import { ATLAS_CREDENTIAL_TYPE, atlasApiRequest } from '../../transport';
 
 export const ONE_URL_NOTICE =
