@@ -1,7 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling: never shipped, runs under plain Node.js */
 /**
  * `npm run bench:profile`: where n8n spends its time per webhook call, for n8n's Webhook node
- * (bare and with Header Auth) and our triggers in several settings. One n8n per n8n setting runs
+ * (bare and with Header Auth), n8n's GitHub Trigger (target `github`) and our triggers in several
+ * settings. One n8n per n8n setting runs
  * under `node --cpu-prof`; each target gets the same load in turn, and only the samples taken
  * during its load count. Prints requests/s and, per target, CPU ms per request by package and the
  * functions with the most time (self and on the stack).
@@ -31,7 +32,8 @@ import {
 	type WindowSummary,
 } from './cpuProfile';
 import { fire, percentile } from './load';
-import { installTargets, N8N_SETTINGS, TARGETS, type Target } from './targets';
+import { startFakeGithub } from './fakeGithub';
+import { githubTarget, installTargets, N8N_SETTINGS, TARGETS, type Target } from './targets';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -80,13 +82,16 @@ function report(m: Measured): void {
 async function main(): Promise<void> {
 	const settings = option('settings', 'defaults,recommended').split(',');
 	const wanted = option('targets', '');
-	const targets = wanted ? TARGETS.filter((t) => wanted.split(',').includes(t.name)) : TARGETS;
+	const github = await startFakeGithub();
+	const all = [...TARGETS, githubTarget(github)];
+	const targets = wanted ? all.filter((t) => wanted.split(',').includes(t.name)) : all;
 	const runtime = await ensureN8nRuntime();
 	const userFolder = mkdtempSync(join(tmpdir(), 'travel-ops-profile-'));
 	const sandbox = await startSandbox({ port: 0, incidentCount: 0 });
 	const measured: Measured[] = [];
 	try {
-		await installTargets({ userFolder, runtime, sandbox, targets, step: (m) => say(`  ${m}`) });
+		const step = (m: string) => say(`  ${m}`);
+		await installTargets({ userFolder, runtime, sandbox, targets, github, step });
 		for (const setting of settings) {
 			const profileDir = mkdtempSync(join(tmpdir(), 'travel-ops-cpuprof-'));
 			const n8n = await startN8n({
@@ -180,6 +185,7 @@ async function main(): Promise<void> {
 			);
 		}
 	} finally {
+		await github.close();
 		await sandbox.close();
 		rmSync(userFolder, { recursive: true, force: true });
 	}

@@ -20,6 +20,7 @@ import {
 } from '../n8n/stack';
 import { RECOMMENDED_N8N_ENV } from '../n8n/process';
 import type { N8nRuntime } from '../n8n/runtime';
+import { FAKE_GITHUB_TOKEN, githubSignature, type FakeGithub } from './fakeGithub';
 import type { Shot } from './load';
 
 /** n8n settings compared: the environment each n8n starts with. */
@@ -94,6 +95,24 @@ function webhookTarget(
 	};
 }
 
+/** A trigger → No Operation workflow reached at the trigger's production URL. */
+function triggerTarget(
+	name: string,
+	id: string,
+	trigger: {
+		name: string;
+		type: string;
+		typeVersion: number;
+		webhookId: string;
+		parameters: Record<string, unknown>;
+		credentials: Record<string, { id: string; name: string }>;
+	},
+	shots: Target['shots'],
+): Target {
+	const workflow = twoNodeWorkflow(id, id, { ...trigger, position: [0, 0] }, noOp);
+	return { name, workflow, url: (n8nUrl) => webhookUrl(n8nUrl, workflow), shots };
+}
+
 function rapidTarget(
 	name: string,
 	id: string,
@@ -101,28 +120,21 @@ function rapidTarget(
 	parameters: object,
 	typeVersion = 1.1,
 ): Target {
-	const workflow = twoNodeWorkflow(
-		id,
+	return triggerTarget(
+		name,
 		id,
 		{
 			parameters: { events: ['*'], ...parameters },
 			name: 'Rapid Trigger',
 			type: 'n8n-nodes-travel-ops.expediaRapidTrigger',
 			typeVersion,
-			position: [0, 0],
 			webhookId,
 			credentials: {
 				expediaRapidApi: { id: RAPID_CREDENTIAL_ID, name: 'Expedia Rapid (sandbox)' },
 			},
 		},
-		noOp,
+		(sandbox, n) => rapidShots(sandbox, n),
 	);
-	return {
-		name,
-		workflow,
-		url: (n8nUrl) => webhookUrl(n8nUrl, workflow),
-		shots: (sandbox, n) => rapidShots(sandbox, n),
-	};
 }
 
 export const TARGETS: Target[] = [
@@ -177,38 +189,99 @@ export const TARGETS: Target[] = [
 		'bench000-0000-4000-8000-000000000014',
 		{ verifySignature: false, options: { dropDuplicates: false } },
 	),
-	(() => {
-		const workflow = twoNodeWorkflow(
-			'BenchAtlasTrigger',
-			'BenchAtlasTrigger',
-			{
-				parameters: { events: ['*'], options: {} },
-				name: 'Atlas Trigger',
-				type: 'n8n-nodes-travel-ops.atlasTrigger',
-				typeVersion: 1.1,
-				position: [0, 0],
-				webhookId: 'bench000-0000-4000-8000-000000000021',
-				credentials: { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } },
-			},
-			noOp,
-		);
-		return {
-			name: 'atlas',
-			workflow,
-			url: (n8nUrl: string) => webhookUrl(n8nUrl, workflow),
-			shots: (sandbox: Sandbox, n: number) =>
-				Array.from({ length: n }, () => {
-					const event = sandbox.atlas.sampleEvent('order.ticketed');
-					return {
-						body: JSON.stringify(event),
-						headers: () => ({}),
-						kind: 'genuine' as const,
-						eventId: String(event.notificationId),
-					};
-				}),
-		};
-	})(),
+	triggerTarget(
+		'atlas',
+		'BenchAtlasTrigger',
+		{
+			parameters: { events: ['*'], options: {} },
+			name: 'Atlas Trigger',
+			type: 'n8n-nodes-travel-ops.atlasTrigger',
+			typeVersion: 1.1,
+			webhookId: 'bench000-0000-4000-8000-000000000021',
+			credentials: { atlasApi: { id: ATLAS_CREDENTIAL_ID, name: 'Atlas (sandbox)' } },
+		},
+		(sandbox, n) =>
+			Array.from({ length: n }, () => {
+				const event = sandbox.atlas.sampleEvent('order.ticketed');
+				return {
+					body: JSON.stringify(event),
+					headers: () => ({}),
+					kind: 'genuine' as const,
+					eventId: String(event.notificationId),
+				};
+			}),
+	),
 ];
+
+const GITHUB_CREDENTIAL_ID = 'BenchGithubApi00';
+
+/** n8n's GitHub credential, its Server pointing at the fake GitHub (as for GitHub Enterprise). */
+function githubCredential(github: FakeGithub) {
+	return {
+		id: GITHUB_CREDENTIAL_ID,
+		name: 'Bench GitHub (fake)',
+		type: 'githubApi',
+		data: { server: github.url, user: 'bench', accessToken: FAKE_GITHUB_TOKEN },
+	};
+}
+
+/**
+ * n8n's own GitHub Trigger, published against the fake GitHub: a signed webhook trigger of the same
+ * class as ours (n8n gives it the same webhook-phase isolate), the fair anchor under n8n's defaults.
+ * Each delivery is an `issues` event of about the size of a Rapid notification, signed with the
+ * secret the trigger registered.
+ */
+export function githubTarget(github: FakeGithub): Target {
+	const repo = (value: string) => ({ __rl: true, mode: 'name', value });
+	return triggerTarget(
+		'github',
+		'BenchGithubTrigger',
+		{
+			parameters: {
+				authentication: 'accessToken',
+				owner: repo('travel-ops'),
+				repository: repo('bench'),
+				events: ['issues'],
+				options: {},
+			},
+			name: 'Github Trigger',
+			type: 'n8n-nodes-base.githubTrigger',
+			typeVersion: 1,
+			webhookId: 'bench000-0000-4000-8000-000000000031',
+			credentials: { githubApi: { id: GITHUB_CREDENTIAL_ID, name: 'Bench GitHub (fake)' } },
+		},
+		(_sandbox, n) =>
+			Array.from({ length: n }, (_, i) => {
+				const body = JSON.stringify({
+					action: 'opened',
+					issue: {
+						id: 1_000_000 + i,
+						number: i + 1,
+						title: 'Schedule change for booking 8091234567890',
+						state: 'open',
+						user: { login: 'ops-lead', id: 42 },
+						body: 'The hotel moved the check-in date; see the itinerary.',
+					},
+					repository: { id: 7, full_name: 'travel-ops/bench', private: true },
+					sender: { login: 'ops-lead', id: 42 },
+				});
+				return {
+					body,
+					headers: () => {
+						const secret = github.secret();
+						if (!secret) throw new Error('The GitHub Trigger registered no hook: is it published?');
+						return {
+							'x-github-event': 'issues',
+							'x-github-delivery': `bench-${i}`,
+							'x-hub-signature-256': githubSignature(secret, body),
+						};
+					},
+					kind: 'genuine' as const,
+					eventId: String(i),
+				};
+			}),
+	);
+}
 
 /** One lookup: our operation and n8n's HTTP Request node making the same call. */
 export interface Lookup {
@@ -344,6 +417,8 @@ export async function installTargets(opts: {
 	sandbox: Sandbox;
 	targets: Target[];
 	step: (message: string) => void;
+	/** For the GitHub Trigger target: its credential points here. */
+	github?: FakeGithub;
 }): Promise<void> {
 	await prepareUserFolder({
 		userFolder: opts.userFolder,
@@ -351,7 +426,10 @@ export async function installTargets(opts: {
 		sandboxUrl: opts.sandbox.url,
 		smtpPort: opts.sandbox.smtpPort,
 		workflows: opts.targets.map((t) => t.workflow),
-		extraCredentials: [HEADER_AUTH_CREDENTIAL],
+		extraCredentials: [
+			HEADER_AUTH_CREDENTIAL,
+			...(opts.github ? [githubCredential(opts.github)] : []),
+		],
 		step: opts.step,
 	});
 }

@@ -844,6 +844,9 @@ describe('duplicate window across an n8n restart', () => {
 		const { rapid, atlas } = stack.sandbox;
 		const rapidUrl = stack.url(T.rapidTrigger);
 		const atlasUrl = stack.url(T.atlasTrigger);
+		// Run alone (-t), this is the first call after n8n's start: wait until the URLs answer.
+		await webhookRegistered(rapidUrl);
+		await webhookRegistered(atlasUrl);
 		// Two events per trigger: n8n 2.40.7 kept a webhook call's static data only while the
 		// workflow had none saved yet, so the second event is what shows the window is saved
 		// after every call (before the triggers answered themselves, it was lost at restart).

@@ -1,18 +1,14 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- development tooling: never shipped, runs under plain Node.js */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- development tooling: never shipped, runs under plain Node.js */
 /**
  * A stand-in for Slack's Web API that n8n's own Slack node reaches without any change to the
  * workflow: an HTTPS proxy (n8n honours HTTPS_PROXY / NO_PROXY) that answers CONNECT to slack.com
- * itself, terminating TLS with a certificate for slack.com signed by a CA made at start-up (n8n
- * trusts it through NODE_EXTRA_CA_CERTS). Every other CONNECT is refused, so nothing leaves the
- * machine. It records each chat.postMessage and answers the credential test.
+ * itself (httpsIntercept.ts), terminating TLS with a certificate for slack.com signed by a CA made
+ * at start-up (n8n trusts it through NODE_EXTRA_CA_CERTS). Every other CONNECT is refused, so
+ * nothing leaves the machine. It records each chat.postMessage and answers the credential test.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TLSSocket } from 'node:tls';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { startHttpsInterceptor } from './httpsIntercept';
 
 /** The host n8n's Slack node and credential test call. */
 export const SLACK_HOST = 'slack.com';
@@ -45,64 +41,6 @@ export interface FakeSlack {
 	failChannel(channel: string, error?: string): void;
 	clearFailures(): void;
 	close(): Promise<void>;
-}
-
-/** A CA and a slack.com certificate it signs, made with the openssl command line tool. */
-function generate(dir: string) {
-	const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-	ssl(
-		'req',
-		'-x509',
-		'-newkey',
-		'rsa:2048',
-		'-nodes',
-		'-days',
-		'2',
-		'-subj',
-		'/CN=travel-ops test CA',
-		'-keyout',
-		'ca.key',
-		'-out',
-		'ca.pem',
-	);
-	ssl(
-		'req',
-		'-newkey',
-		'rsa:2048',
-		'-nodes',
-		'-subj',
-		`/CN=${SLACK_HOST}`,
-		'-keyout',
-		'slack.key',
-		'-out',
-		'slack.csr',
-	);
-	writeFileSync(
-		join(dir, 'slack.ext'),
-		`subjectAltName=DNS:${SLACK_HOST},DNS:*.${SLACK_HOST}\nextendedKeyUsage=serverAuth\n`,
-	);
-	ssl(
-		'x509',
-		'-req',
-		'-in',
-		'slack.csr',
-		'-CA',
-		'ca.pem',
-		'-CAkey',
-		'ca.key',
-		'-CAcreateserial',
-		'-days',
-		'2',
-		'-extfile',
-		'slack.ext',
-		'-out',
-		'slack.pem',
-	);
-	return {
-		caCertPath: join(dir, 'ca.pem'),
-		key: readFileSync(join(dir, 'slack.key')),
-		cert: readFileSync(join(dir, 'slack.pem')),
-	};
 }
 
 /** Slack accepts JSON and form-encoded bodies. */
@@ -158,60 +96,28 @@ function slackApi(state: { messages: SlackMessage[]; failing: Map<string, string
 }
 
 export async function startFakeSlack(): Promise<FakeSlack> {
-	const dir = mkdtempSync(join(tmpdir(), 'travel-ops-slack-'));
-	const { caCertPath, key, cert } = generate(dir);
 	const state = { messages: [] as SlackMessage[], failing: new Map<string, string>() };
-	const api = createServer(slackApi(state));
-	const sockets = new Set<Socket>();
-	const proxy: Server = createServer((req, res) => {
+	const proxy = await startHttpsInterceptor({
+		hosts: { [SLACK_HOST]: slackApi(state) },
 		// What "Slack" received, for people watching the demo; no plain-HTTP proxying otherwise.
-		if (req.method === 'GET' && req.url === MESSAGES_PATH) {
-			res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-			res.end(JSON.stringify(state.messages, null, 2));
-			return;
-		}
-		res.writeHead(403).end();
-	});
-	proxy.on('connection', (socket: Socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	proxy.on('connect', (req: IncomingMessage, socket: Socket) => {
-		const [host, port] = (req.url ?? '').split(':');
-		if (host !== SLACK_HOST || (port ?? '443') !== '443') {
-			socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-			return;
-		}
-		socket.write('HTTP/1.1 200 Connection Established\r\n\r\n', () => {
-			const tls = new TLSSocket(socket, { isServer: true, key, cert });
-			tls.on('error', () => socket.destroy());
-			api.emit('connection', tls);
-		});
-	});
-	await new Promise<void>((resolve, reject) => {
-		proxy.once('error', reject);
-		proxy.listen(0, '127.0.0.1', () => resolve());
-	});
-	const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-	return {
-		proxyUrl,
-		caCertPath,
-		env: {
-			HTTPS_PROXY: proxyUrl,
-			https_proxy: proxyUrl,
-			NO_PROXY: '127.0.0.1,localhost,::1',
-			no_proxy: '127.0.0.1,localhost,::1',
-			NODE_EXTRA_CA_CERTS: caCertPath,
+		plain: (req, res) => {
+			if (req.method === 'GET' && req.url === MESSAGES_PATH) {
+				res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+				res.end(JSON.stringify(state.messages, null, 2));
+				return;
+			}
+			res.writeHead(403).end();
 		},
+	});
+	return {
+		proxyUrl: proxy.proxyUrl,
+		caCertPath: proxy.caCertPath,
+		env: proxy.env,
 		messages: state.messages,
 		failChannel: (channel, error = 'channel_not_found') => {
 			state.failing.set(channel, error);
 		},
 		clearFailures: () => state.failing.clear(),
-		close: async () => {
-			for (const socket of sockets) socket.destroy();
-			await new Promise<void>((resolve) => proxy.close(() => resolve()));
-			rmSync(dir, { recursive: true, force: true });
-		},
+		close: proxy.close,
 	};
 }

@@ -1,13 +1,23 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- development tooling: never shipped, runs under plain Node.js */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- development tooling: never shipped, runs under plain Node.js */
 /**
- * Builds this package, packs it with `npm pack` and unpacks the tarball where n8n's Community Nodes
- * screen installs packages: `<userFolder>/.n8n/nodes/node_modules/<name>`. That is what users get, so
- * node types keep their real prefix (`n8n-nodes-travel-ops.<node>`), unlike the `custom/` folder used
- * by `n8n-node dev`, where they become `CUSTOM.<node>`.
+ * Builds this package, packs it with `npm pack` and installs the tarball by the steps of n8n's
+ * Community Nodes installer, into `<userFolder>/.n8n/nodes/node_modules/<name>`. That is what users
+ * get, so node types keep their real prefix (`n8n-nodes-travel-ops.<node>`), unlike the `custom/`
+ * folder used by `n8n-node dev`, where they become `CUSTOM.<node>`.
  *
- * Mirrors n8n 2.40's CommunityPackagesService.downloadPackage: `tar -xzf --strip-components=1`, drop
- * devDependencies / peerDependencies / optionalDependencies from package.json, then install the
- * remaining runtime dependencies (this package has none; n8n provides n8n-workflow and zod).
+ * The steps are n8n 2.40.7's, in
+ * node_modules/n8n/dist/modules/community-packages/community-packages.service.js:
+ * installOrUpdatePackage (move the old folder to `<name>.backup-<ms>`, put it back on failure, delete
+ * it on success) and downloadPackage (`npm pack <name>@<version>` from the registry, here from this
+ * folder; `tar -xzf <tgz> -C <dir> --strip-components=1`; drop devDependencies, peerDependencies and
+ * optionalDependencies from the unpacked package.json; `npm install` with NPM_INSTALL_ARGS in that
+ * folder, even with no dependencies left; updatePackageJsonDependency: `dependencies[<name>] =
+ * <version>` in `<userFolder>/.n8n/nodes/package.json`, rebuilt as `{ name: 'installed-nodes',
+ * private: true, dependencies }` when it is missing or has no `dependencies`).
+ * What only n8n's own path does: the `installed_packages` / `installed_nodes` rows (written after it
+ * loads the package), so the Community Nodes settings page does not list a package installed here;
+ * n8n still loads it at start, as it scans `nodes/node_modules` whatever the database says.
+ * dev/e2e/installer.e2e.test.ts installs, updates and uninstalls through n8n's own code instead.
  * n8n reads the folder at start, so (re)install before starting n8n or restart it afterwards.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -76,7 +86,8 @@ function newestMtime(dir: string): number {
 	return newest;
 }
 
-async function build(packageDir: string): Promise<void> {
+/** `n8n-node build` in a package folder (tsc + icons), with the TypeScript errors on failure. */
+export async function buildPackage(packageDir: string): Promise<void> {
 	const cli = join(packageDir, 'node_modules', '.bin', 'n8n-node');
 	if (!fileExists(cli)) {
 		throw new Error(
@@ -106,7 +117,8 @@ async function build(packageDir: string): Promise<void> {
 	log(`built dist/ in ${formatDuration(Date.now() - started)}`);
 }
 
-async function pack(packageDir: string, outDir: string): Promise<string> {
+/** `npm pack` of a package folder into outDir; returns the tarball's path. */
+export async function packPackage(packageDir: string, outDir: string): Promise<string> {
 	mkdirSync(outDir, { recursive: true });
 	const result = await run(
 		'npm',
@@ -136,7 +148,115 @@ async function pack(packageDir: string, outDir: string): Promise<string> {
 }
 
 /**
- * Build (unless skipBuild), pack and install this package into `<userFolder>/.n8n/nodes/node_modules`.
+ * The arguments n8n 2.40.7's downloadPackage gives `npm install` in the unpacked package folder
+ * (it adds `--registry=<its registry>`, which needs nothing here: with no dependencies left npm
+ * asks no registry).
+ */
+export const NPM_INSTALL_ARGS = [
+	'install',
+	'--audit=false',
+	'--fund=false',
+	'--bin-links=false',
+	'--install-strategy=shallow',
+	'--ignore-scripts=true',
+	'--package-lock=false',
+];
+
+/** n8n's ledger of installed community packages: `<userFolder>/.n8n/nodes/package.json`. */
+export interface NodesLedger {
+	name: string;
+	private: boolean;
+	dependencies: Record<string, string>;
+}
+
+export function readNodesLedger(userFolder: string): NodesLedger | undefined {
+	const ledger = readJson<NodesLedger>(join(nodesDir(userFolder), 'package.json'));
+	return ledger?.dependencies ? ledger : undefined;
+}
+
+/** n8n's updatePackageJsonDependency; a ledger without `dependencies` is rebuilt (no database here). */
+function recordInLedger(userFolder: string, name: string, version: string): void {
+	const ledger = readNodesLedger(userFolder) ?? {
+		name: 'installed-nodes',
+		private: true,
+		dependencies: {},
+	};
+	ledger.dependencies[name] = version;
+	writeFileSync(join(nodesDir(userFolder), 'package.json'), JSON.stringify(ledger, null, 2), 'utf8');
+}
+
+/** The environment n8n's own npm calls run with: ours without what `npm run` adds (npm_*). */
+function npmEnv(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = { ...process.env };
+	for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
+	return env;
+}
+
+/** The unpacked package.json's `n8n` entries whose file is not in the tarball. */
+function missingEntries(packageDirectory: string, pkg: PackageJson): string[] {
+	const entries = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+	return entries.filter((entry) => !fileExists(join(packageDirectory, entry)));
+}
+
+/** downloadPackage's steps after `npm pack`; throws with what failed. */
+async function unpackAndInstall(
+	tarball: string,
+	packageDirectory: string,
+	opts: InstallOptions,
+): Promise<{ pkg: PackageJson; dropped: string[] }> {
+	mkdirSync(packageDirectory, { recursive: true });
+	const untar = await run('tar', [
+		'-xzf',
+		tarball,
+		'-C',
+		packageDirectory,
+		'--strip-components=1',
+	]);
+	if (untar.code !== 0) throw new Error(`tar could not unpack ${tarball}: ${tail(untar.stderr, 5)}`);
+	const packageJsonPath = join(packageDirectory, 'package.json');
+	const unpacked = readJson<PackageJson>(packageJsonPath);
+	if (!unpacked) throw new Error(`The tarball ${tarball} has no package.json.`);
+	const pkg: PackageJson = { ...unpacked };
+	delete pkg.devDependencies;
+	delete pkg.peerDependencies;
+	delete pkg.optionalDependencies;
+
+	// Ours, before n8n would log a load error: an `n8n` entry whose file the tarball lacks.
+	const missing = missingEntries(packageDirectory, pkg);
+	if (missing.length > 0 && !opts.allowMissingEntries) {
+		throw new Error(
+			`package.json lists files that the tarball does not contain, which n8n would report as load errors:\n  ${missing.join('\n  ')}\n` +
+				'Write/build them, or drop them from the installed copy with allowMissingEntries (cli.ts --allow-missing; TRAVEL_OPS_ALLOW_MISSING=1 for the e2e test).',
+		);
+	}
+	if (missing.length > 0) {
+		log(
+			`WARNING: ${missing.length} package.json n8n entr${missing.length === 1 ? 'y has' : 'ies have'} no file yet; dropped from the installed copy: ${missing.join(', ')}`,
+		);
+		pkg.n8n = {
+			...pkg.n8n,
+			nodes: (pkg.n8n?.nodes ?? []).filter((e) => !missing.includes(e)),
+			credentials: (pkg.n8n?.credentials ?? []).filter((e) => !missing.includes(e)),
+		};
+	}
+	writeFileSync(packageJsonPath, JSON.stringify(pkg, null, 2), 'utf8');
+
+	const npm = await run('npm', NPM_INSTALL_ARGS, {
+		cwd: packageDirectory,
+		env: npmEnv(),
+		heartbeat: 'installing runtime dependencies (npm install)',
+	});
+	if (npm.code !== 0) {
+		throw new Error(
+			`npm install in the unpacked package failed (exit ${npm.code}), as it would in n8n's installer:\n${tail(npm.stderr)}`,
+		);
+	}
+	return { pkg, dropped: missing };
+}
+
+/**
+ * Build (unless skipBuild), pack and install this package into `<userFolder>/.n8n/nodes/node_modules`
+ * by n8n's installer steps (see the header).
  */
 export async function installPackage(
 	userFolder: string,
@@ -155,97 +275,41 @@ export async function installPackage(
 		const age = Date.now() - newestMtime(dist);
 		log(`using the existing dist/ (newest file ${formatDuration(age)} old; not rebuilt)`);
 	} else {
-		await build(packageDir);
+		await buildPackage(packageDir);
 	}
 
 	log(`packing ${sourcePkg.name}@${sourcePkg.version} (npm pack)…`);
-	const tarball = await pack(packageDir, join(cacheRoot(), 'packs'));
+	const tarball = await packPackage(packageDir, join(cacheRoot(), 'packs'));
 
-	const modulesDir = join(nodesDir(userFolder), 'node_modules');
-	const target = join(modulesDir, sourcePkg.name);
-	const staging = join(
-		modulesDir,
-		`.${sourcePkg.name.replace(/\//g, '__')}.partial-${process.pid}`,
-	);
-	mkdirSync(modulesDir, { recursive: true });
-	rmSync(staging, { recursive: true, force: true });
-	mkdirSync(staging, { recursive: true });
-	log(`unpacking ${tarball} into ${target}…`);
-	const untar = await run('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1']);
-	if (untar.code !== 0) {
-		rmSync(staging, { recursive: true, force: true });
-		throw new Error(`tar could not unpack ${tarball}: ${tail(untar.stderr, 5)}`);
+	const packageDirectory = join(nodesDir(userFolder), 'node_modules', sourcePkg.name);
+	const backup = `${packageDirectory}.backup-${Date.now()}`;
+	const hadPrevious = fileExists(packageDirectory);
+	if (hadPrevious) renameSync(packageDirectory, backup);
+	log(`installing ${tarball} into ${packageDirectory} (n8n's installer steps)…`);
+	let installed: { pkg: PackageJson; dropped: string[] };
+	try {
+		installed = await unpackAndInstall(tarball, packageDirectory, opts);
+		recordInLedger(userFolder, sourcePkg.name, installed.pkg.version);
+	} catch (error) {
+		rmSync(packageDirectory, { recursive: true, force: true });
+		if (hadPrevious) renameSync(backup, packageDirectory);
+		throw error;
 	}
+	if (hadPrevious) rmSync(backup, { recursive: true, force: true });
 
-	// What n8n does after unpacking: keep only what a user's install would resolve.
-	const pkg = readJson<PackageJson>(join(staging, 'package.json'));
-	if (!pkg) throw new Error(`The tarball ${tarball} has no package.json.`);
-	// What n8n drops before installing a community package's runtime dependencies.
-	const installedPkg: PackageJson = { ...pkg };
-	delete installedPkg.devDependencies;
-	delete installedPkg.peerDependencies;
-	delete installedPkg.optionalDependencies;
-	const nodes = [...(pkg.n8n?.nodes ?? [])];
-	const credentials = [...(pkg.n8n?.credentials ?? [])];
-	const missing = [...nodes, ...credentials].filter((entry) => !fileExists(join(staging, entry)));
-	let dropped: string[] = [];
-	if (missing.length > 0) {
-		if (!opts.allowMissingEntries) {
-			rmSync(staging, { recursive: true, force: true });
-			throw new Error(
-				`package.json lists files that the tarball does not contain, which n8n would report as load errors:\n  ${missing.join('\n  ')}\n` +
-					'Write/build them, or drop them from the installed copy with allowMissingEntries (cli.ts --allow-missing; TRAVEL_OPS_ALLOW_MISSING=1 for the e2e test).',
-			);
-		}
-		dropped = missing;
-		log(
-			`WARNING: ${missing.length} package.json n8n entr${missing.length === 1 ? 'y has' : 'ies have'} no file yet; dropped from the installed copy: ${missing.join(', ')}`,
-		);
-		installedPkg.n8n = {
-			...pkg.n8n,
-			nodes: nodes.filter((e) => !missing.includes(e)),
-			credentials: credentials.filter((e) => !missing.includes(e)),
-		};
-	}
-	writeFileSync(join(staging, 'package.json'), `${JSON.stringify(installedPkg, null, 2)}\n`);
-
-	const deps = Object.keys(pkg.dependencies ?? {});
-	if (deps.length > 0) {
-		log(`installing runtime dependencies: ${deps.join(', ')}…`);
-		const result = await run(
-			'npm',
-			[
-				'install',
-				'--omit=dev',
-				'--omit=peer',
-				'--omit=optional',
-				'--ignore-scripts',
-				'--no-package-lock',
-				'--no-audit',
-				'--no-fund',
-			],
-			{ cwd: staging, heartbeat: 'installing runtime dependencies' },
-		);
-		if (result.code !== 0) {
-			rmSync(staging, { recursive: true, force: true });
-			throw new Error(
-				`npm install of the runtime dependencies failed (exit ${result.code}):\n${tail(result.stderr)}`,
-			);
-		}
-	}
-
-	rmSync(target, { recursive: true, force: true });
-	renameSync(staging, target);
+	const { pkg, dropped } = installed;
+	const nodes = pkg.n8n?.nodes ?? [];
+	const credentials = pkg.n8n?.credentials ?? [];
 	log(
-		`installed ${pkg.name}@${pkg.version} (${nodes.length - dropped.filter((d) => nodes.includes(d)).length} node(s), ${credentials.length - dropped.filter((d) => credentials.includes(d)).length} credential(s)) at ${target}; n8n picks it up at its next start`,
+		`installed ${pkg.name}@${pkg.version} (${nodes.length} node(s), ${credentials.length} credential(s)) at ${packageDirectory}; n8n picks it up at its next start`,
 	);
 	return {
 		tarball,
-		installedAt: target,
+		installedAt: packageDirectory,
 		name: pkg.name,
 		version: pkg.version,
-		nodes: nodes.filter((e) => !dropped.includes(e)),
-		credentials: credentials.filter((e) => !dropped.includes(e)),
+		nodes,
+		credentials,
 		dropped,
 	};
 }

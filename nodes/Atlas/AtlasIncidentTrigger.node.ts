@@ -8,7 +8,6 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { listIncidents, simplifyIncident } from './actions/incident/getMany.operation';
 import { INCIDENT_STATUS_OPTIONS, INCIDENT_TYPES, toOptions } from './events';
 import {
 	DEFAULT_LOOK_BACK_DAYS,
@@ -21,8 +20,8 @@ import {
 	writeMemory,
 	type Change,
 } from './incidentPolling';
-import { toAtlasTime } from './incidents';
-import { isAtlasRateLimit } from './transport';
+import { simplifyIncident, toAtlasTime } from './incidents';
+import { atlasApiRequestAllItems, isAtlasRateLimit } from './transport';
 
 /** Activations n8n runs without a user present: at its start, or on a new leader. */
 const STARTUP_ACTIVATIONS: string[] = ['init', 'leadershipChange'];
@@ -34,6 +33,8 @@ export const POLL_MEMORY_KEY = 'atlasIncidentPolls';
 /** Incidents the editor's test fetch returns. */
 export const TEST_FETCH_COUNT = 5;
 const PAGE_SIZE = 100;
+const TASK = 'Listing incidents';
+const ENDPOINT = 'event/getPageList';
 
 interface PollSettings {
 	eventTypes: string[];
@@ -157,7 +158,8 @@ export class AtlasIncidentTrigger implements INodeType {
 
 		// The editor's "Fetch Test Event": the latest few, remembering nothing.
 		if (this.getMode() === 'manual') {
-			const { records } = await listIncidents.call(this, query, settings.eventTypes, {
+			const { records } = await atlasApiRequestAllItems.call(this, TASK, ENDPOINT, query, {
+				eventTypes: settings.eventTypes,
 				pageSize: TEST_FETCH_COUNT,
 				limit: TEST_FETCH_COUNT,
 			});
@@ -180,16 +182,17 @@ export class AtlasIncidentTrigger implements INodeType {
 		const memory = beginPoll(stored, polledAt, filter, watchBack);
 		staticData[POLL_MEMORY_KEY] = writeMemory(memory);
 		const window = listingWindow(memory, polledAt, settings.lookBackDays);
-		const listing = await listIncidents
+		const listing = await atlasApiRequestAllItems
 			.call(
 				this,
+				TASK,
+				ENDPOINT,
 				{
 					...query,
 					eventTimeStart: toAtlasTime(DateTime.fromMillis(window.start)),
 					eventTimeEnd: toAtlasTime(DateTime.fromMillis(window.end)),
 				},
-				settings.eventTypes,
-				{ pageSize: PAGE_SIZE },
+				{ eventTypes: settings.eventTypes, pageSize: PAGE_SIZE },
 			)
 			.catch((error: unknown) => {
 				// Rate-limited beyond the retries: skip this poll; the next reads the same span.

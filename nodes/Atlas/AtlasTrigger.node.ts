@@ -5,31 +5,36 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
 import {
 	eventsProperty,
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
+	isEventWanted,
 	keepAcrossRestartsOption,
-} from '../shared/eventFilter';
-import {
-	clearRefusal,
-	countRefusal,
-	refusalKeyOf,
 	reportRefusalsOption,
 	TRIGGER_OUTPUT_NAMES,
-} from '../shared/refusalReport';
-import { runTrigger } from '../shared/triggerPipeline';
-import { TRIGGER_WEBHOOK } from '../shared/webhook';
-import { ATLAS_EVENT_TYPES, toOptions } from './events';
-import { isHeaderName } from './guards';
-import { ATLAS_TRIGGER_STEPS, readSettings, TOKEN_QUERY_PARAMETER } from './trigger';
+	TRIGGER_WEBHOOK,
+} from '../shared/triggerOptions';
+import { clearRefusal, countRefusal, refusalKeyOf } from '../shared/refusalReport';
+import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
+import { ATLAS_EVENT_TYPES, summariseCallback, toOptions } from './events';
+import {
+	assertValidSettings,
+	callbackUrl,
+	checkCaller,
+	checkCid,
+	orderFactsOf,
+	readSettings,
+	RESUMING,
+	STATE_KEYS,
+	shouldRegister,
+	TOKEN_QUERY_PARAMETER,
+	toTriggerItem,
+} from './AtlasTriggerHelpers';
 import { atlasApiRequest } from './transport';
-
-// Where the tests and property checks find them.
-export { SEEN_KEY, TOKEN_QUERY_PARAMETER, toTriggerItem } from './trigger';
 
 const ONE_URL_NOTICE =
 	"Atlas sends all events of an account to one webhook URL. Publish the workflow first (activate it on n8n 1.x), then give Atlas this node's Production URL (in the Atlas console or with the Atlas node's Webhook → Register URL action), or let the setting below do both.";
@@ -37,60 +42,6 @@ const REGISTER_WARNING =
 	'Publishing this workflow will replace the webhook URL of this Atlas account, whichever workflow or system set it: from then on every event of the account comes here and none goes to the old URL. Unpublishing does not restore it.';
 const TEST_URL_WARNING =
 	'While you listen for a test event, every event of this Atlas account goes to the test URL: production workflows receive nothing until this workflow is published again (which registers the Production URL).';
-
-/** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
-const RESUMING: readonly string[] = ['init', 'leadershipChange'];
-
-// ---------------------------------------------------------------------------------------------
-// Activation: Atlas has one URL per account, no "read" and no "delete".
-
-const isTestWebhook = (context: IHookFunctions) =>
-	context.getMode() === 'manual' || context.getActivationMode() === 'manual';
-
-/** Whether this activation should point Atlas at this node's URL. */
-function shouldRegister(context: IHookFunctions): boolean {
-	if (!(context.getNodeParameter('registerOnActivation', true) as boolean)) return false;
-	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
-}
-
-/** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
-async function callbackUrl(context: IHookFunctions): Promise<string> {
-	const url = context.getNodeWebhookUrl('default') as string;
-	const { token } = await readSettings(context);
-	if (token?.location !== 'query') return url;
-	const separator = url.includes('?') ? '&' : '?';
-	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
-}
-
-async function assertValidSettings(context: IHookFunctions): Promise<void> {
-	const { allowList, token } = await readSettings(context);
-	const invalid = allowList?.invalid ?? [];
-	if (invalid.length > 0) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`IP Allow-List has entries that are not IP addresses or address ranges (like 203.0.113.0/24): ${invalid.join(', ')}`,
-		);
-	}
-	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			token.headerName
-				? `Header Name "${token.headerName}" is not a valid header name`
-				: 'Header Name is empty',
-			{
-				description:
-					'Enter the name of the header your gateway adds, such as X-Atlas-Token: letters, digits and hyphens, without spaces or a colon.',
-			},
-		);
-	}
-	if (token && !token.expected) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'Shared Token is on, but the Atlas API credential has no Webhook Token',
-			{ description: 'Enter a long random value as Webhook Token in the credential.' },
-		);
-	}
-}
 
 export class AtlasTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -113,7 +64,7 @@ export class AtlasTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					"Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, publish the workflow, then give Atlas this node's Production URL (in the Atlas console, or with the Atlas node's <i>Webhook → Register URL</i>): events sent before it is published are lost. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.",
+					'Atlas sends all events of an account to one URL. <br /><br /><b>To go live</b>, publish the workflow, then give Atlas this node\'s Production URL (in the Atlas console, or with the Atlas node\'s <i>Webhook → Register URL</i>): events sent before it is published are lost. With the Shared Token in the URL, turn on <i>Register URL on Publish</i>: it adds the Webhook Token of the credential to the URL for you. To add it by hand, append <code>?token=</code> and the token, with every character other than letters, digits, - and _ percent-encoded (for example <code>+</code> as <code>%2B</code>, <code>%</code> as <code>%25</code>); a token of letters, digits, - and _ needs no such care. <br /><br /><b>To build the flow first</b>, choose <i>set mock data</i> in the output panel and paste a <a href="https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md" target="_blank">sample event</a> of the type you want. Atlas only calls the URL registered for the account, so it does not send events to the test URL.',
 				active:
 					'This workflow is published: events Atlas sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>.',
 			},
@@ -260,7 +211,7 @@ export class AtlasTrigger implements INodeType {
 				return !shouldRegister(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const registering = atlasApiRequest.call(this, 'updateWebhookURL', {
+				const registering = atlasApiRequest.call(this, 'Registering the webhook URL', 'updateWebhookURL', {
 					url: await callbackUrl(this),
 				});
 				if (!RESUMING.includes(this.getActivationMode())) {
@@ -291,8 +242,31 @@ export class AtlasTrigger implements INodeType {
 		},
 	};
 
-	/** verify → parse → client ID → filter → dedupe → one item (nodes/shared/triggerPipeline.ts). */
+	/** Settings → caller (403/401) → body (400) → client ID (403) → filter → duplicates → one item. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await runTrigger(this, ATLAS_TRIGGER_STEPS);
+		const { request, receivedAt, done } = startCall(this);
+		const read = await readSettingsOrRefuse(this, readSettings);
+		if ('refused' in read) return done(read.refused);
+		const { settings } = read;
+
+		const callerRefused = checkCaller(settings, request);
+		if (callerRefused) return done(callerRefused);
+
+		const body = await readJsonBody(request);
+		if (!body.ok) return done(body.refused);
+		const event = summariseCallback(body.value);
+
+		const accountRefused = checkCid(settings, event);
+		if (accountRefused) return done(accountRefused);
+
+		if (!isEventWanted(event.eventType ?? undefined, settings.filter, ATLAS_EVENT_TYPES)) {
+			return done({ ignore: 'event type not selected' });
+		}
+
+		const facts = orderFactsOf(body.value, event);
+		const seen = seenBefore(this, settings.duplicates, STATE_KEYS, event.notificationId, facts);
+		if (seen === true) return done({ ignore: 'duplicate notificationId' });
+
+		return done({ emit: { ...toTriggerItem(body.value, event, receivedAt), ...seen } });
 	}
 }

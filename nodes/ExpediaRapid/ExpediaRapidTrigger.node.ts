@@ -12,23 +12,25 @@ import {
 	eventsProperty,
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
+	isEventWanted,
 	keepAcrossRestartsOption,
-} from '../shared/eventFilter';
-import { reportRefusalsOption, TRIGGER_OUTPUT_NAMES } from '../shared/refusalReport';
-import { runTrigger } from '../shared/triggerPipeline';
-import { TRIGGER_WEBHOOK } from '../shared/webhook';
-import { rapidEventOptions } from './events';
-import { DEFAULT_TOLERANCE_SECONDS } from './signature';
+	reportRefusalsOption,
+	TRIGGER_OUTPUT_NAMES,
+	TRIGGER_WEBHOOK,
+} from '../shared/triggerOptions';
+import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
+import { RAPID_EVENT_TYPES, rapidEventOptions, summariseNotification } from './events';
 import {
+	checkSignature,
 	DEFAULT_WINDOW_DAYS,
 	MAX_TOLERANCE_SECONDS,
 	MAX_WINDOW_DAYS,
-	RAPID_TRIGGER_STEPS,
+	orderFactsOf,
 	readSettings,
-} from './trigger';
-
-// Where the tests and property checks find them.
-export { SEEN_KEY, toTriggerItem } from './trigger';
+	STATE_KEYS,
+	toTriggerItem,
+} from './ExpediaRapidTriggerHelpers';
+import { DEFAULT_TOLERANCE_SECONDS } from './signature';
 
 const URL_NOTICE =
 	'Rapid sends every notification of your partner account to one URL, set by Rapid support: give them the Production URL below (HTTPS, TLS 1.2+) and the event types to enable. Use a separate workflow and URL for test notifications.';
@@ -56,7 +58,7 @@ export class ExpediaRapidTrigger implements INodeType {
 			header: '',
 			executionsHelp: {
 				inactive:
-					"Rapid sends every notification of your partner account to one URL, set by Rapid support. <br /><br /><b>To go live</b>, publish this workflow and send its Production URL to Rapid support with the event types to enable. <br /><br /><b>To try it</b>, use a published workflow as well: Rapid delivers test notifications (the Expedia Rapid node's <i>Send Test</i>) to your test URL within about 30 minutes, much longer than the editor listens for a test event. To see an item here now, choose <i>set mock data</i> in the output panel and paste a <a href=\"https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md\" target=\"_blank\">sample notification</a>.",
+					'Rapid sends every notification of your partner account to one URL, set by Rapid support. <br /><br /><b>To go live</b>, publish this workflow and send its Production URL to Rapid support with the event types to enable. <br /><br /><b>To try it</b>, use a published workflow as well: Rapid delivers test notifications (the Expedia Rapid node\'s <i>Send Test</i>) to your test URL within about 30 minutes, much longer than the editor listens for a test event. To see an item here now, choose <i>set mock data</i> in the output panel and paste a <a href="https://github.com/travel-ops/n8n-nodes-travel-ops/blob/main/docs/sample-events.md" target="_blank">sample notification</a>.',
 				active:
 					'This workflow is published: notifications Rapid sends to the Production URL start it, and show up in the <a data-key="executions">executions list</a>. Rapid support must have this Production URL on file. Test notifications take up to 30 minutes to arrive.',
 			},
@@ -154,8 +156,28 @@ export class ExpediaRapidTrigger implements INodeType {
 		},
 	};
 
-	/** verify → parse → filter → dedupe → one item (nodes/shared/triggerPipeline.ts). */
+	/** Settings → signature (401) → body (400) → filter → duplicates → one item. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await runTrigger(this, RAPID_TRIGGER_STEPS);
+		const { request, receivedAt, done } = startCall(this);
+		const read = await readSettingsOrRefuse(this, readSettings);
+		if ('refused' in read) return done(read.refused);
+		const { settings } = read;
+
+		const signatureRefused = checkSignature(settings, request.headers.authorization);
+		if (signatureRefused) return done(signatureRefused);
+
+		const body = await readJsonBody(request);
+		if (!body.ok) return done(body.refused);
+		const event = summariseNotification(body.value);
+
+		if (!isEventWanted(event.eventType ?? undefined, settings.filter, RAPID_EVENT_TYPES)) {
+			return done({ ignore: 'event type not selected' });
+		}
+
+		const facts = orderFactsOf(body.value);
+		const seen = seenBefore(this, settings.duplicates, STATE_KEYS, event.eventId, facts);
+		if (seen === true) return done({ ignore: 'duplicate event_id' });
+
+		return done({ emit: { ...toTriggerItem(body.value, receivedAt), ...seen } });
 	}
 }

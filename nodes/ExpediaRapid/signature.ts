@@ -54,23 +54,6 @@ export function computeSignature(apiKey: string, sharedSecret: string, timestamp
 	return hash('sha512', `${apiKey}${sharedSecret}${timestamp}`, 'hex');
 }
 
-/**
- * The signature expected for a timestamp, as bytes. Every call within one second carries the same
- * timestamp, so the last one is kept (one entry: a busy trigger computes one per second).
- */
-let expected = { apiKey: '', sharedSecret: '', timestamp: NaN, signature: Buffer.alloc(0) };
-function expectedSignature(apiKey: string, sharedSecret: string, timestamp: number): Buffer {
-	if (
-		expected.timestamp !== timestamp ||
-		expected.apiKey !== apiKey ||
-		expected.sharedSecret !== sharedSecret
-	) {
-		const signature = Buffer.from(computeSignature(apiKey, sharedSecret, timestamp), 'latin1');
-		expected = { apiKey, sharedSecret, timestamp, signature };
-	}
-	return expected.signature;
-}
-
 export function buildAuthorizationHeader(
 	apiKey: string,
 	sharedSecret: string,
@@ -165,7 +148,7 @@ export function verifyAuthorizationHeader(header: unknown, options: VerifyOption
 	// Both are 128 lower-case hex characters (the parser checked): compare the bytes directly.
 	const signatureMatches = timingSafeEqual(
 		Buffer.from(parts.signature, 'latin1'),
-		expectedSignature(options.apiKey, options.sharedSecret, parts.timestamp),
+		Buffer.from(computeSignature(options.apiKey, options.sharedSecret, parts.timestamp), 'latin1'),
 	);
 	if (!keyMatches || !signatureMatches) {
 		return {

@@ -41,6 +41,10 @@ export interface NetworkFailure {
 	itemIndex?: number;
 }
 
+/** " (after 3 attempts)" at the end of a message, when there was more than one. */
+export const afterAttempts = (attempts: number): string =>
+	attempts > 1 ? ` (after ${attempts} attempts)` : '';
+
 /** What came back when no HTTP answer did: nothing, or something that is not HTTP. */
 export const noAnswerWording = (service: string, code: string): string =>
 	isUnreadableAnswer(code)
@@ -49,9 +53,8 @@ export const noAnswerWording = (service: string, code: string): string =>
 
 /** A request that got no HTTP answer: who could not be reached, and how often we tried. */
 export function networkApiError(node: INode, failure: NetworkFailure): NodeApiError {
-	const tries = failure.attempts > 1 ? ` (after ${failure.attempts} attempts)` : '';
 	return apiError(node, { networkErrorCode: failure.code } as JsonObject, {
-		message: `${noAnswerWording(failure.service, failure.code)}${tries}`,
+		message: `${noAnswerWording(failure.service, failure.code)}${afterAttempts(failure.attempts)}`,
 		description: `${failure.detail}. Check ${failure.advice} and the network.`,
 		itemIndex: failure.itemIndex,
 	});

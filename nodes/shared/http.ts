@@ -16,8 +16,8 @@ import type {
 } from 'n8n-workflow';
 
 import { parseJson } from './json';
-import { redactCutText, redactText, redactValue } from './redact';
-import { type BackoffPolicy, networkErrorCode } from './retry';
+import { type Redactor, redactCutText, redactorFor, redactText, redactValue } from './redact';
+import { networkErrorCode } from './retry';
 
 export type ApiRequestContext =
 	| IExecuteFunctions
@@ -26,18 +26,13 @@ export type ApiRequestContext =
 	| IPollFunctions
 	| IWebhookFunctions;
 
-export interface ResponseLimits {
+/** What one attempt may take: any answer beyond these is cut off and reported. */
+export const RESPONSE_LIMITS = Object.freeze({
 	/** Silence allowed while waiting for the server (n8n's request timeout). */
-	requestTimeoutMs: number;
-	/** Time one attempt may take in all, from sending to the last byte of the body. */
-	deadlineMs: number;
-	/** Largest body accepted, after decompression. */
-	maxResponseBytes: number;
-}
-
-export const DEFAULT_RESPONSE_LIMITS: Readonly<ResponseLimits> = Object.freeze({
 	requestTimeoutMs: 30_000,
+	/** Time one attempt may take in all, from sending to the last byte of the body. */
 	deadlineMs: 120_000,
+	/** Largest body accepted, after decompression. */
 	maxResponseBytes: 10 * 1024 * 1024,
 });
 
@@ -63,32 +58,8 @@ export const isUnreadableAnswer = (code: string): boolean => code.startsWith('HP
 const RETRYABLE_UNSENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 export const isRetryableUnsent = (code: string): boolean => RETRYABLE_UNSENT_CODES.has(code);
 
-/** Retry and response settings both transports understand. */
-export type TransportSettings = Partial<BackoffPolicy & ResponseLimits>;
-
-/**
- * Where an execution context may carry transport settings for every request made through it. n8n
- * never sets it: in production each transport uses its frozen defaults and the call's options.
- * The test helper (test/helpers/n8n.ts) sets it on the contexts it creates, so that nodes run
- * whole through n8n-core get short delays and timeouts without a hidden node parameter and
- * without changing the defaults.
- */
-export const TRANSPORT_SETTINGS = Symbol.for('n8n-nodes-travel-ops.transportSettings');
-
-/** A transport's retry and response settings: its defaults, the context's, then the call's. */
-export function settingsFor<P extends ResponseLimits>(
-	context: object,
-	defaults: Readonly<P>,
-	options: { retry?: Partial<P>; timeoutMs?: number },
-): P {
-	const provided = (context as { [TRANSPORT_SETTINGS]?: TransportSettings })[TRANSPORT_SETTINGS];
-	return {
-		...defaults,
-		...provided,
-		...options.retry,
-		...(options.timeoutMs === undefined ? {} : { requestTimeoutMs: options.timeoutMs }),
-	};
-}
+/** The code n8n's helper gives a request whose abort signal fired: here, always the deadline. */
+const ABORTED = 'ERR_CANCELED';
 
 class DeadlineError extends Error {
 	code = 'ETIMEDOUT';
@@ -146,11 +117,8 @@ type BodyRead =
 	| { ok: false; data: Buffer; code: string; message: string };
 
 /** Reads a response body whole, within the size cap and the deadline. */
-async function readBody(
-	body: unknown,
-	limits: ResponseLimits,
-	deadline: AbortSignal,
-): Promise<BodyRead> {
+async function readBody(body: unknown, deadline: AbortSignal): Promise<BodyRead> {
+	const limits = RESPONSE_LIMITS;
 	if (!isReadable(body)) {
 		// Not a stream (a stubbed helper): take what it holds.
 		if (body === undefined || body === null) return { ok: true, data: Buffer.alloc(0) };
@@ -187,9 +155,11 @@ async function readBody(
 			chunks.push(data);
 		});
 		body.on('end', () => settle({ ok: true, data: Buffer.concat(chunks) }));
-		body.on('error', (error: unknown) =>
-			fail(networkErrorCode(error) ?? 'ECONNRESET', (error as Error).message),
-		);
+		body.on('error', (error: unknown) => {
+			// Where n8n hands the deadline's signal on to the request, the body ends with its abort.
+			if (deadline.aborted) return onDeadline();
+			fail(networkErrorCode(error) ?? 'ECONNRESET', (error as Error).message);
+		});
 		body.on('close', () =>
 			fail('ECONNRESET', 'The connection closed before the response was complete'),
 		);
@@ -200,7 +170,7 @@ async function readBody(
  * What a body says: parsed JSON, or its text when it is not JSON (or nested absurdly deep). Text
  * that is not JSON may have been cut off by whoever sent it, inside an echoed secret.
  */
-function interpret(text: string, secrets: readonly string[]): { body: unknown; text: string } {
+function interpret(text: string, secrets: Redactor): { body: unknown; text: string } {
 	const parsed = text.trim() === '' ? undefined : parseJson(text);
 	if (parsed?.ok) {
 		return { body: redactValue(parsed.value, secrets), text: redactText(text, secrets) };
@@ -222,9 +192,11 @@ export async function sendAttempt(
 	this: ApiRequestContext,
 	credentialType: string,
 	request: IHttpRequestOptions,
-	limits: ResponseLimits,
-	secrets: readonly string[],
+	secretList: readonly string[],
 ): Promise<Attempt> {
+	const limits = RESPONSE_LIMITS;
+	// Compiled for this attempt only: no credential outlives the call in memory.
+	const secrets = redactorFor(secretList);
 	const deadline = AbortSignal.timeout(limits.deadlineMs);
 	let response: IN8nHttpFullResponse;
 	try {
@@ -245,7 +217,7 @@ export async function sendAttempt(
 		const message = redactText((error as Error).message ?? String(error), secrets);
 		return UNSENT_CODES.has(code)
 			? { kind: 'unsent', code, message }
-			: { kind: 'noAnswer', code: code === 'ERR_CANCELED' ? 'ETIMEDOUT' : code, message };
+			: { kind: 'noAnswer', code: code === ABORTED ? 'ETIMEDOUT' : code, message };
 	}
 
 	const { statusCode, headers } = response;
@@ -254,7 +226,7 @@ export async function sendAttempt(
 		const location = redactText(headerValue(headers, 'location'), secrets);
 		return { kind: 'redirect', statusCode, location };
 	}
-	const read = await readBody(response.body, limits, deadline);
+	const read = await readBody(response.body, deadline);
 	const text = read.data.toString('utf8');
 	if (!read.ok) {
 		return {

@@ -178,7 +178,8 @@ interface SecretMatcher {
 	reach: number;
 }
 
-interface Redactor {
+/** One set of secrets, compiled: pass it instead of the list to redact many texts with it. */
+export interface Redactor {
 	matchers: SecretMatcher[];
 	/** Whether a text holds anything to redact at all: most strings of an answer do not. */
 	any: RegExp;
@@ -195,22 +196,15 @@ function compile(secret: string): SecretMatcher {
 	};
 }
 
-/** Compiled once per set of secrets: a run redacts every string of every answer with one set. */
-const compiled = new Map<string, Redactor>();
-const MAX_COMPILED = 32;
-
-function redactorFor(secrets: readonly string[]): Redactor {
-	const key = secrets.join('\u0000');
-	let redactor = compiled.get(key);
-	if (!redactor) {
-		const matchers = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).map(compile);
-		const sources = [...matchers.map((m) => m.whole.source), SIGNATURE_DIGEST.source];
-		const numbers = new Set(secrets.filter((s) => /^-?\d+(\.\d+)?$/.test(s)).map(Number));
-		redactor = { matchers, any: new RegExp(sources.join('|')), numbers };
-		if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
-		compiled.set(key, redactor);
-	}
-	return redactor;
+/**
+ * The matchers of one set of secrets, compiled for one text or one parsed body (all its strings).
+ * Nothing is kept between calls: the secrets of one workflow never stay in memory for the next.
+ */
+export function redactorFor(secrets: readonly string[]): Redactor {
+	const matchers = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).map(compile);
+	const sources = [...matchers.map((m) => m.whole.source), SIGNATURE_DIGEST.source];
+	const numbers = new Set(secrets.filter((s) => /^-?\d+(\.\d+)?$/.test(s)).map(Number));
+	return { matchers, any: new RegExp(sources.join('|')), numbers };
 }
 
 /** Replaces each stretch covered by any match with one mark, overlapping matches merged. */
@@ -239,18 +233,23 @@ function redactWith(text: string, { matchers, any }: Redactor, cut: boolean): st
 	return result + text.slice(at);
 }
 
-export function redactText(text: string, secrets: readonly string[]): string {
-	return redactWith(text, redactorFor(secrets), false);
+export type Secrets = readonly string[] | Redactor;
+
+const compiled = (secrets: Secrets): Redactor =>
+	'matchers' in secrets ? secrets : redactorFor(secrets);
+
+export function redactText(text: string, secrets: Secrets): string {
+	return redactWith(text, compiled(secrets), false);
 }
 
 /** For a text that may have been cut off: also the start of a secret where the text ends. */
-export function redactCutText(text: string, secrets: readonly string[]): string {
-	return redactWith(text, redactorFor(secrets), true);
+export function redactCutText(text: string, secrets: Secrets): string {
+	return redactWith(text, compiled(secrets), true);
 }
 
 /** A deep copy of a parsed JSON value with every string (keys too) and secret number redacted. */
-export function redactValue<T>(value: T, secrets: readonly string[]): T {
-	return copyRedacted(value, redactorFor(secrets));
+export function redactValue<T>(value: T, secrets: Secrets): T {
+	return copyRedacted(value, compiled(secrets));
 }
 
 function copyRedacted<T>(value: T, redactor: Redactor): T {

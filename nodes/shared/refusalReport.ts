@@ -12,13 +12,7 @@
  * request's text; the only caller-supplied value is the source address, kept only when it reads
  * as an IP address.
  */
-import type {
-	IDataObject,
-	IHookFunctions,
-	INodeProperties,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 /** At most one report (and one log line) per trigger node and process in this time. */
 export const REPORT_INTERVAL_MS = 5 * 60 * 1000;
@@ -299,61 +293,3 @@ function buildReport(
 	const logLine = `${summary} Next summary after ${nextReportAfter} at the earliest.`;
 	return { item, logLine };
 }
-
-/** The option both webhook triggers offer. */
-export const reportRefusalsOption: INodeProperties = {
-	displayName: 'Report Refused Deliveries',
-	name: 'reportRefusals',
-	type: 'boolean',
-	default: true,
-	description: `Whether refused calls (wrong signature, token, client ID or address, unreadable body, invalid settings) start one execution on the Refused output with a summary per reason: at most one every ${REPORT_INTERVAL_MINUTES} minutes per trigger. Each refused call is still answered with its error.`,
-};
-
-/** Whether the user wants reports as executions; a broken Options expression does not hide them. */
-function reportsWanted(context: IWebhookFunctions): boolean {
-	try {
-		return context.getNodeParameter('options.reportRefusals', true) !== false;
-	} catch {
-		return true;
-	}
-}
-
-/**
- * Counts this call's refusal, if any, and adds the report to the trigger's answer when one is due:
- * on the Refused output, beside the event when the call carried one. The refused call keeps its
- * own answer. The summary is logged whether or not the user wants the execution. A call to the
- * test URL (the editor listening) reports its own refusal at once, outside the production tally.
- */
-export function withRefusalReport(
-	context: IWebhookFunctions,
-	response: IWebhookResponseData,
-	refusal: Refusal | undefined,
-	at: Date,
-): IWebhookResponseData {
-	const { name } = context.getNode();
-	const workflow = context.getWorkflow();
-	let report: RefusalReport | undefined;
-	if (context.getMode() === 'manual') {
-		report = refusal && reportOfOne(refusal, name, at);
-	} else {
-		const key = refusalKeyOf(context);
-		if (refusal) countRefusal(key, refusal, at);
-		report = takeDueReport(key, name, at);
-		if (report) {
-			context.logger.warn(`Workflow "${workflow.name}": ${report.logLine}`, {
-				workflowId: workflow.id,
-			});
-		}
-	}
-	if (!report || !reportsWanted(context)) return response;
-	return {
-		...response,
-		workflowData: [
-			response.workflowData?.[0] ?? [],
-			[{ json: { ...report.item, workflow: workflow.name ?? '' } }],
-		],
-	};
-}
-
-/** Names of the trigger's outputs: events, then reports. */
-export const TRIGGER_OUTPUT_NAMES = ['Event', 'Refused'];

@@ -61,42 +61,39 @@ export function networkErrorCode(error: unknown): string | undefined {
 export const isRetryableHttpStatus = (status: number): boolean =>
 	status === 429 || (status >= 500 && status <= 599);
 
-/** What to do with one attempt's outcome. */
-export type RetryVerdict<T> =
-	| { value: T }
-	| {
-			/** The retry budget this outcome may draw on; none: never retried. */
-			budget?: string;
-			/** The server's Retry-After, if it sent one. */
-			serverHintMs?: number;
-			/** The error to throw once no retry is left, given the number of attempts made. */
-			fail: (attempts: number) => Error;
-	  };
+/** The two kinds of retry: once (a hiccup), or several with growing pauses (an overload). */
+export type RetryKind = 'once' | 'backOff';
 
-export interface RetryPolicy extends BackoffPolicy {
-	/** Retries allowed per budget, e.g. `{ backoff: 3 }`. */
-	budgets: Record<string, number>;
+/** One API's retry rules: how often each kind of failure is tried again, and the pauses. */
+export interface RetryTable extends BackoffPolicy {
+	once: number;
+	backOff: number;
 }
 
-/**
- * The one retry loop of both transports: `send` makes an attempt, `judge` says whether it is the
- * answer, a failure worth another try (and from which budget), or final.
- */
-export async function sendWithRetry<A, T>(
-	send: () => Promise<A>,
-	judge: (attempt: A) => RetryVerdict<T>,
-	policy: RetryPolicy,
+/** A failed attempt: the retry it may have (none: final) and the error once none is left. */
+export interface Failure {
+	retry?: RetryKind;
+	/** The server's hint of when to come back (Retry-After, a rate-limit reset), if it gave one. */
+	serverHintMs?: number;
+	/** The error to throw, given the number of attempts made. */
+	error: (attempts: number) => Error;
+}
+
+/** What an API makes of one attempt: the answer, or a failure. */
+export type Reading<T> = { value: T } | Failure;
+
+/** The one retry loop of both transports: attempts until an answer or a failure with no retry left. */
+export async function withRetries<T>(
+	attempt: () => Promise<Reading<T>>,
+	table: RetryTable,
 ): Promise<T> {
-	const used: Record<string, number> = {};
+	const used: Record<RetryKind, number> = { once: 0, backOff: 0 };
 	for (let attempts = 1; ; attempts++) {
-		const verdict = judge(await send());
-		if ('value' in verdict) return verdict.value;
-		const { budget } = verdict;
-		const spent = budget === undefined ? 0 : (used[budget] ?? 0);
-		if (budget === undefined || spent >= (policy.budgets[budget] ?? 0)) {
-			throw verdict.fail(attempts);
-		}
-		used[budget] = spent + 1;
-		await waitBeforeRetry(spent + 1, policy, verdict.serverHintMs);
+		const reading = await attempt();
+		if ('value' in reading) return reading.value;
+		const { retry } = reading;
+		if (retry === undefined || used[retry] >= table[retry]) throw reading.error(attempts);
+		used[retry]++;
+		await waitBeforeRetry(used[retry], table, reading.serverHintMs);
 	}
 }

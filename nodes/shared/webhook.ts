@@ -1,57 +1,198 @@
-/** Request and response plumbing both webhook triggers share. */
-import type {
-	IDataObject,
-	IWebhookDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+/**
+ * What both webhook triggers share around their own checks: reading the settings and the body,
+ * the duplicate window, and the answer to the caller (with the refusal report when one is due).
+ * A trigger's `webhook()` calls these in order:
+ *
+ *   read settings → verify (401/403) → parse (400) → filter → dedupe → emit
+ *
+ * All module-level state of the triggers, each kept for a guarantee (none holds credentials):
+ * - dedupe.ts: `processWindows`, `processEntries` (the process duplicate window, bounded by
+ *   MAX_PROCESS_ENTRIES); `writtenBy` (its recent writes, so our own older states are not merged
+ *   again); `pendingMarks`, `nextToMark`, `sleepersWakeAt` (calls whose static data is marked
+ *   again for n8n's save, up to 1.5 s); `merges`, `markSequences` (counts read by tests).
+ * - eventOrder.ts: `memories`, `processEntries` (the order memory, bounded); `PROCESS_TAG` (tells
+ *   this process's writes from another's).
+ * - refusalReport.ts: `nodeTallies` (refusals counted per trigger node until the next report).
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { ZodError, ZodTypeAny } from 'zod';
 
+import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
+import { markEventOrder, NOT_COMPARED, type EventOrderMark, type OrderFacts } from './eventOrder';
 import { MAX_JSON_DEPTH, parseJson } from './json';
+import {
+	countRefusal,
+	refusalKeyOf,
+	reportOfOne,
+	takeDueReport,
+	type RefusalCode,
+	type RefusalReport,
+} from './refusalReport';
 
-/**
- * The webhook both triggers declare: POST, answered by n8n once it has recorded the execution.
- * An empty `responseData` makes n8n answer with the `webhookResponse` the trigger returns (its
- * default would send the literal text "firstEntryJson").
- */
-export const TRIGGER_WEBHOOK: IWebhookDescription = {
-	name: 'default',
-	httpMethod: 'POST',
-	responseMode: 'onReceived',
-	responseData: '',
-	path: 'webhook',
-};
+// ------------------------------------------------------------------------------------------------
+// Request and settings
 
-/**
- * Starts the workflow with one item. n8n answers the caller ({"received":true}) only after it has
- * recorded the execution, so a provider never hears "received" for an event n8n then failed to
- * keep: it retries instead.
- */
-export const accepted = (item: IDataObject): IWebhookResponseData => ({
-	workflowData: [[{ json: item }]],
-	webhookResponse: { received: true },
-});
-
-/**
- * Acknowledges an event without starting the workflow. Providers count only a 2xx as delivered,
- * so ignored and duplicate events get 200 and are not sent again.
- */
-export const ignored = (reason: string): IWebhookResponseData => ({
-	webhookResponse: { received: true, ignored: reason },
-});
-
-/** Answers the caller directly and starts no workflow. */
-export function rejectRequest(
-	context: IWebhookFunctions,
-	statusCode: number,
-	reason: string,
-): IWebhookResponseData {
-	const response = context.getResponseObject();
-	response.status(statusCode).json({ error: reason });
-	return { noWebhookResponse: true };
+/** What the checks see of the HTTP request: n8n's request object, read once. */
+export interface TriggerRequest extends RawRequest {
+	/** Header names in lower case, as Node.js delivers them. */
+	headers: Record<string, unknown>;
+	query: Record<string, unknown>;
+	ip?: string;
 }
 
-export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; reason: string };
+/** What the caller of a call refused for invalid settings is told (the details go to the report). */
+export const INVALID_SETTINGS_ANSWER = 'The trigger is not set up correctly: try again later';
+
+/**
+ * The trigger's settings, or the refusal of a call they cannot serve. In the editor a settings
+ * error shows where the user is looking; in production, throwing would make n8n record a failed
+ * execution per call, however many calls come: it is counted in the refusal report instead.
+ */
+export async function readSettingsOrRefuse<S>(
+	context: IWebhookFunctions,
+	read: (context: IWebhookFunctions) => Promise<S>,
+): Promise<{ settings: S } | { refused: Denial }> {
+	try {
+		return { settings: await read(context) };
+	} catch (error) {
+		if (context.getMode() === 'manual')
+			throw new NodeOperationError(context.getNode(), error as Error);
+		const detail = error instanceof Error ? error.message : String(error);
+		return {
+			refused: { status: 500, reason: INVALID_SETTINGS_ANSWER, code: 'invalidSettings', detail },
+		};
+	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// Duplicates and order
+
+/**
+ * Whether the event is a repeat of one already emitted; otherwise records it and returns its
+ * out-of-order mark (eventOrder.ts). Without a window (Drop Duplicates off, an event without an
+ * id, a test-URL call, which neither consults nor records the production window) nothing is
+ * compared. The order memory is written only with a new id: the window's marking makes n8n save it.
+ */
+export function seenBefore(
+	context: IWebhookFunctions,
+	window: DuplicateWindowSettings | undefined,
+	keys: { seen: string; order: string },
+	id: string | null,
+	facts: OrderFacts,
+): true | EventOrderMark {
+	if (!window || id === null || context.getMode() === 'manual') return NOT_COMPARED;
+	const staticData = context.getWorkflowStaticData('node');
+	const processKey = processKeyOf(context.getWorkflow().id, context.getNode().id, keys.seen);
+	const options = { ...window, processKey };
+	if (isDuplicateAndRecord(staticData, keys.seen, id, options)) return true;
+	return markEventOrder(staticData, keys.order, facts, options);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The answer
+
+/**
+ * A request turned away before the workflow: answered with `status` and `reason`, and counted
+ * under `code` for the refusal report (refusalReport.ts), with `detail` in our own words.
+ */
+export interface Denial {
+	status: number;
+	reason: string;
+	code: RefusalCode;
+	detail?: string;
+}
+
+/**
+ * What a call comes to. `emit`: starts the workflow with one item; n8n answers the caller
+ * ({"received":true}) only after it has recorded the execution, so a provider never hears
+ * "received" for an event n8n then failed to keep. `ignore`: acknowledged (HTTP 200: providers
+ * count only a 2xx as delivered) without starting the workflow. A `Denial`: answered directly.
+ */
+export type Outcome = { emit: IDataObject } | { ignore: string } | Denial;
+
+/** A call's start: its request, when it came, and `done`, which answers it with an outcome. */
+export function startCall(context: IWebhookFunctions) {
+	const receivedAt = new Date();
+	const request = context.getRequestObject() as unknown as TriggerRequest;
+	const done = (outcome: Outcome) => answer(context, request, receivedAt, outcome);
+	return { request, receivedAt, done };
+}
+
+/** Counts a refusal, adds the refusal report when one is due, and answers the caller. */
+export function answer(
+	context: IWebhookFunctions,
+	request: TriggerRequest,
+	receivedAt: Date,
+	outcome: Outcome,
+): IWebhookResponseData {
+	if ('emit' in outcome) {
+		const response = {
+			workflowData: [[{ json: outcome.emit }]],
+			webhookResponse: { received: true },
+		};
+		return withRefusalReport(context, response, undefined, receivedAt);
+	}
+	if ('ignore' in outcome) {
+		const response = { webhookResponse: { received: true, ignored: outcome.ignore } };
+		return withRefusalReport(context, response, undefined, receivedAt);
+	}
+	const { status, reason, code, detail } = outcome;
+	context.getResponseObject().status(status).json({ error: reason });
+	const refusal = { code, status, address: request.ip, detail };
+	return withRefusalReport(context, { noWebhookResponse: true }, refusal, receivedAt);
+}
+
+/** Whether the user wants reports as executions; a broken Options expression does not hide them. */
+function reportsWanted(context: IWebhookFunctions): boolean {
+	try {
+		return context.getNodeParameter('options.reportRefusals', true) !== false;
+	} catch {
+		return true;
+	}
+}
+
+/**
+ * Counts this call's refusal, if any, and adds the report to the trigger's answer when one is due:
+ * on the Refused output, beside the event when the call carried one. The summary is logged whether
+ * or not the user wants the execution. A call to the test URL (the editor listening) reports its
+ * own refusal at once, outside the production tally.
+ */
+function withRefusalReport(
+	context: IWebhookFunctions,
+	response: IWebhookResponseData,
+	refusal: Parameters<typeof countRefusal>[1] | undefined,
+	at: Date,
+): IWebhookResponseData {
+	const { name } = context.getNode();
+	const workflow = context.getWorkflow();
+	let report: RefusalReport | undefined;
+	if (context.getMode() === 'manual') {
+		report = refusal && reportOfOne(refusal, name, at);
+	} else {
+		const key = refusalKeyOf(context);
+		if (refusal) countRefusal(key, refusal, at);
+		report = takeDueReport(key, name, at);
+		if (report) {
+			context.logger.warn(`Workflow "${workflow.name}": ${report.logLine}`, {
+				workflowId: workflow.id,
+			});
+		}
+	}
+	if (!report || !reportsWanted(context)) return response;
+	return {
+		...response,
+		workflowData: [
+			response.workflowData?.[0] ?? [],
+			[{ json: { ...report.item, workflow: workflow.name ?? '' } }],
+		],
+	};
+}
+
+// ------------------------------------------------------------------------------------------------
+// The body
+
+export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; refused: Denial };
 
 /** The body of an incoming request as n8n hands it over. */
 export interface RawRequest {
@@ -64,21 +205,25 @@ export interface RawRequest {
 }
 
 /**
- * n8n reads the body of a webhook node above version 1 only for the content types it parses; reads
- * it otherwise, so that a missing or unusual Content-Type cannot lose the event.
+ * The request body as JSON, or a 400. n8n reads the body of a webhook node above version 1 only
+ * for the content types it parses: it is read here otherwise, so that a missing or unusual
+ * Content-Type cannot lose the event. The raw bytes are authoritative when n8n kept them (it does
+ * for webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must
+ * get a precise 400 rather than an empty event.
  */
-export async function readUnreadBody(request: RawRequest): Promise<void> {
+export async function readJsonBody(request: RawRequest): Promise<JsonBodyResult> {
 	if (request.rawBody === undefined && typeof request.readRawBody === 'function') {
 		await request.readRawBody();
 	}
+	const result = parsedBody(request);
+	return result.ok
+		? result
+		: { ok: false, refused: { status: 400, reason: result.reason, code: 'unreadableBody' } };
 }
 
-/**
- * The request body as JSON. The raw bytes are authoritative when n8n kept them (it does for
- * webhooks): n8n may have left a broken or mistyped body unparsed, and malformed input must get a
- * precise 400 rather than an empty event.
- */
-export function readJsonBody(request: RawRequest): JsonBodyResult {
+function parsedBody(
+	request: RawRequest,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
 	const raw = rawText(request.rawBody) ?? rawText(request.body);
 	if (raw === undefined) {
 		const { body } = request;
@@ -116,21 +261,16 @@ export function describeShapeIssues(error: ZodError): string[] {
 
 /**
  * The fields every emitted item carries besides the provider's own: when we received it and, for a
- * payload that does not match the documented shape, a flag and what differs (the event is still
+ * payload that does not match its documented `schema`, a flag and what differs (the event is still
  * emitted: a changed schema must not lose events).
  */
-export function receiptFields(receivedAt: Date, shapeIssues: string[]): IDataObject {
-	return shapeIssues.length > 0
-		? { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues }
-		: { receivedAt: receivedAt.toISOString() };
-}
-
-/** The receipt fields of an item whose payload is checked against its documented `schema`. */
 export function checkedReceipt(
 	schema: ZodTypeAny,
 	payload: unknown,
 	receivedAt: Date,
 ): IDataObject {
 	const check = schema.safeParse(payload);
-	return receiptFields(receivedAt, check.success ? [] : describeShapeIssues(check.error));
+	if (check.success) return { receivedAt: receivedAt.toISOString() };
+	const shapeIssues = describeShapeIssues(check.error);
+	return { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues };
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { SIMPLIFIED_FIELDS } from '../../nodes/Atlas/actions/incident/getMany.operation';
+import { SIMPLIFIED_FIELDS } from '../../nodes/Atlas/incidents';
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { createExecuteContext, executeNode } from '../helpers/n8n';
 import {
@@ -13,6 +13,11 @@ import {
 	requestsTo,
 	useSandbox,
 } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const INCIDENTS = 300;
 const atlas = new Atlas();
@@ -358,7 +363,9 @@ describe('Webhook → Register URL', () => {
 	it('reports an Atlas failure as a NodeApiError', async () => {
 		sandbox().faults.add({ route: 'atlas.updateWebhookURL', kind: 'atlas-status', status: 902 });
 		const error = await expectApiError(register('https://n8n.example.com/webhook/d/webhook'));
-		expect(error.message).toMatch(/Registering the webhook URL: Atlas refused the request with status 902/);
+		expect(error.message).toMatch(
+			/Registering the webhook URL: Atlas refused the request with status 902/,
+		);
 	});
 
 	it('continueOnFail yields an error item paired with its input', async () => {

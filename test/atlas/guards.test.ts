@@ -1,12 +1,5 @@
-import {
-	checkClientId,
-	isIpAllowed,
-	parseCidr,
-	parseCidrList,
-	parseIp,
-	tokenFromHeader,
-	tokensMatch,
-} from '../../nodes/Atlas/guards';
+import { checkClientId, tokenFromHeader, tokensMatch } from '../../nodes/Atlas/AtlasTriggerHelpers';
+import { isIpAllowed, parseCidr, parseCidrList, parseIp } from '../../nodes/Atlas/ipRanges';
 
 describe('checkClientId', () => {
 	it.each([

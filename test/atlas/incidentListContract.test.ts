@@ -16,6 +16,11 @@ import { incidentKey, receivedAt } from '../../nodes/Atlas/incidentPolling';
 import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
 import { createPollContext, executeNode } from '../helpers/n8n';
 import { useSandbox } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 /** The documented request body example. */
 const DOCUMENTED_REQUEST = {

@@ -16,6 +16,11 @@ import {
 } from '../../nodes/Atlas/incidentPolling';
 import { createPollContext } from '../helpers/n8n';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const trigger = new AtlasIncidentTrigger();
 

@@ -2,20 +2,22 @@ import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
-	collectRecords,
-	describeDrift,
-	mapInOrder,
 	normaliseIncident,
-	pagesNeeded,
 	readDateInput,
 	readIncidentPage,
-	readListing,
-	requestPageSize,
 	toAtlasLocalTime,
 	toAtlasTime,
 	toNumber,
 	type IncidentPage,
 } from '../../nodes/Atlas/incidents';
+import {
+	collectRecords,
+	describeDrift,
+	mapInOrder,
+	pagesNeeded,
+	readListing,
+	requestPageSize,
+} from '../../nodes/Atlas/transport/paging';
 
 describe('dates', () => {
 	const atlasTime = (value: unknown, zone = 'Europe/Berlin') =>

@@ -25,7 +25,12 @@ import {
 	DOCUMENTED_ORDER_REQUEST,
 	DOCUMENTED_ORDERS,
 } from './documentedOrders';
-import { expectApiError, useFastRetries } from './sandbox';
+import { expectApiError } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const atlas = new Atlas();
 const [ONE_BOOKING, SEPARATE_BOOKINGS] = DOCUMENTED_ORDERS.map((order) => order.response);
@@ -34,7 +39,6 @@ let server: AnsweringServer;
 let elsewhere: AnsweringServer;
 let sb: Sandbox;
 beforeAll(async () => {
-	useFastRetries();
 	[server, elsewhere, sb] = await Promise.all([
 		startAnsweringServer(),
 		startAnsweringServer(),
@@ -285,9 +289,7 @@ describe('a hostile or wrong server', () => {
 	])('%s: not a JSON envelope, check the base URL', async (_name, answer) => {
 		server.answer = answer;
 		const error = await expectApiError(getOrder({ orderNo }));
-		expect(error.message).toMatch(
-			/^Looking up the order: the answer is not one Atlas sends/,
-		);
+		expect(error.message).toMatch(/^Looking up the order: the answer is not one Atlas sends/);
 		expect(error.description).toMatch(/base URL of the Atlas API credential/);
 	});
 

@@ -13,6 +13,11 @@ import {
 	requestsTo,
 	useSandbox,
 } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const atlas = new Atlas();
 const sandbox = useSandbox(40);
@@ -282,7 +287,9 @@ describe('Order → Get: every documented status is a clear error', () => {
 			async () => await getOrder({ orderNo: knownOrder().orderNo }),
 		);
 		const error = await expectApiError(Promise.reject(result));
-		expect(error.message).toMatch(new RegExp(`^Looking up the order: Atlas refused the request with status ${status}`));
+		expect(error.message).toMatch(
+			new RegExp(`^Looking up the order: Atlas refused the request with status ${status}`),
+		);
 		expect(error.description).toMatch(advice);
 		expect(calls).toHaveLength(1);
 	});
@@ -317,7 +324,9 @@ describe('Order → Get: every documented status is a clear error', () => {
 			credentials: atlasCredentials(sandbox(), 'wrong-secret'),
 		});
 		const error = await expectApiError(promise);
-		expect(error.message).toMatch(/^Looking up the order: Atlas refused the request with status 900/);
+		expect(error.message).toMatch(
+			/^Looking up the order: Atlas refused the request with status 900/,
+		);
 		expect(error.description).toMatch(/client ID or client secret/);
 		expect(JSON.stringify(error)).not.toContain('wrong-secret');
 	});

@@ -7,17 +7,8 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { useTransportSettings } from '../helpers/n8n';
 
 export { expectApiError } from '../helpers/errors';
-
-/**
- * Retry delays of a few milliseconds for every context the test file creates: tests must not sit
- * through real backoff.
- */
-export function useFastRetries(): void {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
-}
 
 /**
  * Starts a sandbox with `incidentCount` incidents for the test file, clears its faults after each
@@ -26,7 +17,6 @@ export function useFastRetries(): void {
 export function useSandbox(incidentCount: number): () => Sandbox {
 	let sb: Sandbox | undefined;
 	beforeAll(async () => {
-		useFastRetries();
 		sb = await startSandbox({ port: 0, incidentCount });
 	});
 	afterAll(async () => await sb?.close());

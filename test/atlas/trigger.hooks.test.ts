@@ -12,6 +12,11 @@ import { atlasApiRequest } from '../../nodes/Atlas/transport';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
 import { eventItems, refusalReportOf } from '../helpers/refusals';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const trigger = new AtlasTrigger();
 const methods = trigger.webhookMethods.default;
@@ -67,7 +72,9 @@ const registrations = () => requestsTo(sandbox(), 'atlas.updateWebhookURL');
  * outcome with the registrations it made.
  */
 async function fromSeededUrl(action: () => Promise<unknown>) {
-	await atlasApiRequest.call(hookContext({}), 'updateWebhookURL', { url: SEEDED_URL });
+	await atlasApiRequest.call(hookContext({}), 'Registering the webhook URL', 'updateWebhookURL', {
+		url: SEEDED_URL,
+	});
 	const start = registrations().length;
 	const outcome = await action().then(
 		(value) => ({ value, error: undefined }),

@@ -5,7 +5,8 @@
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
-import { AtlasTrigger, SEEN_KEY } from '../../nodes/Atlas/AtlasTrigger.node';
+import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
+import { STATE_KEYS } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { ATLAS_EVENT_TYPES } from '../../nodes/Atlas/events';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { CID, SAMPLE_EVENTS } from './fixtures';
@@ -433,7 +434,7 @@ describe('Atlas Trigger: duplicates', () => {
 		expectEmitted((await post(payload, { staticData })).result);
 		expectIgnored((await post(payload, { staticData })).result, /duplicate/);
 		expectEmitted((await post({ ...payload, notificationId: 'N-SC-2' }, { staticData })).result);
-		expect(Object.keys(staticData['node:Atlas Trigger'] as IDataObject)).toEqual([SEEN_KEY]);
+		expect(Object.keys(staticData['node:Atlas Trigger'] as IDataObject)).toEqual([STATE_KEYS.seen]);
 	});
 
 	it('never drops events without a notificationId', async () => {

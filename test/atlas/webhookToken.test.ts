@@ -13,6 +13,11 @@ import { createHookContext, createWebhookContext, executeNode } from '../helpers
 import { startReceiver, type Receiver } from '../helpers/receiver';
 import { atlasCredentials, requestsTo, useSandbox } from './sandbox';
 import { eventItems } from '../helpers/refusals';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const atlas = new Atlas();
 const trigger = new AtlasTrigger();

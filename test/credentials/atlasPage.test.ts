@@ -11,15 +11,18 @@ import { readIncidentPage } from '../../nodes/Atlas/incidents';
 import { DEFAULT_ATLAS_CLIENT_ID, DEFAULT_ATLAS_CLIENT_SECRET } from '../../dev/sandbox';
 import { jsonAnswer, startAnsweringServer, type AnsweringServer } from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
-import { executeNode, useTransportSettings } from '../helpers/n8n';
+import { executeNode } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 let atlas: AnsweringServer;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 2 });
 	atlas = await startAnsweringServer();
 });
 afterAll(async () => {
-	useTransportSettings(undefined);
 	await atlas.close();
 });
 

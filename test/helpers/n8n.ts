@@ -25,7 +25,6 @@ import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { ExpediaRapidApi } from '../../credentials/ExpediaRapidApi.credentials';
-import { TRANSPORT_SETTINGS, type TransportSettings } from '../../nodes/shared/http';
 
 export const credentialTypes: Record<string, ICredentialType> = {
 	atlasApi: new AtlasApi(),
@@ -111,28 +110,50 @@ function createAdditionalData(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** What every context this helper creates hands to the transports, unless a setup says otherwise. */
-let transportSettings: TransportSettings | undefined;
-
-/**
- * Retry delays, timeouts and size caps for the transports in this test file (e.g. a few
- * milliseconds of backoff). The contexts carry them (see TRANSPORT_SETTINGS in
- * nodes/shared/http.ts); the transports' defaults stay as shipped.
- */
-export function useTransportSettings(settings: TransportSettings | undefined): void {
-	transportSettings = settings;
+/** Shorter limits on the requests of the contexts this helper creates (the shipped ones stay). */
+export interface RequestLimits {
+	/** Silence allowed while waiting for an answer (n8n's `timeout` option; shipped: 30 s). */
+	timeoutMs: number;
 }
 
-function withTransportSettings<C extends object>(context: C, setup: NodeSetup): C {
-	const settings = setup.transport ?? transportSettings;
-	if (settings) Object.defineProperty(context, TRANSPORT_SETTINGS, { value: settings });
+let requestLimits: RequestLimits | undefined;
+
+/**
+ * Request limits for every context the test file creates from now on: n8n's request helper is
+ * wrapped so that the timeout it is given is cut; the code under test is unchanged.
+ */
+export function useRequestLimits(limits: RequestLimits | undefined): void {
+	requestLimits = limits;
+}
+
+type HelperContext = { helpers: { httpRequestWithAuthentication: (...args: never[]) => unknown } };
+
+function withRequestLimits<C extends object>(context: C, setup: NodeSetup): C {
+	const limits = setup.requestLimits ?? requestLimits;
+	const { helpers } = context as unknown as HelperContext;
+	if (!limits) return context;
+	const send = helpers.httpRequestWithAuthentication as (
+		this: unknown,
+		type: string,
+		options: IHttpRequestOptions,
+		...rest: unknown[]
+	) => Promise<unknown>;
+	helpers.httpRequestWithAuthentication = async function (
+		this: unknown,
+		type: string,
+		options: IHttpRequestOptions,
+		...rest: unknown[]
+	) {
+		const timeout = Math.min(options.timeout ?? Infinity, limits.timeoutMs);
+		return await send.call(this, type, { ...options, timeout }, ...rest);
+	} as never;
 	return context;
 }
 
 export interface NodeSetup {
 	nodeType: INodeType;
-	/** Transport settings for this context only (default: those of useTransportSettings). */
-	transport?: TransportSettings;
+	/** Request limits for this context only (default: those of useRequestLimits). */
+	requestLimits?: RequestLimits;
 	parameters?: INodeParameters;
 	credentials?: CredentialData;
 	/** Static data of the workflow (kept between calls when the same object is passed again). */
@@ -225,7 +246,7 @@ export function createExecuteContext(
 		{ node, data: { main: [items] }, source: null },
 		[],
 	);
-	return withTransportSettings(context, setup);
+	return withRequestLimits(context, setup);
 }
 
 /** Runs a node's `execute()` inside a real n8n-core ExecuteContext. */
@@ -249,7 +270,7 @@ export function createPollContext(
 		setup.mode ?? 'trigger',
 		setup.activation ?? 'activate',
 	);
-	return withTransportSettings(context, setup);
+	return withRequestLimits(context, setup);
 }
 
 export function createHookContext(
@@ -281,7 +302,7 @@ export function createHookContext(
 		setup.activation ?? 'activate',
 		webhookData,
 	);
-	return withTransportSettings(context, setup);
+	return withRequestLimits(context, setup);
 }
 
 export interface FakeRequest {
@@ -371,5 +392,5 @@ export function createWebhookContext(
 		[],
 		null,
 	);
-	return { context: withTransportSettings(context, setup), response, request: httpRequest };
+	return { context: withRequestLimits(context, setup), response, request: httpRequest };
 }

@@ -2,11 +2,14 @@
  * Rapid's documented examples (contract.fixtures.ts) run through the node and against the sandbox:
  * a change to either that departs from the published contract fails here.
  */
+import { sleep } from 'n8n-workflow';
+
 import { rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
 import { DEFAULT_RAPID_API_KEY, startSandbox, type Sandbox } from '../../dev/sandbox';
 import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
 import { expectApiError } from '../helpers/errors';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
 import { rapidCall, type RapidErrorBody } from '../sandbox/http';
 import {
 	DOCUMENTED_ERRORS,
@@ -16,7 +19,12 @@ import {
 	UNAUTHENTICATED_401,
 } from './contract.fixtures';
 
-const FAST = { baseDelayMs: 1, maxDelayMs: 2000, requestTimeoutMs: 5000, deadlineMs: 10000 };
+const LIMITS = { timeoutMs: 5000 };
+
+// Backoff waits at most a few ms here and records what it was asked (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 let server: HostileServer;
 let sb: Sandbox;
@@ -44,7 +52,7 @@ const call = async (method: 'GET' | 'POST', destructiveRead = false) =>
 	await rapidApiRequest.call(
 		createExecuteContext({
 			nodeType: transportTestNode,
-			transport: FAST,
+			requestLimits: LIMITS,
 			credentials: {
 				expediaRapidApi: {
 					environment: 'custom',
@@ -54,6 +62,7 @@ const call = async (method: 'GET' | 'POST', destructiveRead = false) =>
 				},
 			},
 		}),
+		method === 'GET' ? 'Reading undeliverable notifications' : 'Requesting a test notification',
 		method,
 		'/v3/notifications',
 		method === 'GET'
@@ -136,7 +145,7 @@ describe('Rapid contract: the node reads the documented error bodies', () => {
 
 describe('Rapid contract: rate-limit headers', () => {
 	it('waits until Rate-Limit-Minute-Reset before retrying a 429', async () => {
-		const resetAt = Date.now() + 400;
+		const resetAt = Date.now() + 30_000;
 		server.script(
 			json(429, TOO_MANY_REQUESTS_429, {
 				[RATE_LIMIT_HEADERS.minuteRemaining]: '0',
@@ -146,7 +155,10 @@ describe('Rapid contract: rate-limit headers', () => {
 		);
 		expect((await call('GET', true)).statusCode).toBe(200);
 		expect(server.seen).toHaveLength(2);
-		expect(Date.now()).toBeGreaterThanOrEqual(resetAt - 5);
+		// The wait asked for: until the reset (the backoff alone would be 1 s).
+		const [waited] = jest.mocked(sleep).mock.calls.at(-1) ?? [];
+		expect(waited).toBeGreaterThan(25_000);
+		expect(waited).toBeLessThanOrEqual(30_000);
 	});
 
 	it('does not retry when the capacity returns later than it is worth waiting, and says when', async () => {

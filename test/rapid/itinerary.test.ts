@@ -11,7 +11,7 @@ import {
 	isIpAddress,
 } from '../../nodes/ExpediaRapid/actions/itinerary/get.operation';
 import { sumAmounts } from '../../nodes/ExpediaRapid/actions/itinerary/simplify';
-import { toTriggerItem } from '../../nodes/ExpediaRapid/trigger';
+import { toTriggerItem } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import {
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
@@ -20,8 +20,13 @@ import {
 } from '../../dev/sandbox';
 import { expectApiError } from '../helpers/errors';
 import { type HostileServer, startHostileServer } from '../helpers/hostileServer';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext } from '../helpers/n8n';
 import { ITINERARY_400, ITINERARY_404 } from './itinerary.fixtures';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const rapid = new ExpediaRapid();
 /** The node as n8n offers it to AI agents: same code, a type name ending in "Tool". */
@@ -32,7 +37,6 @@ const rapidTool: INodeType = Object.assign(Object.create(rapid) as INodeType, {
 let sb: Sandbox;
 let hostile: HostileServer;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
 	sb = await startSandbox({ port: 0, incidentCount: 0 });
 	hostile = await startHostileServer();
 });

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../dev/sandbox';
 import { expectApiError } from '../helpers/errors';
 import { type HostileServer, startHostileServer } from '../helpers/hostileServer';
 import { createExecuteContext } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
 import { rapidCall, type RapidErrorBody } from '../sandbox/http';
 import { DOCUMENTED_ERRORS, UNAUTHENTICATED_401 } from './contract.fixtures';
 import {
@@ -22,7 +23,12 @@ import {
 	ROOM_STATUSES,
 } from './itinerary.fixtures';
 
-const FAST = { baseDelayMs: 1, maxDelayMs: 5, requestTimeoutMs: 5000, deadlineMs: 10000 };
+const LIMITS = { timeoutMs: 5000 };
+
+// Backoff waits at most a few ms here and records what it was asked (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 const rapid = new ExpediaRapid();
 
 let server: HostileServer;
@@ -43,7 +49,7 @@ beforeEach(() => {
 const lookUp = async (simplify = true) => {
 	const context = createExecuteContext({
 		nodeType: rapid,
-		transport: FAST,
+		requestLimits: LIMITS,
 		parameters: {
 			resource: 'itinerary',
 			operation: 'get',

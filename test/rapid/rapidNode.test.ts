@@ -18,13 +18,17 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const rapid = new ExpediaRapid();
 let sb: Sandbox;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
 	sb = await startSandbox({ port: 0 });
 });
 afterAll(async () => await sb.close());

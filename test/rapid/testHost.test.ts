@@ -13,18 +13,21 @@ import {
 	startSandbox,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const { isRapidTestHost } = baseUrl;
 const PRODUCTION_NOTIFICATIONS = /may return production notifications there and delete them/;
 
 let sb: Sandbox;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 5 });
 	sb = await startSandbox({ port: 0, incidentCount: 0 });
 });
 afterAll(async () => {
-	useTransportSettings(undefined);
 	await sb.close();
 });
 afterEach(() => jest.restoreAllMocks());

@@ -5,7 +5,8 @@
 import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-workflow';
 
 import { RAPID_EVENT_TYPES } from '../../nodes/ExpediaRapid/events';
-import { ExpediaRapidTrigger, SEEN_KEY } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
+import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
+import { STATE_KEYS } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import {
 	buildAuthorizationHeader,
 	computeSignature,
@@ -298,7 +299,7 @@ describe('Expedia Rapid Trigger: duplicates', () => {
 		const bodies = [1, 2, 3, 4].map(() => notification());
 		for (const body of bodies) await post(body, { staticData, parameters });
 		const [nodeState] = Object.values(staticData) as IDataObject[];
-		expect(readStoredWindow(nodeState[SEEN_KEY])).toHaveLength(3);
+		expect(readStoredWindow(nodeState[STATE_KEYS.seen])).toHaveLength(3);
 		// The oldest id fell out of the window: it is emitted again.
 		expectEmitted((await post(bodies[0], { staticData, parameters })).result);
 		expectIgnored((await post(bodies[3], { staticData, parameters })).result, /duplicate/);
@@ -318,6 +319,6 @@ describe('Expedia Rapid Trigger: duplicates', () => {
 		await post(body, { staticData, authorization: null });
 		await post(body, { staticData, parameters: { events: ['itinerary.fraud.cancel'] } });
 		expectEmitted((await post(body, { staticData })).result);
-		expect(JSON.stringify(staticData)).toContain(SEEN_KEY);
+		expect(JSON.stringify(staticData)).toContain(STATE_KEYS.seen);
 	});
 });

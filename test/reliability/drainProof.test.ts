@@ -8,18 +8,23 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext, useRequestLimits } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
-const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 5000, deadlineMs: 6000 };
+const FAST = { timeoutMs: 5000 };
 const LOSS = /may have removed up to 25 notifications/;
 
 let server: HostileServer;
 beforeAll(async () => {
-	useTransportSettings(FAST);
+	useRequestLimits(FAST);
 	server = await startHostileServer();
 });
 afterAll(async () => {
-	useTransportSettings(undefined);
+	useRequestLimits(undefined);
 	await server.close();
 });
 beforeEach(() => {

@@ -6,9 +6,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { ORDER_KEY as ATLAS_ORDER_KEY } from '../../nodes/Atlas/trigger';
+import { STATE_KEYS as ATLAS_KEYS } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
-import { ORDER_KEY as RAPID_ORDER_KEY } from '../../nodes/ExpediaRapid/trigger';
+import { STATE_KEYS as RAPID_KEYS } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { CID } from '../atlas/fixtures';
 import { createWebhookContext } from '../helpers/n8n';
@@ -174,7 +174,7 @@ describe('Expedia Rapid Trigger: out-of-order marks', () => {
 		for (let waited = 0; !root.__dataChanged && waited < 10_000; waited += 50) await sleep(50);
 		expect(root.__dataChanged).toBe(true); // n8n's save after recording now writes it
 		const afterRestart = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-		expect(JSON.stringify(afterRestart)).toContain(RAPID_ORDER_KEY);
+		expect(JSON.stringify(afterRestart)).toContain(RAPID_KEYS.order);
 		const late = await deliver('rapid', rapidEvent('R-1', at(10)), {
 			staticData: afterRestart,
 			workflowId: newWorkflowId(),
@@ -238,7 +238,7 @@ describe('Expedia Rapid Trigger: out-of-order marks', () => {
 			parameters: off,
 		});
 		expect(item).toMatchObject(notCompared);
-		expect(JSON.stringify(staticData)).not.toContain(RAPID_ORDER_KEY);
+		expect(JSON.stringify(staticData)).not.toContain(RAPID_KEYS.order);
 		const late = await deliver('rapid', rapidEvent('T-1', at(10)), { staticData, workflowId });
 		expect(late.item).toMatchObject({ newerEventSeen: false, newestEventTime: at(10) });
 	});
@@ -285,7 +285,7 @@ describe('Atlas Trigger: out-of-order marks', () => {
 					newestEventTime: `${expected.newestEventTime?.replace(' ', 'T')}.000Z`,
 				});
 			}
-			expect(JSON.stringify(staticData)).toContain(ATLAS_ORDER_KEY);
+			expect(JSON.stringify(staticData)).toContain(ATLAS_KEYS.order);
 		}
 	});
 });

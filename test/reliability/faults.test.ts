@@ -17,13 +17,18 @@ import {
 	type FaultSpec,
 	type Sandbox,
 } from '../../dev/sandbox';
-import { executeNode, useTransportSettings } from '../helpers/n8n';
+import { executeNode, useRequestLimits } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const INCIDENTS = 120;
-const FAST = { baseDelayMs: 1, maxDelayMs: 5, requestTimeoutMs: 400 };
+const FAST = { timeoutMs: 400 };
 let sb: Sandbox;
 beforeAll(async () => {
-	useTransportSettings(FAST);
+	useRequestLimits(FAST);
 	sb = await startSandbox({ port: 0, incidentCount: INCIDENTS });
 });
 afterAll(async () => await sb.close());
@@ -158,7 +163,9 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 			expect(calls() - before).toBe(3);
 			expect(items.slice(0, 50).map((i) => i.event_id)).toEqual(expected.slice(0, 50));
 			expect(items[50]).toMatchObject({
-				drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid did not answer/),
+				drainError: expect.stringMatching(
+					/Reading undeliverable notifications: Rapid did not answer/,
+				),
 				description: expect.stringMatching(/may have removed up to 25 notifications/),
 				notificationsReceived: 50,
 			});
@@ -193,7 +200,8 @@ describe('Rapid Get Undeliverable under faults (the third call is hit, after 50 
 		expect(items).toHaveLength(52);
 		expect(items[50]).toEqual({ unreadableResponse: expect.stringMatching(/^\[/) });
 		expect(items[51]).toMatchObject({
-			drainError: 'Reading undeliverable notifications: Rapid answered 200 with a body that is not JSON',
+			drainError:
+				'Reading undeliverable notifications: Rapid answered 200 with a body that is not JSON',
 			description: expect.stringMatching(/may have removed up to 25 notifications/),
 		});
 	});

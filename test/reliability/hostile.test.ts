@@ -9,8 +9,14 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
+import { RESPONSE_LIMITS } from '../../nodes/shared/http';
 import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext, useRequestLimits } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 const ATLAS_SECRET = marker('atlas-secret');
@@ -21,11 +27,11 @@ const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 // Short enough to keep the file quick, long enough for a loaded machine to answer in time.
 // The first calls of a jest worker also load and compile code while the timer runs: 2 s proved
 // too short on a loaded machine (the first drain was cut off in about one full run in three).
-const FAST = { baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 5000, deadlineMs: 6000 };
+const FAST = { timeoutMs: 5000 };
 let server: HostileServer;
 let elsewhere: HostileServer;
 beforeAll(async () => {
-	useTransportSettings(FAST);
+	useRequestLimits(FAST);
 	server = await startHostileServer();
 	elsewhere = await startHostileServer();
 });
@@ -152,7 +158,9 @@ describe('a drain call that may already have dequeued a batch is never repeated'
 		const items = result.items ?? [];
 		expect(ids(items)).toEqual(ids(batch('a', 25)));
 		expect(items[25]).toMatchObject({
-			drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid did not answer/),
+			drainError: expect.stringMatching(
+				/Reading undeliverable notifications: Rapid did not answer/,
+			),
 			description: expect.stringMatching(LOSS),
 			notificationsReceived: 25,
 		});
@@ -167,7 +175,9 @@ describe('a drain call that may already have dequeued a batch is never repeated'
 		const items = result.items ?? [];
 		expect(items[0].unreadableResponse).toBe(text.slice(0, 300));
 		expect(items[1]).toMatchObject({
-			drainError: expect.stringMatching(/Reading undeliverable notifications: Rapid.s answer broke off/),
+			drainError: expect.stringMatching(
+				/Reading undeliverable notifications: Rapid.s answer broke off/,
+			),
 			description: expect.stringMatching(LOSS),
 			notificationsReceived: 0,
 		});
@@ -297,10 +307,17 @@ describe('secrets echoed by the server never reach an error or an item', () => {
 });
 
 describe('deadlines and sizes', () => {
-	// A 3 s deadline that the trickling answers below (about 4 s long) cannot meet.
-	const DEADLINE = { ...FAST, requestTimeoutMs: 2000, deadlineMs: 3000 };
-	beforeAll(() => useTransportSettings(DEADLINE));
-	afterAll(() => useTransportSettings(FAST));
+	// A 3 s deadline that the trickling answers below (about 4 s long) cannot meet: the shipped
+	// deadline (2 minutes) is an AbortSignal.timeout, made to fire sooner here.
+	const timeout = AbortSignal.timeout.bind(AbortSignal);
+	beforeAll(() => {
+		jest.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => timeout(Math.min(ms, 3000)));
+		useRequestLimits({ timeoutMs: 2000 });
+	});
+	afterAll(() => {
+		jest.mocked(AbortSignal.timeout).mockRestore();
+		useRequestLimits(FAST);
+	});
 
 	it('a server trickling one byte at a time is given up on at the deadline (Atlas)', async () => {
 		server.script({
@@ -311,7 +328,8 @@ describe('deadlines and sizes', () => {
 		const started = Date.now();
 		const result = await listIncidents();
 		expect(result.error?.message).toMatch(/broke off \(ETIMEDOUT\)/);
-		expect(result.error?.description).toMatch(/still arriving after 3 s/);
+		// The deadline is the helper's abort signal here (3 s); the message names the shipped one.
+		expect(result.error?.description).toMatch(/The response was still arriving after \d+ s/);
 		// Two attempts (one retry), each cut at the deadline, not after the whole body.
 		expect(Date.now() - started).toBeLessThan(10_000);
 	});
@@ -327,19 +345,16 @@ describe('deadlines and sizes', () => {
 	});
 
 	it('a body larger than the cap is cut at the cap, not kept whole', async () => {
-		useTransportSettings({ ...DEADLINE, maxResponseBytes: 1024 * 1024 });
-		try {
-			server.script({ kind: 'huge', bytes: 8 * 1024 * 1024 });
-			const result = await drain();
-			const items = result.items ?? [];
-			expect(items.at(-1)).toMatchObject({
-				drainError: expect.stringMatching(/broke off \(ETOOLARGE\)/),
-				description: expect.stringMatching(/larger than 1 MB/),
-			});
-			expect(JSON.stringify(items).length).toBeLessThan(1.2 * 1024 * 1024);
-		} finally {
-			useTransportSettings(DEADLINE);
-		}
+		// The shipped cap (10 MB) and a body above it: no setting makes the cap smaller for tests.
+		const cap = RESPONSE_LIMITS.maxResponseBytes;
+		server.script({ kind: 'huge', bytes: cap + 2 * 1024 * 1024 });
+		const result = await drain();
+		const items = result.items ?? [];
+		expect(items.at(-1)).toMatchObject({
+			drainError: expect.stringMatching(/broke off \(ETOOLARGE\)/),
+			description: expect.stringMatching(/larger than 10 MB/),
+		});
+		expect(JSON.stringify(items).length).toBeLessThan(cap * 1.1);
 	});
 });
 

@@ -4,17 +4,16 @@
  */
 import fc from 'fast-check';
 
+import { toTriggerItem as atlasItem } from '../../nodes/Atlas/AtlasTriggerHelpers';
+import { callbackSchemaFor, summariseCallback } from '../../nodes/Atlas/events';
+import { summariseNotification } from '../../nodes/ExpediaRapid/events';
+import { toTriggerItem as rapidItem } from '../../nodes/ExpediaRapid/ExpediaRapidTriggerHelpers';
 import {
-	atlasItem,
 	buildAuthorizationHeader,
-	callbackSchemaFor,
 	computeSignature,
 	parseAuthorizationHeader,
-	rapidItem,
-	summariseCallback,
-	summariseNotification,
 	verifyAuthorizationHeader,
-} from './imports';
+} from '../../nodes/ExpediaRapid/signature';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { createWebhookContext } from '../helpers/n8n';
 import { eventItems } from '../helpers/refusals';

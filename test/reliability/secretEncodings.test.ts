@@ -8,8 +8,13 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from
 import { Atlas } from '../../nodes/Atlas/Atlas.node';
 import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { type Behaviour, type HostileServer, startHostileServer } from '../helpers/hostileServer';
-import { createExecuteContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext, useRequestLimits } from '../helpers/n8n';
 import { allStrings, leakedEncodings, SECRET_ENCODINGS } from '../helpers/secretEncodings';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 // Each carries the characters encoders change (all valid in an HTTP header) and a random part.
 const secret = (name: string) => `${name}/${randomUUID().slice(0, 8)}+S=c&r<e>t"'x y%z#;:`;
@@ -22,7 +27,7 @@ const ENCODINGS = Object.entries(SECRET_ENCODINGS);
 
 let server: HostileServer;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 5000, deadlineMs: 6000 });
+	useRequestLimits({ timeoutMs: 5000 });
 	server = await startHostileServer();
 });
 afterAll(async () => await server.close());

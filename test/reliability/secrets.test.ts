@@ -11,7 +11,12 @@ import { ExpediaRapid } from '../../nodes/ExpediaRapid/ExpediaRapid.node';
 import { ExpediaRapidTrigger } from '../../nodes/ExpediaRapid/ExpediaRapidTrigger.node';
 import { buildAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { startSandbox, type Sandbox } from '../../dev/sandbox';
-import { createExecuteContext, createWebhookContext, useTransportSettings } from '../helpers/n8n';
+import { createExecuteContext, createWebhookContext, useRequestLimits } from '../helpers/n8n';
+import type { ShortSleep } from '../helpers/shortSleep';
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 // Distinctive values, made at run time, that must never show up anywhere.
 const marker = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
@@ -23,7 +28,7 @@ const SECRETS = [ATLAS_SECRET, RAPID_KEY, RAPID_SECRET];
 
 let sb: Sandbox;
 beforeAll(async () => {
-	useTransportSettings({ baseDelayMs: 1, maxDelayMs: 2, requestTimeoutMs: 300 });
+	useRequestLimits({ timeoutMs: 300 });
 	sb = await startSandbox({
 		port: 0,
 		incidentCount: 30,

@@ -1,8 +1,6 @@
-import {
-	atlasApiRequest,
-	DEFAULT_ATLAS_RETRY,
-	type AtlasRetryPolicy,
-} from '../../nodes/Atlas/transport';
+import { sleep } from 'n8n-workflow';
+
+import { ATLAS_RETRIES, atlasApiRequest } from '../../nodes/Atlas/transport';
 import {
 	DEFAULT_ATLAS_CLIENT_ID,
 	DEFAULT_ATLAS_CLIENT_SECRET,
@@ -11,8 +9,12 @@ import {
 } from '../../dev/sandbox';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
+import type { ShortSleep } from '../helpers/shortSleep';
 
-const FAST_RETRY: Partial<AtlasRetryPolicy> = { baseDelayMs: 1, maxDelayMs: 5 };
+// Backoff waits at most a few ms here and records what it was asked (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -21,9 +23,10 @@ beforeAll(async () => {
 afterAll(async () => await sb.close());
 afterEach(() => sb.faults.clear());
 
-const context = (clientSecret = DEFAULT_ATLAS_CLIENT_SECRET) =>
+const context = (clientSecret = DEFAULT_ATLAS_CLIENT_SECRET, timeoutMs?: number) =>
 	createExecuteContext({
 		nodeType: transportTestNode,
+		requestLimits: timeoutMs === undefined ? undefined : { timeoutMs },
 		credentials: {
 			atlasApi: {
 				environment: 'custom',
@@ -34,13 +37,18 @@ const context = (clientSecret = DEFAULT_ATLAS_CLIENT_SECRET) =>
 		},
 	});
 
-const listPage = async (retry = FAST_RETRY, secret?: string, timeoutMs?: number) =>
-	await atlasApiRequest.call(
-		context(secret),
-		'event/getPageList',
-		{ pageSize: 10, pageIndex: 1 },
-		{ retry, timeoutMs },
-	);
+const listPage = async (secret?: string, timeoutMs?: number) =>
+	await atlasApiRequest.call(context(secret, timeoutMs), 'Listing incidents', 'event/getPageList', {
+		pageSize: 10,
+		pageIndex: 1,
+	});
+
+/** The waits the retries asked for since `from` calls of the (recording) sleep. */
+const waitsSince = (from: number) =>
+	jest
+		.mocked(sleep)
+		.mock.calls.slice(from)
+		.map(([ms]) => ms);
 
 const pageListCalls = () => sb.requests.filter((r) => r.route === 'atlas.getPageList').length;
 
@@ -77,13 +85,15 @@ describe('Atlas transport: documented handling of each envelope status', () => {
 	);
 
 	it('status 110: backs off from about 1 s, doubling, capped at about 30 s', async () => {
-		expect(DEFAULT_ATLAS_RETRY).toMatchObject({ baseDelayMs: 1000, maxDelayMs: 30000 });
+		expect(ATLAS_RETRIES).toMatchObject({ backOff: 5, baseDelayMs: 1000, maxDelayMs: 30000 });
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110 });
 		const before = pageListCalls();
-		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 3 }));
-		expect(error.message).toMatch(/status 110.*after 4 attempts/);
+		const slept = jest.mocked(sleep).mock.calls.length;
+		const error = await expectApiError(listPage());
+		expect(error.message).toMatch(/status 110.*after 6 attempts/);
 		expect(error.description).toMatch(/rate-limited.*Wait a minute/);
-		expect(pageListCalls() - before).toBe(4);
+		expect(pageListCalls() - before).toBe(6);
+		expect(waitsSince(slept)).toEqual([1000, 2000, 4000, 8000, 16000]);
 	});
 
 	it('a status without a rule: no retry, says where to look it up', async () => {
@@ -111,7 +121,7 @@ describe('Atlas transport against the sandbox', () => {
 	});
 
 	it('turns status 900 into a NodeApiError with a credential hint, without the secret', async () => {
-		const error = await expectApiError(listPage(FAST_RETRY, 'wrong-secret-value'));
+		const error = await expectApiError(listPage('wrong-secret-value'));
 		expect(error.message).toContain('status 900');
 		expect(error.description).toMatch(/client ID or client secret/);
 		expect(JSON.stringify(error)).not.toContain('wrong-secret-value');
@@ -152,13 +162,21 @@ describe('Atlas transport against the sandbox', () => {
 		expect(pageListCalls() - before).toBe(4);
 	});
 
-	it('stops backing off after the configured retries', async () => {
-		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110 });
+	it('stops backing off after the retries of its table: the last one still counts', async () => {
+		const times = ATLAS_RETRIES.backOff;
+		sb.faults.add({ route: 'atlas.getPageList', kind: 'atlas-status', status: 110, times });
 		const before = pageListCalls();
-		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 2 }));
-		expect(error.message).toMatch(/status 110.*after 3 attempts/);
+		expect((await listPage()).status).toBe(0);
+		expect(pageListCalls() - before).toBe(times + 1);
+		sb.faults.add({
+			route: 'atlas.getPageList',
+			kind: 'atlas-status',
+			status: 110,
+			times: times + 1,
+		});
+		const error = await expectApiError(listPage());
+		expect(error.message).toMatch(/status 110.*after 6 attempts/);
 		expect(error.description).toMatch(/rate-limited/);
-		expect(pageListCalls() - before).toBe(3);
 	});
 
 	it.each([429, 500, 503])('retries HTTP %d with backoff', async (status) => {
@@ -170,9 +188,9 @@ describe('Atlas transport against the sandbox', () => {
 
 	it('reports a persistent HTTP 503 with its code', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'http', status: 503 });
-		const error = await expectApiError(listPage({ ...FAST_RETRY, backoffRetries: 1 }));
+		const error = await expectApiError(listPage());
 		expect(error.httpCode).toBe('503');
-		expect(error.message).toMatch(/HTTP 503.*after 2 attempts/);
+		expect(error.message).toMatch(/HTTP 503.*after 6 attempts/);
 	});
 
 	it('retries a malformed JSON body once, then says what it got', async () => {
@@ -197,7 +215,7 @@ describe('Atlas transport against the sandbox', () => {
 
 	it('times out, retries, and reports the timeout', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'timeout' });
-		const error = await expectApiError(listPage(FAST_RETRY, undefined, 200));
+		const error = await expectApiError(listPage(undefined, 200));
 		expect(error.message).toMatch(/Could not reach Atlas \(E\w+\).*after 2 attempts/);
 	});
 
@@ -212,7 +230,7 @@ describe('Atlas transport against the sandbox', () => {
 	});
 
 	it('registers a webhook URL', async () => {
-		await atlasApiRequest.call(context(), 'updateWebhookURL', {
+		await atlasApiRequest.call(context(), 'Registering the webhook URL', 'updateWebhookURL', {
 			url: 'https://n8n.example.com/webhook/abc/webhook',
 		});
 		expect(sb.atlas.webhookUrl()).toBe('https://n8n.example.com/webhook/abc/webhook');

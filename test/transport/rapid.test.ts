@@ -1,5 +1,6 @@
 import { parseAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
-import { describeClockSkew, rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
+import { RAPID_RETRIES, rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
+import { describeClockSkew } from '../../nodes/ExpediaRapid/transport/errors';
 import {
 	DEFAULT_RAPID_API_KEY,
 	DEFAULT_RAPID_SHARED_SECRET,
@@ -8,8 +9,12 @@ import {
 } from '../../dev/sandbox';
 import { createExecuteContext, transportTestNode } from '../helpers/n8n';
 import { expectApiError } from '../helpers/errors';
+import type { ShortSleep } from '../helpers/shortSleep';
 
-const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 5 };
+// Backoff waits at most a few ms here; the retries themselves are real (test/helpers/shortSleep.ts).
+jest.mock('n8n-workflow', () =>
+	jest.requireActual<ShortSleep>('../helpers/shortSleep').n8nWorkflow(),
+);
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -21,6 +26,7 @@ afterEach(() => sb.faults.clear());
 const context = (sharedSecret = DEFAULT_RAPID_SHARED_SECRET) =>
 	createExecuteContext({
 		nodeType: transportTestNode,
+		requestLimits: { timeoutMs: 500 },
 		credentials: {
 			expediaRapidApi: {
 				environment: 'custom',
@@ -31,11 +37,10 @@ const context = (sharedSecret = DEFAULT_RAPID_SHARED_SECRET) =>
 		},
 	});
 
-const drainOnce = async (secret?: string, retry = FAST_RETRY) =>
-	await rapidApiRequest.call(context(secret), 'GET', '/v3/notifications', {
+const DRAINING = 'Reading undeliverable notifications';
+const drainOnce = async (secret?: string) =>
+	await rapidApiRequest.call(context(secret), DRAINING, 'GET', '/v3/notifications', {
 		qs: { undeliverable: true },
-		retry,
-		timeoutMs: 500,
 	});
 
 const drainCalls = () => sb.requests.filter((r) => r.route === 'rapid.getUndeliverable').length;
@@ -64,9 +69,15 @@ describe('Rapid transport against the sandbox', () => {
 
 	it('maps a 400 error body with its fields', async () => {
 		const error = await expectApiError(
-			rapidApiRequest.call(context(), 'POST', '/v3/notifications', {
-				body: { event_type: 'no.such.type' },
-			}),
+			rapidApiRequest.call(
+				context(),
+				'Requesting a test notification',
+				'POST',
+				'/v3/notifications',
+				{
+					body: { event_type: 'no.such.type' },
+				},
+			),
 		);
 		expect(error.httpCode).toBe('400');
 		expect(error.message).toMatch(/invalid_input/);
@@ -74,9 +85,15 @@ describe('Rapid transport against the sandbox', () => {
 	});
 
 	it('returns 204 for a test notification request', async () => {
-		const response = await rapidApiRequest.call(context(), 'POST', '/v3/notifications', {
-			body: { event_type: 'itinerary.agent.create' },
-		});
+		const response = await rapidApiRequest.call(
+			context(),
+			'Requesting a test notification',
+			'POST',
+			'/v3/notifications',
+			{
+				body: { event_type: 'itinerary.agent.create' },
+			},
+		);
 		expect(response.statusCode).toBe(204);
 	});
 
@@ -89,20 +106,18 @@ describe('Rapid transport against the sandbox', () => {
 		expect(drainCalls() - before).toBe(3);
 	});
 
-	it('gives up after the configured retries with the status in the error', async () => {
+	it('gives up after the retries of its table with the status in the error', async () => {
 		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'http', status: 503 });
-		const error = await expectApiError(
-			drainOnce(undefined, { ...FAST_RETRY, retries: 1 } as never),
-		);
+		const before = drainCalls();
+		const error = await expectApiError(drainOnce());
 		expect(error.httpCode).toBe('503');
-		expect(error.message).toMatch(/after 2 attempts/);
+		expect(error.message).toContain(`after ${RAPID_RETRIES.backOff + 1} attempts`);
+		expect(drainCalls() - before).toBe(RAPID_RETRIES.backOff + 1);
 	});
 
 	it('reports a timeout as a network failure', async () => {
 		sb.faults.add({ route: 'rapid.getUndeliverable', kind: 'timeout' });
-		const error = await expectApiError(
-			drainOnce(undefined, { ...FAST_RETRY, retries: 1 } as never),
-		);
+		const error = await expectApiError(drainOnce());
 		expect(error.message).toMatch(/Could not reach Rapid/);
 	});
 

@@ -4,8 +4,9 @@ import {
 	networkErrorCode,
 	retryAfterMs,
 	retryDelayMs,
-	sendWithRetry,
-	type RetryVerdict,
+	type Reading,
+	type RetryKind,
+	withRetries,
 } from '../../nodes/shared/retry';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -52,46 +53,50 @@ describe('retry classification', () => {
 	});
 });
 
-describe('sendWithRetry', () => {
-	const policy = (budgets: Record<string, number>) => ({ baseDelayMs: 1, maxDelayMs: 2, budgets });
+describe('withRetries', () => {
+	const table = (once: number, backOff: number) => ({
+		once,
+		backOff,
+		baseDelayMs: 1,
+		maxDelayMs: 2,
+	});
 	type Outcome = 'ok' | 'busy' | 'flaky' | 'fatal';
-	const judge = (outcome: Outcome): RetryVerdict<string> => {
-		if (outcome === 'ok') return { value: 'done' };
-		return {
-			budget: outcome === 'fatal' ? undefined : outcome,
-			fail: (attempts) => new Error(`${outcome} after ${attempts}`),
-		};
+	const KIND: Record<Outcome, RetryKind | undefined> = {
+		ok: undefined,
+		busy: 'backOff',
+		flaky: 'once',
+		fatal: undefined,
 	};
+	const read = (outcome: Outcome): Reading<string> =>
+		outcome === 'ok'
+			? { value: 'done' }
+			: { retry: KIND[outcome], error: (attempts) => new Error(`${outcome} after ${attempts}`) };
 	const sequence = (...outcomes: Outcome[]) => {
 		const sent: Outcome[] = [];
 		return {
 			sent,
-			send: async () => {
+			attempt: async () => {
 				const next = outcomes[sent.length] ?? outcomes[outcomes.length - 1];
 				sent.push(next);
-				return next;
+				return read(next);
 			},
 		};
 	};
 
-	it('retries within each budget, then returns the answer', async () => {
+	it("retries within each kind's allowance, then returns the answer", async () => {
 		const s = sequence('busy', 'flaky', 'busy', 'ok');
-		await expect(sendWithRetry(s.send, judge, policy({ busy: 2, flaky: 1 }))).resolves.toBe('done');
+		await expect(withRetries(s.attempt, table(1, 2))).resolves.toBe('done');
 		expect(s.sent).toHaveLength(4);
 	});
 
-	it('throws the final error once a budget is spent, counting every attempt', async () => {
+	it('throws the final error once an allowance is spent, counting every attempt', async () => {
 		const s = sequence('flaky', 'busy', 'flaky');
-		await expect(sendWithRetry(s.send, judge, policy({ busy: 5, flaky: 1 }))).rejects.toThrow(
-			'flaky after 3',
-		);
+		await expect(withRetries(s.attempt, table(1, 5))).rejects.toThrow('flaky after 3');
 	});
 
-	it('never retries an outcome without a budget', async () => {
+	it('never retries a failure without a retry kind', async () => {
 		const s = sequence('fatal', 'ok');
-		await expect(sendWithRetry(s.send, judge, policy({ busy: 5 }))).rejects.toThrow(
-			'fatal after 1',
-		);
+		await expect(withRetries(s.attempt, table(1, 5))).rejects.toThrow('fatal after 1');
 		expect(s.sent).toEqual(['fatal']);
 	});
 });

@@ -2,43 +2,32 @@
  * The only place that talks HTTP to Atlas. Every call is `POST {baseUrl}/{endpoint}.do` with a JSON
  * body; success is decided by the envelope's `status` alone (Atlas answers HTTP 200 to bad keys).
  */
-import type { IDataObject, IHttpRequestOptions, JsonObject, NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { apiError, networkApiError, redirectApiError } from '../../shared/errors';
+import { afterAttempts, apiError, networkApiError, redirectApiError } from '../../shared/errors';
 import {
 	type ApiRequestContext,
 	type Attempt,
-	DEFAULT_RESPONSE_LIMITS,
 	isRetryableUnsent,
-	type ResponseLimits,
 	sendAttempt,
-	settingsFor,
 } from '../../shared/http';
 import { secretValues } from '../../shared/redact';
 import {
-	type BackoffPolicy,
 	isRetryableHttpStatus,
+	type Reading,
 	retryAfterMs,
-	type RetryVerdict,
-	sendWithRetry,
+	type RetryTable,
+	withRetries,
 } from '../../shared/retry';
 import { atlasBaseUrl, type AtlasCredentialData, atlasWebhookToken } from './baseUrl';
 import { ATLAS_REQUEST_HEADERS } from './headers';
+import { type IncidentPage, readIncidentPage } from '../incidents';
+import { ListingPlanError, readListing } from './paging';
 import { atlasStatusAdvice, atlasStatusRule } from './statuses';
 
 export const ATLAS_CREDENTIAL_TYPE = 'atlasApi';
-
-export type AtlasRequestContext = ApiRequestContext;
-
-export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList' | 'queryOrderDetails';
-
-/** What each call is for, in the words of the node that made it: errors start with it. */
-const ATLAS_TASKS: Record<AtlasEndpoint, string> = {
-	updateWebhookURL: 'Registering the webhook URL',
-	'event/getPageList': 'Listing incidents',
-	queryOrderDetails: 'Looking up the order',
-};
 
 /** The two statuses the transport branches on; every other one is in ATLAS_STATUS_RULES. */
 const AtlasStatus = { ok: 0, rateLimited: 110 } as const;
@@ -63,168 +52,137 @@ export const atlasEnvelopeSchema = z
 
 export type AtlasEnvelope = z.infer<typeof atlasEnvelopeSchema> & IDataObject;
 
-export interface AtlasRetryPolicy extends BackoffPolicy, ResponseLimits {
-	/** Retries for statuses Atlas says to retry once, network failures and unreadable bodies. */
-	transientRetries: number;
-	/** Retries with exponential backoff for statuses Atlas says to back off on, and HTTP 429/5xx. */
-	backoffRetries: number;
-}
-
-/** Frozen: callers pass other settings in (`options.retry`, or the context: see settingsFor). */
-export const DEFAULT_ATLAS_RETRY: Readonly<AtlasRetryPolicy> = Object.freeze({
-	transientRetries: 1,
-	backoffRetries: 5,
+/**
+ * Atlas' retry rules. Once: the statuses its error pages say to retry once (ATLAS_STATUS_RULES),
+ * network failures and unreadable answers (every call reads or sets the same thing again, so a
+ * repeat is harmless). With backoff: status 110 and HTTP 429/5xx.
+ */
+export const ATLAS_RETRIES: Readonly<RetryTable> = Object.freeze({
+	once: 1,
+	backOff: 5,
 	baseDelayMs: 1000,
-	maxDelayMs: 30000,
-	...DEFAULT_RESPONSE_LIMITS,
+	maxDelayMs: 30_000,
 });
 
 export interface AtlasRequestOptions {
-	retry?: Partial<AtlasRetryPolicy>;
-	timeoutMs?: number;
 	itemIndex?: number;
 	/** Secrets the request carries besides the credential's (a token inside a URL sent). */
 	secrets?: readonly string[];
 }
 
-/** How an attempt ended, once the transport has read it. */
-type Outcome =
-	| { kind: 'ok'; envelope: AtlasEnvelope }
-	| { kind: 'envelope'; envelope: AtlasEnvelope }
-	| { kind: 'http'; statusCode: number; retryAfter?: number; body: string }
-	| { kind: 'malformed'; statusCode: number; body: string }
-	| { kind: 'redirect'; statusCode: number; location: string }
-	| { kind: 'network'; code: string; message: string; transient: boolean }
-	| { kind: 'broken'; code: string; message: string };
-
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+const CREDENTIAL_ADVICE = 'the base URL of the Atlas API credential';
 
-function readOutcome(attempt: Attempt): Outcome {
+/** What one attempt means for an Atlas call: the envelope (status 0), a retry, or the error. */
+function readAttempt(
+	this: ApiRequestContext,
+	attempt: Attempt,
+	call: { task: string; endpoint: string; itemIndex?: number },
+): Reading<AtlasEnvelope> {
+	const { task, endpoint, itemIndex } = call;
+	const node = this.getNode();
 	switch (attempt.kind) {
 		case 'redirect':
-			return attempt;
+			return {
+				error: () =>
+					redirectApiError(node, {
+						service: 'Atlas',
+						...attempt,
+						advice: CREDENTIAL_ADVICE,
+						itemIndex,
+					}),
+			};
 		case 'unsent':
-			return { ...attempt, kind: 'network', transient: isRetryableUnsent(attempt.code) };
-		// Atlas calls read or set the same thing again: a repeat after no answer is harmless.
 		case 'noAnswer':
-			return { ...attempt, kind: 'network', transient: true };
+			return {
+				retry: attempt.kind === 'noAnswer' || isRetryableUnsent(attempt.code) ? 'once' : undefined,
+				error: (attempts) =>
+					networkApiError(node, {
+						service: 'Atlas',
+						code: attempt.code,
+						detail: attempt.message,
+						advice: CREDENTIAL_ADVICE,
+						attempts,
+						itemIndex,
+					}),
+			};
 		case 'brokenBody':
-			return { kind: 'broken', code: attempt.code, message: attempt.message };
+			return {
+				retry: 'once',
+				error: (attempts) =>
+					apiError(node, { code: attempt.code } as JsonObject, {
+						message: `${task}: Atlas' answer broke off (${attempt.code})${afterAttempts(attempts)}`,
+						description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
+						itemIndex,
+					}),
+			};
 		case 'response':
 			break;
 	}
 	const { statusCode, text } = attempt;
 	if (statusCode < 200 || statusCode > 299) {
-		return { kind: 'http', statusCode, retryAfter: retryAfterMs(attempt.headers), body: text };
+		const retryable = isRetryableHttpStatus(statusCode);
+		return {
+			retry: retryable ? 'backOff' : undefined,
+			serverHintMs: retryAfterMs(attempt.headers),
+			error: (attempts) =>
+				apiError(node, { body: snippet(text) } as JsonObject, {
+					message: `${task}: Atlas answered HTTP ${statusCode}${afterAttempts(attempts)}`,
+					description: retryable
+						? 'Atlas is overloaded or unavailable. Try again later.'
+						: [401, 403].includes(statusCode)
+							? `Atlas or a firewall in front of it refused the request. Check the client ID and client secret, and on production that your n8n's outgoing IP address is on the account's IP whitelist. Response: ${snippet(text)}`
+							: `Response: ${snippet(text)}`,
+					httpCode: String(statusCode),
+					itemIndex,
+				}),
+		};
 	}
 	const parsed = atlasEnvelopeSchema.safeParse(attempt.body);
-	if (!parsed.success) return { kind: 'malformed', statusCode, body: text };
+	if (!parsed.success) {
+		return {
+			retry: 'once',
+			error: (attempts) =>
+				apiError(node, { body: snippet(text) } as JsonObject, {
+					message: `${task}: the answer is not one Atlas sends (no status in JSON)${afterAttempts(attempts)}`,
+					description: `Received: ${snippet(text) || '(empty body)'}. Check ${CREDENTIAL_ADVICE}.`,
+					httpCode: String(statusCode),
+					itemIndex,
+				}),
+		};
+	}
 	const envelope = parsed.data as AtlasEnvelope;
-	return envelope.status === AtlasStatus.ok
-		? { kind: 'ok', envelope }
-		: { kind: 'envelope', envelope };
-}
-
-/** Which retry budget an outcome may draw on, if any. */
-function retryBudgetFor(
-	outcome: Outcome,
-	endpoint: AtlasEndpoint,
-): 'transient' | 'backoff' | undefined {
-	switch (outcome.kind) {
-		case 'network':
-			return outcome.transient ? 'transient' : undefined;
-		case 'malformed':
-		case 'broken':
-			return 'transient';
-		case 'http':
-			return isRetryableHttpStatus(outcome.statusCode) ? 'backoff' : undefined;
-		case 'envelope': {
-			const handling = atlasStatusRule(outcome.envelope.status, endpoint)?.handling;
-			if (handling === 'backOff') return 'backoff';
-			return handling === 'retryOnce' ? 'transient' : undefined;
-		}
-		default:
-			return undefined;
-	}
-}
-
-function toNodeApiError(
-	this: AtlasRequestContext,
-	endpoint: AtlasEndpoint,
-	attempt: Exclude<Outcome, { kind: 'ok' }>,
-	attempts: number,
-	itemIndex?: number,
-): NodeApiError {
-	const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-	const task = ATLAS_TASKS[endpoint];
-	const options = { itemIndex };
-	switch (attempt.kind) {
-		case 'envelope': {
-			const { status, msg } = attempt.envelope;
-			const error = apiError(this.getNode(), { status, msg } as JsonObject, {
-				...options,
-				message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${tries}`,
-				description: atlasStatusAdvice(status, endpoint),
-				httpCode: '200',
-			});
-			return Object.assign(error, { atlasStatus: status });
-		}
-		case 'http':
-			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
-				...options,
-				message: `${task}: Atlas answered HTTP ${attempt.statusCode}${tries}`,
-				description: isRetryableHttpStatus(attempt.statusCode)
-					? 'Atlas is overloaded or unavailable. Try again later.'
-					: [401, 403].includes(attempt.statusCode)
-						? `Atlas or a firewall in front of it refused the request. Check the client ID and client secret, and on production that your n8n's outgoing IP address is on the account's IP whitelist. Response: ${snippet(attempt.body)}`
-						: `Response: ${snippet(attempt.body)}`,
-				httpCode: String(attempt.statusCode),
-			});
-		case 'malformed':
-			return apiError(this.getNode(), { body: snippet(attempt.body) } as JsonObject, {
-				...options,
-				message: `${task}: the answer is not one Atlas sends (no status in JSON)${tries}`,
-				description: `Received: ${snippet(attempt.body) || '(empty body)'}. Check the base URL of the Atlas API credential.`,
-				httpCode: String(attempt.statusCode),
-			});
-		case 'redirect':
-			return redirectApiError(this.getNode(), {
-				service: 'Atlas',
-				statusCode: attempt.statusCode,
-				location: attempt.location,
-				advice: 'the base URL of the Atlas API credential',
-				itemIndex,
-			});
-		case 'broken':
-			return apiError(this.getNode(), { code: attempt.code } as JsonObject, {
-				...options,
-				message: `${task}: Atlas' answer broke off (${attempt.code})${tries}`,
-				description: `${attempt.message}. Try again; if it persists, check the network between n8n and Atlas.`,
-			});
-		case 'network':
-			return networkApiError(this.getNode(), {
-				service: 'Atlas',
-				code: attempt.code,
-				detail: attempt.message,
-				advice: 'the base URL of the Atlas API credential',
-				attempts,
-				itemIndex,
-			});
-	}
+	const { status, msg } = envelope;
+	if (status === AtlasStatus.ok) return { value: envelope };
+	const handling = atlasStatusRule(status, endpoint)?.handling;
+	return {
+		retry: handling === 'backOff' ? 'backOff' : handling === 'retryOnce' ? 'once' : undefined,
+		error: (attempts) =>
+			Object.assign(
+				apiError(node, { status, msg } as JsonObject, {
+					message: `${task}: Atlas refused the request with status ${status}${msg ? `: ${msg}` : ''}${afterAttempts(attempts)}`,
+					description: atlasStatusAdvice(status, endpoint),
+					httpCode: '200',
+					itemIndex,
+				}),
+				{ atlasStatus: status },
+			) as NodeApiError,
+	};
 }
 
 /**
- * Sends one Atlas call and returns its envelope when `status` is 0. Retries what is safe to retry:
- * -1/9999, network failures and unreadable bodies once; 110 and HTTP 429/5xx with exponential backoff.
- * Every other outcome becomes a NodeApiError that says what happened and what to do.
+ * Sends one Atlas call and returns its envelope when `status` is 0, retrying as ATLAS_RETRIES says.
+ * `task` says what the call is for, in the words of the node that makes it ("Listing incidents"):
+ * every error starts with it. Every other outcome becomes a NodeApiError that says what happened
+ * and what to do.
  */
 export async function atlasApiRequest(
-	this: AtlasRequestContext,
-	endpoint: AtlasEndpoint,
+	this: ApiRequestContext,
+	task: string,
+	endpoint: string,
 	body: IDataObject,
 	options: AtlasRequestOptions = {},
 ): Promise<AtlasEnvelope> {
-	const policy = settingsFor(this, DEFAULT_ATLAS_RETRY, options);
 	const credentials = (await this.getCredentials(ATLAS_CREDENTIAL_TYPE)) as AtlasCredentialData &
 		IDataObject;
 	const secrets = secretValues([
@@ -240,21 +198,67 @@ export async function atlasApiRequest(
 		json: true,
 		headers: { ...ATLAS_REQUEST_HEADERS },
 	};
-	const judge = (attempt: Attempt): RetryVerdict<AtlasEnvelope> => {
-		const outcome = readOutcome(attempt);
-		if (outcome.kind === 'ok') return { value: outcome.envelope };
-		return {
-			budget: retryBudgetFor(outcome, endpoint),
-			serverHintMs: outcome.kind === 'http' ? outcome.retryAfter : undefined,
-			fail: (attempts) => toNodeApiError.call(this, endpoint, outcome, attempts, options.itemIndex),
-		};
+	const call = { task, endpoint, itemIndex: options.itemIndex };
+	return await withRetries(async () => {
+		const attempt = await sendAttempt.call(this, ATLAS_CREDENTIAL_TYPE, request, secrets);
+		return readAttempt.call(this, attempt, call);
+	}, ATLAS_RETRIES);
+}
+
+export interface ListingRequest {
+	/** Atlas filters on one type per request: each is listed in turn; none lists every type. */
+	eventTypes: string[];
+	pageSize: number;
+	/** Undefined: every record (Return All). */
+	limit?: number;
+	itemIndex?: number;
+}
+
+/**
+ * Every incident matching `body` (Airtable's `apiRequestAllItems`): every page, one listing per event
+ * type, read one after the other and cut at `limit`. `drift` says what moved while the pages were
+ * read. An implausible plan (transport/paging.ts) is an error.
+ */
+export async function atlasApiRequestAllItems(
+	this: ApiRequestContext,
+	task: string,
+	endpoint: string,
+	body: IDataObject,
+	listing: ListingRequest,
+): Promise<{ records: IDataObject[]; drift: string[] }> {
+	const { pageSize, limit, itemIndex } = listing;
+	const records: IDataObject[] = [];
+	const drift: string[] = [];
+	const fetchPage = async (query: IDataObject, pageIndex: number, size: number) => {
+		const page = { ...query, pageIndex, pageSize: size };
+		const envelope = await atlasApiRequest.call(this, task, endpoint, page, { itemIndex });
+		const reading = readIncidentPage(envelope);
+		if (reading.ok) return reading.page;
+		throw new NodeApiError(this.getNode(), envelope as JsonObject, {
+			itemIndex,
+			message: `Atlas returned an unexpected incident list page ${pageIndex}: ${reading.problem}`,
+			description:
+				'The response had status 0 but not the documented fields, so no incidents were output.',
+		});
 	};
-	return await sendWithRetry(
-		async () => await sendAttempt.call(this, ATLAS_CREDENTIAL_TYPE, request, policy, secrets),
-		judge,
-		{
-			...policy,
-			budgets: { transient: policy.transientRetries, backoff: policy.backoffRetries },
-		},
-	);
+	for (const eventType of listing.eventTypes.length > 0 ? listing.eventTypes : [undefined]) {
+		const remaining = limit === undefined ? undefined : limit - records.length;
+		if (remaining !== undefined && remaining <= 0) break;
+		const query = eventType === undefined ? body : { ...body, eventType };
+		const read = await readListing(
+			async (pageIndex, size): Promise<IncidentPage> => await fetchPage(query, pageIndex, size),
+			{ pageSize, limit: remaining },
+		).catch((error: unknown) => {
+			if (!(error instanceof ListingPlanError)) throw error;
+			throw new NodeApiError(this.getNode(), {} as JsonObject, {
+				itemIndex,
+				message: error.message,
+				description:
+					'No incidents were output. Narrow the filters (for example Updated Since or Statuses), set a limit, or check the base URL of the Atlas API credential if these numbers cannot be right.',
+			});
+		});
+		records.push(...read.records);
+		drift.push(...read.drift);
+	}
+	return { records, drift };
 }

@@ -48,6 +48,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const envelope = await atlasApiRequest.call(
 		this,
+		'Looking up the order',
 		'queryOrderDetails',
 		{ orderNo },
 		{ itemIndex },

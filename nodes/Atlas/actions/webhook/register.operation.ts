@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { REDACTED, redactText, secretValues } from '../../../shared/redact';
-import { TOKEN_QUERY_PARAMETER } from '../../trigger';
+import { TOKEN_QUERY_PARAMETER } from '../../AtlasTriggerHelpers';
 import { ATLAS_CREDENTIAL_TYPE, atlasApiRequest } from '../../transport';
 
 export const ONE_URL_NOTICE =
@@ -97,9 +97,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		});
 	}
 	const body: IDataObject = cid ? { url, cid } : { url };
-	const { status, msg } = await atlasApiRequest.call(this, 'updateWebhookURL', body, {
-		itemIndex,
-		secrets: tokensIn(url),
-	});
+	const { status, msg } = await atlasApiRequest.call(
+		this,
+		'Registering the webhook URL',
+		'updateWebhookURL',
+		body,
+		{
+			itemIndex,
+			secrets: tokensIn(url),
+		},
+	);
 	return [{ ...body, url: shown(url), registered: true, status, msg: msg ?? null }];
 }

@@ -159,12 +159,18 @@ const ADVICE: Partial<Record<number, string>> = {
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const { itineraryId, email, headers } = readLookup.call(this, itemIndex);
 	const path = `/v3/itineraries/${encodeURIComponent(itineraryId)}`;
-	const { body, statusCode } = await rapidApiRequest.call(this, 'GET', path, {
-		qs: { email },
-		headers,
-		advice: ADVICE,
-		itemIndex,
-	});
+	const { body, statusCode } = await rapidApiRequest.call(
+		this,
+		'Reading the booking',
+		'GET',
+		path,
+		{
+			qs: { email },
+			headers,
+			advice: ADVICE,
+			itemIndex,
+		},
+	);
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		throw apiError(
 			this.getNode(),

@@ -1,11 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import {
-	PossiblyLostBatchError,
-	RAPID_CREDENTIAL_TYPE,
-	rapidApiRequest,
-	type RapidResponse,
-} from '../../transport';
+import { RAPID_CREDENTIAL_TYPE, rapidApiRequest, type RapidResponse } from '../../transport';
+import { PossiblyLostBatchError } from '../../transport/drain';
 import {
 	isRapidTestHost,
 	type RapidCredentialData,
@@ -104,11 +100,17 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const qs = { ...readQueryParameters.call(this, itemIndex), undeliverable: 'true' };
 	const result = await drainQueue(
 		async () =>
-			await rapidApiRequest.call(this, 'GET', '/v3/notifications', {
-				qs,
-				itemIndex,
-				destructiveRead: true,
-			}),
+			await rapidApiRequest.call(
+				this,
+				'Reading undeliverable notifications',
+				'GET',
+				'/v3/notifications',
+				{
+					qs,
+					itemIndex,
+					destructiveRead: true,
+				},
+			),
 		maxCalls,
 	);
 	const { notifications, stoppedBecause } = result;

@@ -32,11 +32,17 @@ export const description: INodeProperties[] = properties.map((property) => ({
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const eventType = String(this.getNodeParameter('eventType', itemIndex)).trim();
 	const credentials = (await this.getCredentials(RAPID_CREDENTIAL_TYPE)) as RapidCredentialData;
-	const { statusCode } = await rapidApiRequest.call(this, 'POST', '/v3/notifications', {
-		baseUrl: rapidTestNotificationBaseUrl(credentials),
-		body: { event_type: eventType },
-		qs: readQueryParameters.call(this, itemIndex),
-		itemIndex,
-	});
+	const { statusCode } = await rapidApiRequest.call(
+		this,
+		'Requesting a test notification',
+		'POST',
+		'/v3/notifications',
+		{
+			baseUrl: rapidTestNotificationBaseUrl(credentials),
+			body: { event_type: eventType },
+			qs: readQueryParameters.call(this, itemIndex),
+			itemIndex,
+		},
+	);
 	return [{ eventType, requested: true, statusCode }];
 }

@@ -1,62 +1,7 @@
 /**
- * Request guards for the Atlas Trigger. Atlas does not sign its callbacks, so authenticity comes
- * from what we can check here: the `cid` in the payload, a shared token the caller must present,
- * and the caller's IP address. Every function is pure: the trigger decides what to do with a "no".
+ * IP addresses and address ranges (CIDR) for the Atlas Trigger's IP Allow-List, IPv4 and IPv6, in
+ * plain arithmetic: community nodes may not import Node's `net` module.
  */
-import { constantTimeEqual } from '../shared/constantTime';
-
-// ---------------------------------------------------------------------------------------------
-// Client ID
-
-export type CidCheck = 'match' | 'missing' | 'mismatch';
-
-/** Whether the payload's `cid` names the expected Atlas account. */
-export function checkClientId(cid: string | null, expected: string): CidCheck {
-	if (cid === null || cid.trim() === '') return 'missing';
-	return cid.trim() === expected.trim() ? 'match' : 'mismatch';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared token
-
-/** A `+` put into a URL unencoded arrives as a space: both read as `+`. */
-const plusForSpace = (token: string) => token.replace(/ /g, '+');
-
-/** Whether the caller presented the configured token; an empty configured token matches nothing. */
-export function tokensMatch(given: string | undefined, expected: string): boolean {
-	if (given === undefined || expected === '') return false;
-	return constantTimeEqual(plusForSpace(given), plusForSpace(expected));
-}
-
-/** An HTTP header name (RFC 9110 token): anything else can never arrive in a request. */
-export const isHeaderName = (name: string): boolean => /^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name);
-
-/** The first value of a header or query parameter that may arrive as a list. */
-export function firstValue(value: unknown): string | undefined {
-	const first = Array.isArray(value) ? value[0] : value;
-	return typeof first === 'string' ? first : undefined;
-}
-
-/**
- * A query parameter whatever the case of its name (`?Token=` as `?token=`), the exact spelling
- * first: Register URL treats any case of the name as the token too.
- */
-export function queryParameter(query: Record<string, unknown>, name: string): string | undefined {
-	const key = Object.prototype.hasOwnProperty.call(query, name)
-		? name
-		: Object.keys(query).find((k) => k.toLowerCase() === name.toLowerCase());
-	return key === undefined ? undefined : firstValue(query[key]);
-}
-
-/** `Bearer x` and `x` both present the token `x` in a header. */
-export function tokenFromHeader(value: unknown): string | undefined {
-	const text = firstValue(value)?.trim();
-	if (text === undefined) return undefined;
-	return text.replace(/^bearer\s+/i, '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// IP allow-list
 
 /** An address as 4 (IPv4) or 16 (IPv6) bytes. IPv4-mapped IPv6 addresses become IPv4. */
 export type IpBytes = number[];

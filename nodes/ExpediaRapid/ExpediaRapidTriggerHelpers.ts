@@ -1,6 +1,7 @@
 /**
- * What the Expedia Rapid Trigger does with a call, as steps of the shared pipeline: its settings
- * read and checked once per call, then the signature check as a pure function of (settings, request).
+ * The Expedia Rapid Trigger's settings and pure checks: its settings read and checked once per
+ * call, the signature check (signature.ts, shared with the credential) as a function of
+ * (settings, header), and the item it emits.
  */
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -10,22 +11,16 @@ import {
 	DEFAULT_DEDUPE_MAX_ENTRIES,
 	MAX_DEDUPE_MAX_ENTRIES,
 } from '../shared/dedupe';
+import type { OrderFacts } from '../shared/eventOrder';
 import type { RefusalCode } from '../shared/refusalReport';
 import { readNumberSetting } from '../shared/settings';
 import {
 	type CommonTriggerOptions,
-	type Denial,
 	readCommonSettings,
 	type TriggerSettings,
-	type TriggerSteps,
-} from '../shared/triggerPipeline';
-import { checkedReceipt } from '../shared/webhook';
-import {
-	RAPID_EVENT_TYPES,
-	rapidNotificationSchema,
-	summariseNotification,
-	type NotificationSummary,
-} from './events';
+} from '../shared/triggerOptions';
+import { checkedReceipt, type Denial } from '../shared/webhook';
+import { rapidNotificationSchema } from './events';
 import {
 	DEFAULT_TOLERANCE_SECONDS,
 	type RapidVerifyFailure,
@@ -34,10 +29,8 @@ import {
 } from './signature';
 import { RAPID_CREDENTIAL_TYPE } from './transport';
 
-/** Static-data key of the duplicate window (event_ids seen). */
-export const SEEN_KEY = 'rapidSeenEventIds';
-/** Static-data key of the newest event time per itinerary (out-of-order marks). */
-export const ORDER_KEY = 'rapidNewestPerItinerary';
+/** Static-data keys: the duplicate window (event_ids seen), the newest event per itinerary. */
+export const STATE_KEYS = { seen: 'rapidSeenEventIds', order: 'rapidNewestPerItinerary' };
 
 const SECONDS_PER_DAY = 86400;
 export const DEFAULT_WINDOW_DAYS = DEFAULT_DEDUPE_MAX_AGE_SECONDS / SECONDS_PER_DAY;
@@ -111,12 +104,13 @@ const REFUSAL_CODES: Record<RapidVerifyFailure, RefusalCode> = {
 	not_configured: 'credentialIncomplete',
 };
 
-function authenticate(
+/** The signature of the call, when Verify Signature is on. */
+export function checkSignature(
 	settings: RapidTriggerSettings,
-	request: { headers: Record<string, unknown> },
+	authorization: unknown,
 ): Denial | undefined {
 	if (!settings.signature) return undefined;
-	const verdict = verifyAuthorizationHeader(request.headers.authorization, settings.signature);
+	const verdict = verifyAuthorizationHeader(authorization, settings.signature);
 	return verdict.ok
 		? undefined
 		: { status: 401, reason: verdict.message, code: REFUSAL_CODES[verdict.reason] };
@@ -131,21 +125,8 @@ export function toTriggerItem(notification: unknown, receivedAt: Date): IDataObj
 		: { payload: notification as IDataObject, ...fields };
 }
 
-export const RAPID_TRIGGER_STEPS: TriggerSteps<RapidTriggerSettings, NotificationSummary> = {
-	readSettings,
-	authenticate,
-	summarise: summariseNotification,
-	eventId: (summary) => summary.eventId,
-	knownTypes: RAPID_EVENT_TYPES,
-	seenKey: SEEN_KEY,
-	idName: 'event_id',
-	toItem: (notification, _summary, receivedAt) => toTriggerItem(notification, receivedAt),
-	// Rapid: "messages may arrive out of order: use the timestamp" (its event_time) "to order them".
-	eventOrder: {
-		key: ORDER_KEY,
-		factsOf: (notification) => {
-			const { itinerary_id: subject, event_time: time } = (notification ?? {}) as IDataObject;
-			return { subject: typeof subject === 'string' ? subject : null, time };
-		},
-	},
-};
+/** Rapid: "messages may arrive out of order: use the timestamp" (event_time) "to order them". */
+export function orderFactsOf(notification: unknown): OrderFacts {
+	const { itinerary_id: subject, event_time: time } = (notification ?? {}) as IDataObject;
+	return { subject: typeof subject === 'string' ? subject : null, time };
+}

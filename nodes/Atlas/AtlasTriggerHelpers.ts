@@ -1,0 +1,273 @@
+/**
+ * The Atlas Trigger's settings and pure checks. Atlas does not sign its callbacks, so authenticity
+ * comes from what can be checked here: the caller's IP address, a shared token the caller must
+ * present, and the `cid` in the payload. Every check is a function of (settings, request): the
+ * node's `webhook()` decides what a "no" means.
+ */
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { constantTimeEqual } from '../shared/constantTime';
+import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
+import type { OrderFacts } from '../shared/eventOrder';
+import {
+	type CommonTriggerOptions,
+	readCommonSettings,
+	type TriggerSettings,
+} from '../shared/triggerOptions';
+import { checkedReceipt, type Denial, type TriggerRequest } from '../shared/webhook';
+import { callbackSchemaFor, type CallbackSummary } from './events';
+import { type CidrList, isIpAllowed, parseCidrList } from './ipRanges';
+import { ATLAS_CREDENTIAL_TYPE } from './transport';
+import { atlasWebhookToken } from './transport/baseUrl';
+
+/** Static-data keys: the duplicate window (notificationIds seen), the newest event per order. */
+export const STATE_KEYS = { seen: 'atlasSeenNotificationIds', order: 'atlasNewestPerOrder' };
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+interface TriggerOptions extends CommonTriggerOptions {
+	allowedIps?: string;
+	expectedClientId?: string;
+	acceptMissingClientId?: boolean;
+}
+
+export interface AtlasTriggerSettings extends TriggerSettings {
+	/** Absent: any address. A list with no valid entry allows nobody: a typo must not open the URL. */
+	allowList?: CidrList;
+	/** Absent: no shared token. `expected` is the credential's Webhook Token ('' matches nothing). */
+	token?: { location: 'query' | 'header'; headerName: string; expected: string };
+	/** Absent: Require Client ID Match is off. */
+	clientId?: { expected: string; acceptMissing: boolean };
+}
+
+/** Every node parameter the trigger uses, read once; the credential only when a check needs it. */
+export async function readSettings(
+	context: IWebhookFunctions | IHookFunctions,
+): Promise<AtlasTriggerSettings> {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	const tokenLocation = context.getNodeParameter('tokenLocation', 'none') as string;
+	const requireClientId = context.getNodeParameter('requireClientId', true) as boolean;
+	const expectedClientId = options.expectedClientId?.trim() ?? '';
+	const needsCredential = tokenLocation !== 'none' || (requireClientId && !expectedClientId);
+	const credentials = needsCredential
+		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
+		: undefined;
+
+	const allowText = (options.allowedIps ?? '').trim();
+	const settings: AtlasTriggerSettings = {
+		...readCommonSettings(context, options, {
+			maxEntries: DEFAULT_DEDUPE_MAX_ENTRIES,
+			maxAgeSeconds: DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+		}),
+		allowList: allowText === '' ? undefined : parseCidrList(allowText),
+	};
+	if (tokenLocation === 'query' || tokenLocation === 'header') {
+		settings.token = {
+			location: tokenLocation,
+			headerName:
+				tokenLocation === 'header'
+					? String(context.getNodeParameter('headerName', '')).trim().toLowerCase()
+					: '',
+			expected: atlasWebhookToken(credentials ?? {}),
+		};
+	}
+	if (requireClientId) {
+		settings.clientId = {
+			expected: expectedClientId || String(credentials?.clientId ?? ''),
+			acceptMissing: options.acceptMissingClientId ?? false,
+		};
+	}
+	return settings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activation: Atlas has one URL per account, no "read" and no "delete".
+
+/** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
+export const RESUMING: readonly string[] = ['init', 'leadershipChange'];
+
+const isTestWebhook = (context: IHookFunctions) =>
+	context.getMode() === 'manual' || context.getActivationMode() === 'manual';
+
+/** Whether this activation should point Atlas at this node's URL. */
+export function shouldRegister(context: IHookFunctions): boolean {
+	if (!(context.getNodeParameter('registerOnActivation', true) as boolean)) return false;
+	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
+}
+
+/** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
+export async function callbackUrl(context: IHookFunctions): Promise<string> {
+	const url = context.getNodeWebhookUrl('default') as string;
+	const { token } = await readSettings(context);
+	if (token?.location !== 'query') return url;
+	const separator = url.includes('?') ? '&' : '?';
+	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
+}
+
+export async function assertValidSettings(context: IHookFunctions): Promise<void> {
+	const { allowList, token } = await readSettings(context);
+	const invalid = allowList?.invalid ?? [];
+	if (invalid.length > 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`IP Allow-List has entries that are not IP addresses or address ranges (like 203.0.113.0/24): ${invalid.join(', ')}`,
+		);
+	}
+	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			token.headerName
+				? `Header Name "${token.headerName}" is not a valid header name`
+				: 'Header Name is empty',
+			{
+				description:
+					'Enter the name of the header your gateway adds, such as X-Atlas-Token: letters, digits and hyphens, without spaces or a colon.',
+			},
+		);
+	}
+	if (token && !token.expected) {
+		throw new NodeOperationError(
+			context.getNode(),
+			'Shared Token is on, but the Atlas API credential has no Webhook Token',
+			{ description: 'Enter a long random value as Webhook Token in the credential.' },
+		);
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks of a call
+
+/** Source address, then shared token: decided before the body is read. */
+export function checkCaller(
+	settings: AtlasTriggerSettings,
+	request: TriggerRequest,
+): Denial | undefined {
+	const { allowList, token } = settings;
+	if (allowList && !isIpAllowed(request.ip, allowList.cidrs)) {
+		return { status: 403, reason: 'Source IP not allowed', code: 'addressNotAllowed' };
+	}
+	if (!token) return undefined;
+	const given =
+		token.location === 'query'
+			? queryParameter(request.query, TOKEN_QUERY_PARAMETER)
+			: tokenFromHeader(request.headers[token.headerName]);
+	return tokensMatch(given, token.expected)
+		? undefined
+		: { status: 401, reason: 'Missing or wrong token', code: 'wrongToken' };
+}
+
+/**
+ * Atlas documents events without `cid` (airline status, cancellations). One that lacks it passes
+ * when a secret guard (IP allow-list, shared token) already passed; with the client ID as the only
+ * guard it would prove nothing, so it is refused unless the user accepts that.
+ */
+export function checkCid(
+	settings: AtlasTriggerSettings,
+	summary: CallbackSummary,
+): Denial | undefined {
+	const { clientId } = settings;
+	if (!clientId) return undefined;
+	const result = checkClientId(summary.cid, clientId.expected);
+	if (result === 'match') return undefined;
+	if (result === 'missing') {
+		const secretGuardPassed = settings.allowList !== undefined || settings.token !== undefined;
+		return secretGuardPassed || clientId.acceptMissing
+			? undefined
+			: { status: 403, reason: 'Payload has no cid', code: 'clientIdMissing' };
+	}
+	return {
+		status: 403,
+		reason: 'cid does not match this Atlas account',
+		code: 'clientIdMismatch',
+	};
+}
+
+/** Atlas' email links stop working about 10 minutes after the event. */
+export const EMAIL_LINK_LIFETIME_MS = 10 * 60 * 1000;
+
+/** The `Expires` (Unix seconds) a signed storage link carries, if it has a readable one. */
+function linkExpiresParam(link: string): number | undefined {
+	const match = /[?&]Expires=(\d{9,11})(?:&|#|$)/.exec(link);
+	return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/**
+ * When the event's `data.emailLink`, if it has one, expires at the latest: 10 minutes after the
+ * event, or earlier when the link itself says so (`Expires=` on signed storage links).
+ */
+function emailLinkExpiry(payload: unknown, receivedAt: Date): IDataObject {
+	const link = (payload as { data?: { emailLink?: unknown } } | null)?.data?.emailLink;
+	if (typeof link !== 'string' || link === '') return {};
+	const byLifetime = receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS;
+	const byLink = linkExpiresParam(link) ?? byLifetime;
+	return { emailLinkExpiresAt: new Date(Math.min(byLifetime, byLink)).toISOString() };
+}
+
+/** The emitted item: normalised fields on top, the payload exactly as received below. */
+export function toTriggerItem(payload: unknown, summary: CallbackSummary, receivedAt: Date) {
+	const { eventType, orderNo, notificationId } = summary;
+	return {
+		eventType,
+		orderNo,
+		notificationId,
+		...checkedReceipt(callbackSchemaFor(eventType ?? ''), payload, receivedAt),
+		...emailLinkExpiry(payload, receivedAt),
+		payload: payload as IDataObject,
+	};
+}
+
+/** Only airline emails (email.all) carry a documented event time: when Atlas received the email. */
+export const orderFactsOf = (payload: unknown, summary: CallbackSummary): OrderFacts => ({
+	subject: summary.orderNo,
+	time: (payload as { data?: { emailReceivingDate?: unknown } } | null)?.data?.emailReceivingDate,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Client ID
+
+export type CidCheck = 'match' | 'missing' | 'mismatch';
+
+/** Whether the payload's `cid` names the expected Atlas account. */
+export function checkClientId(cid: string | null, expected: string): CidCheck {
+	if (cid === null || cid.trim() === '') return 'missing';
+	return cid.trim() === expected.trim() ? 'match' : 'mismatch';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared token
+
+/** A `+` put into a URL unencoded arrives as a space: both read as `+`. */
+const plusForSpace = (token: string) => token.replace(/ /g, '+');
+
+/** Whether the caller presented the configured token; an empty configured token matches nothing. */
+export function tokensMatch(given: string | undefined, expected: string): boolean {
+	if (given === undefined || expected === '') return false;
+	return constantTimeEqual(plusForSpace(given), plusForSpace(expected));
+}
+
+/** An HTTP header name (RFC 9110 token): anything else can never arrive in a request. */
+export const isHeaderName = (name: string): boolean => /^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name);
+
+/** The first value of a header or query parameter that may arrive as a list. */
+export function firstValue(value: unknown): string | undefined {
+	const first = Array.isArray(value) ? value[0] : value;
+	return typeof first === 'string' ? first : undefined;
+}
+
+/**
+ * A query parameter whatever the case of its name (`?Token=` as `?token=`), the exact spelling
+ * first: Register URL treats any case of the name as the token too.
+ */
+export function queryParameter(query: Record<string, unknown>, name: string): string | undefined {
+	const key = Object.prototype.hasOwnProperty.call(query, name)
+		? name
+		: Object.keys(query).find((k) => k.toLowerCase() === name.toLowerCase());
+	return key === undefined ? undefined : firstValue(query[key]);
+}
+
+/** `Bearer x` and `x` both present the token `x` in a header. */
+export function tokenFromHeader(value: unknown): string | undefined {
+	const text = firstValue(value)?.trim();
+	if (text === undefined) return undefined;
+	return text.replace(/^bearer\s+/i, '');
+}
