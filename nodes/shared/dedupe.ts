@@ -156,9 +156,6 @@ type PendingMark = { staticData: IDataObject; key: string; processKey: string } 
 let pendingMarks: PendingMark[] = [];
 let nextToMark = MARK_AGAIN_AFTER_MS.map(() => 0);
 const sleepersWakeAt: number[] = [];
-let markSequences = 0;
-/** How many times a window has asked to be saved again (for tests). */
-export const markAgainCount = (): number => markSequences;
 
 const dueAt = (stage: number): number =>
 	(pendingMarks[nextToMark[stage]]?.since ?? Infinity) + MARK_AGAIN_AFTER_MS[stage];
@@ -212,11 +209,6 @@ let processEntries = 0;
 /** Each window's last writes to static data: a slightly older state of ours has nothing new. */
 const writtenBy = new Map<string, { last: string; recent: string[]; next: number }>();
 const RECENT_STATES = 64;
-let merges = 0;
-/** How many times static data from elsewhere was merged into a process window (for tests). */
-export const mergeCount = (): number => merges;
-/** Entries of all process windows (for tests of the bound). */
-export const processWindowEntries = (): number => processEntries;
 
 function rememberWritten(processKey: string, signature: string): void {
 	const written = writtenBy.get(processKey) ?? { last: '', recent: [], next: 0 };
@@ -266,7 +258,6 @@ export function isDuplicateAndRecord(
 	if (!window) window = windowFrom([readStoredWindow(loaded)], now);
 	// Static data written by another process (or before a restart) adds what it knows.
 	else if (!storedIsOurs && signature !== EMPTY_SIGNATURE && !written?.recent.includes(signature)) {
-		merges++;
 		window = windowFrom([pairsOf(window), readStoredWindow(loaded)], now);
 	}
 	// The clock stepped back behind the newest entry: re-date what now lies in the future.
@@ -290,7 +281,6 @@ export function isDuplicateAndRecord(
 	staticData[key] = update.value;
 	rememberWritten(processKey, update.signature);
 	if (!duplicate && options.keepAcrossRestarts !== false) {
-		markSequences++;
 		const since = performance.now();
 		pendingMarks.push({ staticData, key, processKey, since, signature: update.signature });
 		wakeAt(since + MARK_AGAIN_AFTER_MS[0]);

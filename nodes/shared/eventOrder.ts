@@ -175,9 +175,6 @@ function forget(memory: Memory, print: string): void {
 const memories = new Map<string, Memory>();
 let processEntries = 0;
 
-/** Entries of all process memories (for tests of the bound). */
-export const orderMemoryEntries = (): number => processEntries;
-
 function keepMemory(processKey: string, memory: Memory, countBefore: number): void {
 	processEntries += memory.entries.size - countBefore;
 	memories.delete(processKey);

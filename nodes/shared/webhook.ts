@@ -9,7 +9,7 @@
  * - dedupe.ts: `processWindows`, `processEntries` (the process duplicate window, bounded by
  *   MAX_PROCESS_ENTRIES); `writtenBy` (its recent writes, so our own older states are not merged
  *   again); `pendingMarks`, `nextToMark`, `sleepersWakeAt` (calls whose static data is marked
- *   again for n8n's save, up to 1.5 s); `merges`, `markSequences` (counts read by tests).
+ *   again for n8n's save, up to 1.5 s).
  * - eventOrder.ts: `memories`, `processEntries` (the order memory, bounded); `PROCESS_TAG` (tells
  *   this process's writes from another's).
  * - refusalReport.ts: `nodeTallies` (refusals counted per trigger node until the next report).

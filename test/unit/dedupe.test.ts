@@ -4,12 +4,9 @@ import { ObservableObject, sleep } from 'n8n-workflow';
 import {
 	fingerprint,
 	isDuplicateAndRecord,
-	markAgainCount,
-	mergeCount,
 	MAX_DEDUPE_MAX_ENTRIES,
 	MAX_PROCESS_ENTRIES,
 	processKeyOf,
-	processWindowEntries,
 	readStoredWindow,
 } from '../../nodes/shared/dedupe';
 
@@ -125,15 +122,18 @@ describe('duplicate window', () => {
 			isDuplicateAndRecord(database, KEY, `id-${i}`, opts({ processKey, now: 1000 + i }));
 			saved.push(JSON.parse(JSON.stringify(database)) as IDataObject); // what n8n saved then
 		}
-		const before = mergeCount();
+		const latest = database[KEY];
 		// Concurrent calls load a state saved a few calls ago: nothing in it is new to the process.
 		expect(isDuplicateAndRecord(saved[40], KEY, 'id-45', opts({ processKey, now: 1100 }))).toBe(
 			true,
 		);
+		// Not merged: the call writes back the window's stored form as it last wrote it, the very
+		// same value; a merge rebuilds the window (a copy per call while calls overlap) and writes
+		// a new one.
+		expect(saved[40][KEY]).toBe(latest);
 		expect(isDuplicateAndRecord(saved[30], KEY, 'id-new', opts({ processKey, now: 1100 }))).toBe(
 			false,
 		);
-		expect(mergeCount()).toBe(before);
 		// A state another process wrote is merged, and what it knows counts.
 		const other: IDataObject = {};
 		isDuplicateAndRecord(
@@ -146,7 +146,9 @@ describe('duplicate window', () => {
 		expect(isDuplicateAndRecord(loaded, KEY, 'elsewhere', opts({ processKey, now: 1101 }))).toBe(
 			true,
 		);
-		expect(mergeCount()).toBe(before + 1);
+		// Merged into the process window, beside its own ids: both known from memory alone.
+		expect(isDuplicateAndRecord({}, KEY, 'elsewhere', opts({ processKey, now: 1102 }))).toBe(true);
+		expect(isDuplicateAndRecord({}, KEY, 'id-49', opts({ processKey, now: 1102 }))).toBe(true);
 	});
 
 	it('still uses static data for what an earlier process recorded', () => {
@@ -249,18 +251,43 @@ describe('duplicate window', () => {
 			for (let i = 0; i < 1000; i++)
 				isDuplicateAndRecord(data, KEY, `id-${i}`, opts({ processKey }));
 		}
-		expect(processWindowEntries()).toBeLessThanOrEqual(MAX_PROCESS_ENTRIES);
-		// The newest window still recognises its ids from memory alone.
-		const newest = keys[keys.length - 1];
-		expect(isDuplicateAndRecord({}, KEY, 'id-999', opts({ processKey: newest }))).toBe(true);
+		// Which windows still know their ids from memory alone (empty static data), newest first. A
+		// window is kept or forgotten whole, least recently used first; a probe of a kept window adds
+		// no entry, so it pushes no other window out. Stop at the first forgotten one.
+		let kept = 0;
+		const knows = (processKey: string) =>
+			isDuplicateAndRecord({}, KEY, 'id-999', opts({ processKey }));
+		while (kept < windows && knows(keys[windows - 1 - kept])) kept++;
+		expect(kept).toBeGreaterThan(0);
+		expect(kept).toBeLessThan(windows);
+		expect(kept * 1000).toBeLessThanOrEqual(MAX_PROCESS_ENTRIES);
+		// The oldest window's ids are new to a call that has only memory to go by.
+		expect(isDuplicateAndRecord({}, KEY, 'id-0', opts({ processKey: keys[0] }))).toBe(false);
 	});
 });
 
 describe('saving the window when a call starts an execution', () => {
+	type Root = IDataObject & { __dataChanged: boolean };
+	/**
+	 * One webhook call as n8n 2.40 makes it: its own copy of static data, an observable object the
+	 * node's write marks changed; the execution's preparation then clears the mark.
+	 */
+	const callWith = (id: string, processKey: string, extra: object = {}): Root => {
+		const root = ObservableObject.create({}) as Root;
+		const nodeData = ObservableObject.create({}, root) as IDataObject;
+		root.node = nodeData;
+		isDuplicateAndRecord(nodeData, KEY, id, opts({ now: undefined, processKey, ...extra }));
+		root.__dataChanged = false; // n8n prepares the execution
+		return root;
+	};
+	/** Waits (real time) until the call's static data is marked changed again. */
+	const markedAgain = async (root: Root) => {
+		for (let waited = 0; !root.__dataChanged && waited < 10_000; waited += 5) await sleep(5);
+		expect(root.__dataChanged).toBe(true);
+	};
+
 	it('marks static data changed again after n8n has cleared the mark, so its save includes the window', async () => {
-		// What n8n 2.40 does with a webhook call's static data: an observable object whose root
-		// mark the node's write sets, which the execution's preparation then clears.
-		const root = ObservableObject.create({}) as IDataObject & { __dataChanged: boolean };
+		const root = ObservableObject.create({}) as Root;
 		const nodeData = ObservableObject.create({}, root) as IDataObject;
 		root.node = nodeData;
 		root.__dataChanged = false;
@@ -268,41 +295,34 @@ describe('saving the window when a call starts an execution', () => {
 		expect(root.__dataChanged).toBe(true);
 		root.__dataChanged = false; // n8n prepares the execution
 		// n8n's save after recording the execution writes the window once it is marked again.
-		for (let waited = 0; !root.__dataChanged && waited < 10_000; waited += 50) await sleep(50);
-		expect(root.__dataChanged).toBe(true);
+		await markedAgain(root);
 		expect(storedIds(nodeData[KEY])).toContain(fingerprint('fresh-id'));
 	});
 
 	it('marks a call arriving while an earlier call still waits for its last mark within its own first moments', async () => {
 		const processKey = freshProcessKey();
-		const call = (id: string) => {
-			const root = ObservableObject.create({}) as IDataObject & { __dataChanged: boolean };
-			const nodeData = ObservableObject.create({}, root) as IDataObject;
-			root.node = nodeData;
-			isDuplicateAndRecord(nodeData, KEY, id, opts({ now: undefined, processKey }));
-			root.__dataChanged = false; // n8n prepares the execution
-			return root;
-		};
-		call('earlier');
+		callWith('earlier', processKey);
 		await sleep(700); // the earlier call's next mark is due at 1.5 s
-		const later = call('later');
+		const later = callWith('later', processKey);
 		// n8n saves about when it has recorded the execution: tens of milliseconds, not a second.
 		await sleep(150);
 		expect(later.__dataChanged).toBe(true);
 	});
 
-	it('asks for that on every new id (each call saves only its own copy), never for a duplicate', () => {
-		const before = markAgainCount();
+	it('asks for that on every new id (each call saves only its own copy), never for a duplicate', async () => {
 		const processKey = freshProcessKey();
-		isDuplicateAndRecord({}, KEY, 'first', opts({ now: undefined, processKey }));
-		isDuplicateAndRecord({}, KEY, 'second', opts({ now: undefined, processKey }));
-		isDuplicateAndRecord({}, KEY, 'first', opts({ now: undefined, processKey }));
-		expect(markAgainCount() - before).toBe(2);
+		const first = callWith('first', processKey);
+		const duplicate = callWith('first', processKey);
+		const second = callWith('second', processKey);
+		await markedAgain(second);
+		expect(first.__dataChanged).toBe(true);
+		// Its first moment came before the later call's: had it been asked for, it would be marked.
+		expect(duplicate.__dataChanged).toBe(false);
 	});
 
-	it('asks for nothing when the trigger is told not to remember across restarts', () => {
-		const before = markAgainCount();
-		isDuplicateAndRecord({}, KEY, 'fast', opts({ now: undefined, keepAcrossRestarts: false }));
-		expect(markAgainCount()).toBe(before);
+	it('asks for nothing when the trigger is told not to remember across restarts', async () => {
+		const fast = callWith('fast', freshProcessKey(), { keepAcrossRestarts: false });
+		await markedAgain(callWith('kept', freshProcessKey()));
+		expect(fast.__dataChanged).toBe(false);
 	});
 });
