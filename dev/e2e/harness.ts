@@ -43,10 +43,10 @@ export const T = {
 	load: 'E2eRapidLoad',
 	/** Only ever called with forged signatures: the refusal report's own window. */
 	refusals: 'E2eRapidRefusals',
-	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
-	incidentPoller: 'E2eAtlasIncidentPoll',
+	// Every ID fits MAX_WORKFLOW_ID_LENGTH (dev/n8n/stack.ts): n8n 1.x saves no static data beyond it.
+	incidentPoller: 'E2eAtlasPoller',
 	/** Watches unaccounted cancellations only, against a list that fails and moves on cue. */
-	hostilePoller: 'E2eAtlasIncidentHard',
+	hostilePoller: 'E2eAtlasPollHard',
 } as const;
 
 /** The incident type only the hostile poller's tests create. */
