@@ -14,13 +14,7 @@ import {
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
 import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
-import {
-	ALL_HTTP_STATUS_CODES,
-	asRules,
-	bodyRule,
-	STATUS_CODE_GROUPS,
-	statusRules,
-} from './testRules';
+import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 /**
  * What the credential test asks Rapid: the spoken-languages reference list, in English.
@@ -40,9 +34,6 @@ export const CREDENTIAL_PROBE = {
 	path: '/v3/references/spoken-languages',
 	qs: { language: 'en-US' },
 } as const;
-
-/** What Rapid answers that request with when the signature is good. */
-const RAPID_PROBE_STATUS = 200;
 
 /** What a passing test proves, shown under the keys. */
 export const RAPID_TEST_NOTICE =
@@ -145,9 +136,9 @@ export class ExpediaRapidApi implements ICredentialType {
 		});
 	}
 
-	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 200
-	// whose body is Rapid's language list. Any other status, and any 200 without that list, means
-	// the keys or the base URL are wrong.
+	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 2xx
+	// whose body is Rapid's language list (Rapid answers 200). Any other status, and any answer
+	// without that list, means the keys or the base URL are wrong.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'custom' ? String($credentials.baseUrl).replace(/\\/+$/, '') : $credentials.environment === 'test' ? '${RAPID_TEST_URL}' : '${RAPID_PRODUCTION_URL}'}}`,
@@ -159,22 +150,15 @@ export class ExpediaRapidApi implements ICredentialType {
 			// The request carries the keys: a redirect is reported, never followed.
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
-			// Only the answer valid keys get (200) reaches the body rules; every other status fails.
-			ignoreHttpStatusErrors: {
-				ignore: true,
-				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
-			},
+			// No ignoreHttpStatusErrors: n8n 1.x ignores every status for any value of it (even
+			// { ignore, except }), so no status rule would apply there. Every non-2xx status throws
+			// and gets its rule below; a 2xx reaches the body rules.
 		},
 		rules: asRules([
 			...statusRules([401], () => RAPID_TEST_MESSAGES.unauthenticated),
 			...statusRules([403], () => RAPID_TEST_MESSAGES.forbidden),
 			...statusRules([404], () => RAPID_TEST_MESSAGES.notFound),
 			...statusRules([429], () => RAPID_TEST_MESSAGES.throttled),
-			...statusRules(
-				STATUS_CODE_GROUPS.success.filter((code) => code !== RAPID_PROBE_STATUS),
-				(code) =>
-					`The base URL answered HTTP ${code} where Rapid answers 200, so it does not lead to Rapid. Check the base URL.`,
-			),
 			...statusRules(
 				STATUS_CODE_GROUPS.redirect,
 				(code) =>
@@ -190,7 +174,7 @@ export class ExpediaRapidApi implements ICredentialType {
 				(code) =>
 					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Rapid's, try again later.`,
 			),
-			// n8n versions without `except` let every status through: Rapid's own errors still fail.
+			// Rapid's own error bodies, should one come with a 2xx.
 			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
 			bodyRule('type', 'request_unauthorized', RAPID_TEST_MESSAGES.forbidden),
 			bodyRule('type', 'too_many_requests', RAPID_TEST_MESSAGES.throttled),

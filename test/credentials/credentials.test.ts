@@ -209,7 +209,7 @@ describe('Expedia Rapid API credential', () => {
 				json(200, { fr: { id: 'fr', name: 'French' } }),
 				RAPID_TEST_MESSAGES.notRapidError,
 			],
-			['204 without a body', { status: 204 }, notRapid(204)],
+			['204 without a body', { status: 204 }, RAPID_TEST_MESSAGES.notRapidError],
 			['405', json(405, { message: 'Method Not Allowed' }), notRapid(405)],
 			['400 with an HTML page', html(400, '<h1>Bad Request</h1>'), notRapid(400)],
 			["400 with Rapid's error body", json(400, NOTIFICATIONS_400), notRapid(400)],
@@ -401,5 +401,17 @@ describe('credential tests never follow a redirect with the keys', () => {
 		expect(outcome.status).toBe('Error');
 		expect(outcome.message).toMatch(/redirect|307/);
 		expect(elsewhere.seen).toEqual([]);
+	});
+});
+
+describe('credential tests give the same messages on n8n 1.x', () => {
+	// n8n 1.123's request helper (convertN8nRequestToAxios, n8n-core request-helper-functions.js)
+	// lets every status through when ignoreHttpStatusErrors is set at all, whatever its value: the
+	// status rules would then never apply there, and a 404 or 500 would read like a wrong body.
+	it.each([
+		['expediaRapidApi', new ExpediaRapidApi()],
+		['atlasApi', new AtlasApi()],
+	])('%s: the test request lets n8n throw on every non-2xx status', (_type, credential) => {
+		expect(credential.test.request).not.toHaveProperty('ignoreHttpStatusErrors');
 	});
 });
