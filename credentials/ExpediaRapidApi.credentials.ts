@@ -14,7 +14,13 @@ import {
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
 import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
-import { asRules, bodyRule, STATUS_CODE_GROUPS, statusRules } from './testRules';
+import {
+	ALL_HTTP_STATUS_CODES,
+	asRules,
+	bodyRule,
+	STATUS_CODE_GROUPS,
+	statusRules,
+} from './testRules';
 
 /**
  * What the credential test asks Rapid: the spoken-languages reference list, in English.
@@ -35,6 +41,9 @@ export const CREDENTIAL_PROBE = {
 	qs: { language: 'en-US' },
 } as const;
 
+/** What Rapid answers that request with when the signature is good. */
+const RAPID_PROBE_STATUS = 200;
+
 /** What a passing test proves, shown under the keys. */
 export const RAPID_TEST_NOTICE =
 	"Test reads Rapid's list of spoken languages with these keys. It proves the API key and shared secret are accepted; it does not send a test notification or read undeliverable notifications.";
@@ -47,6 +56,7 @@ export const RAPID_TEST_MESSAGES = {
 	notFound:
 		'The base URL has no Rapid reference data (HTTP 404). Check the base URL: the Rapid host without a path, for example https://test.ean.com.',
 	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
+	failed: 'Rapid failed to answer the test. Try again later.',
 	notRapidError:
 		"The base URL answered without Rapid's list of spoken languages, so it does not lead to Rapid. Check the base URL.",
 };
@@ -136,9 +146,9 @@ export class ExpediaRapidApi implements ICredentialType {
 		});
 	}
 
-	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 2xx
-	// whose body is Rapid's language list (Rapid answers 200). Any other status, and any answer
-	// without that list, means the keys or the base URL are wrong.
+	// One read-only request for every environment (see CREDENTIAL_PROBE): it passes only on a 200
+	// whose body is Rapid's language list. Any other status, and any 200 without that list, means
+	// the keys or the base URL are wrong.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{$credentials.environment === 'custom' ? String($credentials.baseUrl).replace(/\\/+$/, '') : $credentials.environment === 'test' ? '${RAPID_TEST_URL}' : '${RAPID_PRODUCTION_URL}'}}`,
@@ -150,15 +160,22 @@ export class ExpediaRapidApi implements ICredentialType {
 			// The request carries the keys: a redirect is reported, never followed.
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
-			// No ignoreHttpStatusErrors: n8n 1.x ignores every status for any value of it (even
-			// { ignore, except }), so no status rule would apply there. Every non-2xx status throws
-			// and gets its rule below; a 2xx reaches the body rules.
+			// Only the answer valid keys get (200) reaches the body rules; every other status fails.
+			ignoreHttpStatusErrors: {
+				ignore: true,
+				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
+			},
 		},
 		rules: asRules([
 			...statusRules([401], () => RAPID_TEST_MESSAGES.unauthenticated),
 			...statusRules([403], () => RAPID_TEST_MESSAGES.forbidden),
 			...statusRules([404], () => RAPID_TEST_MESSAGES.notFound),
 			...statusRules([429], () => RAPID_TEST_MESSAGES.throttled),
+			...statusRules(
+				STATUS_CODE_GROUPS.success.filter((code) => code !== RAPID_PROBE_STATUS),
+				(code) =>
+					`The base URL answered HTTP ${code} where Rapid answers 200, so it does not lead to Rapid. Check the base URL.`,
+			),
 			...statusRules(
 				STATUS_CODE_GROUPS.redirect,
 				(code) =>
@@ -174,10 +191,13 @@ export class ExpediaRapidApi implements ICredentialType {
 				(code) =>
 					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Rapid's, try again later.`,
 			),
-			// Rapid's own error bodies, should one come with a 2xx.
+			// n8n 1.x lets every status through to these (see testRules.ts): Rapid's own errors, by
+			// their documented `type`, still get their message there.
 			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
 			bodyRule('type', 'request_unauthorized', RAPID_TEST_MESSAGES.forbidden),
 			bodyRule('type', 'too_many_requests', RAPID_TEST_MESSAGES.throttled),
+			bodyRule('type', 'unknown_internal_error', RAPID_TEST_MESSAGES.failed),
+			bodyRule('type', 'service_unavailable', RAPID_TEST_MESSAGES.failed),
 			// English is in Rapid's list (the spec's example has it); a page or other JSON is not.
 			bodyRule('en.id', undefined, RAPID_TEST_MESSAGES.notRapidError),
 			bodyRule('en.name', undefined, RAPID_TEST_MESSAGES.notRapidError),
