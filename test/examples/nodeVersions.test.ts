@@ -28,15 +28,15 @@ const NEWEST_ON_N8N_1: Record<string, number> = {
 interface Node {
 	name: string;
 	type: string;
-	typeVersion: number;
+	[key: string]: unknown;
 }
 
 /** The nodes of n8n's own packages newer than n8n 1.123.81 has (or not in the table above). */
 const tooNew = (nodes: Node[]) =>
 	nodes
 		.filter((n) => !n.type.startsWith('n8n-nodes-travel-ops.'))
-		.filter((n) => !(n.typeVersion <= (NEWEST_ON_N8N_1[n.type] ?? -1)))
-		.map((n) => `${n.name}: ${n.type} ${n.typeVersion}`);
+		.filter((n) => !(Number(n.typeVersion) <= (NEWEST_ON_N8N_1[n.type] ?? -1)))
+		.map((n) => `${n.name}: ${n.type} ${String(n.typeVersion)}`);
 
 describe('node versions n8n 1.x has', () => {
 	it.each<[string, () => Array<{ nodes: Node[] }>]>([
