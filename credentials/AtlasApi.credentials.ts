@@ -11,13 +11,7 @@ import { ATLAS_SANDBOX_URL } from '../nodes/Atlas/transport/baseUrl';
 import { ATLAS_REQUEST_HEADERS } from '../nodes/Atlas/transport/headers';
 import { ATLAS_STATUS_RULES } from '../nodes/Atlas/transport/statuses';
 import { withHeaders } from '../nodes/shared/http';
-import {
-	ALL_HTTP_STATUS_CODES,
-	asRules,
-	bodyRule,
-	STATUS_CODE_GROUPS,
-	statusRules,
-} from './testRules';
+import { asRules, bodyRule, passOnly, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 export const ATLAS_TEST_MESSAGES = {
 	refused: (code: number) =>
@@ -134,10 +128,7 @@ export class AtlasApi implements ICredentialType {
 			sendCredentialsOnCrossOriginRedirect: false,
 			// Every non-2xx status fails with its rule below. n8n 1.x cannot tell the status to the
 			// rules and lets every answer through to the body rules instead (see testRules.ts).
-			ignoreHttpStatusErrors: {
-				ignore: true,
-				except: ALL_HTTP_STATUS_CODES.filter((code) => code < 200 || code > 299),
-			},
+			ignoreHttpStatusErrors: passOnly((code) => code >= 200 && code <= 299),
 		},
 		rules: asRules([
 			...statusRules([401, 403], (code) => ATLAS_TEST_MESSAGES.refused(code)),

@@ -14,13 +14,7 @@ import {
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
 import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
-import {
-	ALL_HTTP_STATUS_CODES,
-	asRules,
-	bodyRule,
-	STATUS_CODE_GROUPS,
-	statusRules,
-} from './testRules';
+import { asRules, bodyRule, passOnly, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 /**
  * What the credential test asks Rapid: the spoken-languages reference list, in English.
@@ -161,10 +155,7 @@ export class ExpediaRapidApi implements ICredentialType {
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 			// Only the answer valid keys get (200) reaches the body rules; every other status fails.
-			ignoreHttpStatusErrors: {
-				ignore: true,
-				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
-			},
+			ignoreHttpStatusErrors: passOnly((code) => code === RAPID_PROBE_STATUS),
 		},
 		rules: asRules([
 			...statusRules([401], () => RAPID_TEST_MESSAGES.unauthenticated),
