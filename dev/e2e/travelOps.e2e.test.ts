@@ -269,6 +269,14 @@ describe('refused deliveries', () => {
 		const url = stack.url(T.refusals);
 		const body = JSON.stringify(stack.sandbox.rapid.sampleNotification('itinerary.agent.cancel'));
 		const forged = `EAN APIKey=${DEFAULT_RAPID_API_KEY},Signature=${'0'.repeat(128)},timestamp=${Math.floor(Date.now() / 1000)}`;
+		// n8n 1.x registers webhooks after readiness (404 until then): one forged call, repeated until
+		// the trigger hears it, starts the burst (its refusal is the burst's first report).
+		const first = await waitFor(
+			async () => (await postRaw(url, body, { authorization: forged })).status,
+			(status) => status !== 404,
+			60_000,
+		);
+		expect(first).toBe(401);
 		const started = Date.now();
 		const statuses = new Map<number, number>();
 		let next = 0;
@@ -301,8 +309,8 @@ describe('refused deliveries', () => {
 		expect(lines.length).toBeGreaterThanOrEqual(1);
 		expect(lines.length).toBeLessThanOrEqual(allowed);
 		expect(executions.flatMap((e) => nodeOutput(e, 'Rapid Trigger'))).toEqual([]);
-		const [first] = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
-		expect(first).toMatchObject({
+		const [firstReport] = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
+		expect(firstReport).toMatchObject({
 			refusedDeliveries: true,
 			workflow: 'e2e: Rapid Trigger under forged calls',
 			refusals: [{ code: 'signatureMismatch', reason: 'Signature did not match' }],
