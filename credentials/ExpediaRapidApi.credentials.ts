@@ -14,13 +14,7 @@ import {
 	TEST_HOST_DRAIN_WARNING,
 } from '../nodes/ExpediaRapid/transport/baseUrl';
 import { RAPID_REQUEST_HEADERS } from '../nodes/ExpediaRapid/transport/headers';
-import {
-	ALL_HTTP_STATUS_CODES,
-	asRules,
-	bodyRule,
-	STATUS_CODE_GROUPS,
-	statusRules,
-} from './testRules';
+import { asRules, bodyRule, passOnly, STATUS_CODE_GROUPS, statusRules } from './testRules';
 
 /**
  * What the credential test asks Rapid: the spoken-languages reference list, in English.
@@ -56,6 +50,7 @@ export const RAPID_TEST_MESSAGES = {
 	notFound:
 		'The base URL has no Rapid reference data (HTTP 404). Check the base URL: the Rapid host without a path, for example https://test.ean.com.',
 	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
+	failed: 'Rapid failed to answer the test. Try again later.',
 	notRapidError:
 		"The base URL answered without Rapid's list of spoken languages, so it does not lead to Rapid. Check the base URL.",
 };
@@ -160,10 +155,7 @@ export class ExpediaRapidApi implements ICredentialType {
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 			// Only the answer valid keys get (200) reaches the body rules; every other status fails.
-			ignoreHttpStatusErrors: {
-				ignore: true,
-				except: ALL_HTTP_STATUS_CODES.filter((code) => code !== RAPID_PROBE_STATUS),
-			},
+			ignoreHttpStatusErrors: passOnly((code) => code === RAPID_PROBE_STATUS),
 		},
 		rules: asRules([
 			...statusRules([401], () => RAPID_TEST_MESSAGES.unauthenticated),
@@ -190,10 +182,13 @@ export class ExpediaRapidApi implements ICredentialType {
 				(code) =>
 					`The server at the base URL failed (HTTP ${code}). Check the base URL; if it is Rapid's, try again later.`,
 			),
-			// n8n versions without `except` let every status through: Rapid's own errors still fail.
+			// n8n 1.x lets every status through to these (see testRules.ts): Rapid's own errors, by
+			// their documented `type`, still get their message there.
 			bodyRule('type', 'request_unauthenticated', RAPID_TEST_MESSAGES.unauthenticated),
 			bodyRule('type', 'request_unauthorized', RAPID_TEST_MESSAGES.forbidden),
 			bodyRule('type', 'too_many_requests', RAPID_TEST_MESSAGES.throttled),
+			bodyRule('type', 'unknown_internal_error', RAPID_TEST_MESSAGES.failed),
+			bodyRule('type', 'service_unavailable', RAPID_TEST_MESSAGES.failed),
 			// English is in Rapid's list (the spec's example has it); a page or other JSON is not.
 			bodyRule('en.id', undefined, RAPID_TEST_MESSAGES.notRapidError),
 			bodyRule('en.name', undefined, RAPID_TEST_MESSAGES.notRapidError),

@@ -8,6 +8,16 @@
  *   `lodash.get(body, key)` gives the message, else the test passes.
  * Rules can only say "fail when equal", never "pass only when equal", so each test fails on every
  * status but the one the real API sends and on every body missing the fields the real answer has.
+ *
+ * n8n 1.x (1.123) differs twice, so there every answer meets the body rules and no status rule runs:
+ * - any `ignoreHttpStatusErrors` value lets every status through (`convertN8nRequestToAxios` in
+ *   n8n-core's request-helper-functions.js reads it as true/false, without `except`);
+ * - without it, a thrown status never reaches the `responseCode` rules: n8n-workflow's
+ *   `ExecutionBaseError` declares a `cause` field that resets the request error Node.js stored
+ *   there, so `CredentialsTester.testCredentials` finds no `error.cause.response` and shows n8n's
+ *   own text for the status ("The resource you are requesting could not be found" for a 404).
+ * So each test sets `ignoreHttpStatusErrors` with `except` (statuses fail by their rules on 2.x)
+ * and has body rules that still say what is wrong when a wrong answer reaches them on 1.x.
  */
 import type {
 	IAuthenticateRuleResponseCode,
@@ -29,7 +39,16 @@ const range = (from: number, to: number) =>
 	Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
 /** Every status code an HTTP server can send (three digits, 100-599). */
-export const ALL_HTTP_STATUS_CODES = range(100, 599);
+const ALL_HTTP_STATUS_CODES = range(100, 599);
+
+/**
+ * The test request's `ignoreHttpStatusErrors`: on n8n 2.x only the statuses `passes` accepts reach
+ * the body rules and every other one throws, to meet its status rule (n8n 1.x lets all through).
+ */
+export const passOnly = (passes: (code: number) => boolean) => ({
+	ignore: true as const,
+	except: ALL_HTTP_STATUS_CODES.filter((code) => !passes(code)),
+});
 
 /** The status codes with a name (RFC 9110 and friends): the ones a rule gets a message for. */
 export const STATUS_CODE_GROUPS = {

@@ -43,10 +43,10 @@ export const T = {
 	load: 'E2eRapidLoad',
 	/** Only ever called with forged signatures: the refusal report's own window. */
 	refusals: 'E2eRapidRefusals',
-	// At most 21 characters: n8n 2.40 saves no static data for a longer workflow ID (isWorkflowIdValid).
-	incidentPoller: 'E2eAtlasIncidentPoll',
+	// Every ID fits MAX_WORKFLOW_ID_LENGTH (dev/n8n/stack.ts): n8n 1.x saves no static data beyond it.
+	incidentPoller: 'E2eAtlasPoller',
 	/** Watches unaccounted cancellations only, against a list that fails and moves on cue. */
-	hostilePoller: 'E2eAtlasIncidentHard',
+	hostilePoller: 'E2eAtlasPollHard',
 } as const;
 
 /** The incident type only the hostile poller's tests create. */
@@ -218,6 +218,11 @@ export interface StackOptions {
 	beforeN8nStart?: (sandbox: Sandbox) => void | Promise<void>;
 	/** n8n settings beyond the defaults (e.g. `RECOMMENDED_N8N_ENV`). */
 	env?: Record<string, string>;
+	/**
+	 * Workflows whose production webhooks must answer before the stack is handed over (n8n 1.x
+	 * registers them after readiness). The probe is one refused call to each.
+	 */
+	webhooksFirst?: string[];
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -256,6 +261,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 		const stoppedActions: Array<() => void | Promise<void>> = [];
 		const rest = new N8nRestClient(n8n.url);
 		await rest.ensureOwner();
+		for (const id of opts.webhooksFirst ?? [])
+			await webhookRegistered(webhookUrl(n8nUrl, byId(id)));
 		return {
 			sandbox,
 			slack,

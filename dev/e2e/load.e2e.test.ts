@@ -12,8 +12,12 @@ import { LOAD_EVENTS, LOAD_N8N_ENV, report, startStack, T, waitFor, type Stack }
 const CONCURRENCY = 16;
 
 let stack: Stack;
+/** About when the first refused call (the webhook probe) reached the trigger: reports count from it. */
+let firstRefusalAt = 0;
 beforeAll(async () => {
-	stack = await startStack({ env: LOAD_N8N_ENV });
+	// n8n 1.x answers readiness before it registers the webhooks: the first shots would meet 404.
+	stack = await startStack({ env: LOAD_N8N_ENV, webhooksFirst: [T.load] });
+	firstRefusalAt = Date.now();
 }, 30 * 60_000);
 afterAll(async () => await stack?.stop(), 120_000);
 
@@ -30,6 +34,7 @@ it(
 			concurrency: CONCURRENCY,
 			followUp: plan.followUp,
 		});
+		const refusingSeconds = (Date.now() - firstRefusalAt) / 1000;
 		const byKind = (kind: string) => results.filter((r) => r.shot.kind === kind);
 		const statuses = (kind: string) => [...new Set(byKind(kind).map((r) => r.status))];
 		expect(statuses('genuine')).toEqual([200]);
@@ -60,7 +65,7 @@ it(
 				`in ${seconds.toFixed(1)} s = ${(results.length / seconds).toFixed(0)} req/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
 				`p99 ${percentile(latencies, 99).toFixed(1)} ms; executions ${eventRows.length} (+${reportsOnly} refusal reports), lost ${lost}, duplicate executions ${repeated}, forged executions ${forgedEmitted}`,
 		);
-		expect(reportsOnly).toBeLessThanOrEqual(1 + Math.floor(seconds / 300));
+		expect(reportsOnly).toBeLessThanOrEqual(1 + Math.floor(refusingSeconds / 300));
 		expect({ executions: eventRows.length, lost, repeated, forgedEmitted }).toEqual({
 			executions: genuine,
 			lost: 0,

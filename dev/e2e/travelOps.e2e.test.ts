@@ -269,6 +269,14 @@ describe('refused deliveries', () => {
 		const url = stack.url(T.refusals);
 		const body = JSON.stringify(stack.sandbox.rapid.sampleNotification('itinerary.agent.cancel'));
 		const forged = `EAN APIKey=${DEFAULT_RAPID_API_KEY},Signature=${'0'.repeat(128)},timestamp=${Math.floor(Date.now() / 1000)}`;
+		// n8n 1.x registers webhooks after readiness (404 until then): one forged call, repeated until
+		// the trigger hears it, starts the burst (its refusal is the burst's first report).
+		const first = await waitFor(
+			async () => (await postRaw(url, body, { authorization: forged })).status,
+			(status) => status !== 404,
+			60_000,
+		);
+		expect(first).toBe(401);
 		const started = Date.now();
 		const statuses = new Map<number, number>();
 		let next = 0;
@@ -301,8 +309,8 @@ describe('refused deliveries', () => {
 		expect(lines.length).toBeGreaterThanOrEqual(1);
 		expect(lines.length).toBeLessThanOrEqual(allowed);
 		expect(executions.flatMap((e) => nodeOutput(e, 'Rapid Trigger'))).toEqual([]);
-		const [first] = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
-		expect(first).toMatchObject({
+		const [firstReport] = executions.flatMap((e) => refusalReports(e, 'Rapid Trigger'));
+		expect(firstReport).toMatchObject({
 			refusedDeliveries: true,
 			workflow: 'e2e: Rapid Trigger under forged calls',
 			refusals: [{ code: 'signatureMismatch', reason: 'Signature did not match' }],
@@ -840,13 +848,18 @@ describe('duplicate window across an n8n restart', () => {
 		);
 	});
 
-	it('a Rapid retry and an Atlas resend after a restart start no second execution', async () => {
+	it('a Rapid retry and an Atlas resend after a restart start no second execution, in examples 01 and 02 too', async () => {
 		const { rapid, atlas } = stack.sandbox;
 		const rapidUrl = stack.url(T.rapidTrigger);
 		const atlasUrl = stack.url(T.atlasTrigger);
 		// Run alone (-t), this is the first call after n8n's start: wait until the URLs answer.
 		await webhookRegistered(rapidUrl);
 		await webhookRegistered(atlasUrl);
+		// The examples as shipped: their IDs must fit n8n 1.x's static-data limit for their windows
+		// to be saved (MAX_WORKFLOW_ID_LENGTH); their own routes (Slack) run as usual.
+		const exampleEvent = rapid.sampleNotification('itinerary.agent.change');
+		const exampleNotificationId = `${Date.now()}003`;
+		const atlasExampleUrl = `${stack.url(ATLAS_EXAMPLE)}?token=${DEMO_ATLAS_WEBHOOK_TOKEN}`;
 		// Two events per trigger: n8n 2.40.7 kept a webhook call's static data only while the
 		// workflow had none saved yet, so the second event is what shows the window is saved
 		// after every call (before the triggers answered themselves, it was lost at restart).
@@ -870,50 +883,74 @@ describe('duplicate window across an n8n restart', () => {
 				);
 				answers.push(`${result.status} ${result.body}`);
 			}
+			const toExample01 = await rapid.push(exampleEvent, { url: stack.url(RAPID_EXAMPLE) });
+			const toExample02 = await atlas.push(
+				'order.ticketed',
+				{ notificationId: exampleNotificationId },
+				{ url: atlasExampleUrl },
+			);
+			answers.push(`${toExample01.status} ${toExample01.body}`);
+			answers.push(`${toExample02.status} ${toExample02.body}`);
 			return answers;
 		};
 		const counts = async () => ({
 			rapid: await executionsPerId(T.rapidTrigger, 'Rapid Trigger', 'event_id'),
 			atlas: await executionsPerId(T.atlasTrigger, 'Atlas Trigger', 'notificationId'),
+			example01: await executionsPerId(RAPID_EXAMPLE, 'Expedia Rapid Trigger', 'event_id'),
+			example02: await executionsPerId(ATLAS_EXAMPLE, 'Atlas Trigger', 'notificationId'),
 		});
 		const pick = (ids: string[], perId: Record<string, number>) =>
 			Object.fromEntries(ids.map((id) => [id, perId[id] ?? 0]));
+		const exampleEventId = String(exampleEvent.event_id);
 		const expected = {
 			rapid: Object.fromEntries(eventIds.map((id) => [id, 1])),
 			atlas: Object.fromEntries(notificationIds.map((id) => [id, 1])),
+			example01: { [exampleEventId]: 1 },
+			example02: { [exampleNotificationId]: 1 },
 		};
+		const picked = (c: Awaited<ReturnType<typeof counts>>) => ({
+			rapid: pick(eventIds, c.rapid),
+			atlas: pick(notificationIds, c.atlas),
+			example01: pick([exampleEventId], c.example01),
+			example02: pick([exampleNotificationId], c.example02),
+		});
 
 		// Accepted: 200 (the body is the unit tests' business; the verdict is what n8n recorded).
-		expect((await send()).map((answer) => answer.slice(0, 3))).toEqual([
-			'200',
-			'200',
-			'200',
-			'200',
-		]);
+		expect((await send()).map((answer) => answer.slice(0, 3))).toEqual(Array(6).fill('200'));
 		const before = await waitFor(counts, (c) =>
-			[...eventIds.map((id) => c.rapid[id]), ...notificationIds.map((id) => c.atlas[id])].every(
-				(n) => n === 1,
-			),
+			Object.values(picked(c)).every((perId) => Object.values(perId).every((n) => n === 1)),
 		);
-		expect({
-			rapid: pick(eventIds, before.rapid),
-			atlas: pick(notificationIds, before.atlas),
-		}).toEqual(expected);
+		expect(picked(before)).toEqual(expected);
+		// n8n saved each window in its workflow's static data (n8n 1.x saves none for an ID over 16
+		// characters, silently).
+		for (const [workflowId, trigger] of [
+			[T.rapidTrigger, 'Rapid Trigger'],
+			[T.atlasTrigger, 'Atlas Trigger'],
+			[RAPID_EXAMPLE, 'Expedia Rapid Trigger'],
+			[ATLAS_EXAMPLE, 'Atlas Trigger'],
+		]) {
+			const saved = await waitFor(
+				async () => await stack.staticData(workflowId),
+				(data) => data[`node:${trigger}`] !== undefined,
+			);
+			expect({ workflowId, saved: Object.keys(saved) }).toEqual({
+				workflowId,
+				saved: expect.arrayContaining([`node:${trigger}`]),
+			});
+		}
 
-		await stack.restart([T.rapidTrigger, T.atlasTrigger]);
+		await stack.restart([T.rapidTrigger, T.atlasTrigger, RAPID_EXAMPLE, ATLAS_EXAMPLE]);
 
 		// Rapid signs every retry afresh; the same event_id and notificationId come back.
 		const answers = await send();
 		await pause(2000);
 		const after = await counts();
-		expect({
-			answers,
-			rapid: pick(eventIds, after.rapid),
-			atlas: pick(notificationIds, after.atlas),
-		}).toEqual({
+		expect({ answers, ...picked(after) }).toEqual({
 			answers: [
 				...eventIds.map(() => '200 {"received":true,"ignored":"duplicate event_id"}'),
 				...notificationIds.map(() => '200 {"received":true,"ignored":"duplicate notificationId"}'),
+				'200 {"received":true,"ignored":"duplicate event_id"}',
+				'200 {"received":true,"ignored":"duplicate notificationId"}',
 			],
 			...expected,
 		});

@@ -23,6 +23,14 @@ import type { N8nRestClient, StoredWorkflow } from './rest';
 import type { N8nRuntime } from './runtime';
 import { REPO_ROOT } from './util';
 
+/**
+ * The longest workflow ID whose static data n8n saves on every version we test: n8n 1.123.81 saves
+ * none beyond 16 characters (isWorkflowIdValid in n8n/dist/utils.js; 2.40.7 allows 21), so a
+ * longer ID loses the triggers' duplicate windows and the poller's memory. Examples and test
+ * workflows keep to it (test/examples/workflowIds.test.ts).
+ */
+export const MAX_WORKFLOW_ID_LENGTH = 16;
+
 export const ATLAS_CREDENTIAL_ID = 'TravelOpsAtlasDemo';
 export const RAPID_CREDENTIAL_ID = 'TravelOpsRapidDemo';
 export const SMTP_CREDENTIAL_ID = 'TravelOpsSmtpDemo';

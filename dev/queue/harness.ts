@@ -29,10 +29,10 @@ import { testWorkflows, waitFor } from '../e2e/harness';
 export const GAP_SECONDS = Number(process.env.QUEUE_DUPLICATE_GAP_SECONDS ?? 120);
 
 export const Q = {
-	getMany: 'QueueAtlasGetMany',
+	getMany: 'QueueGetMany',
 	drain: 'QueueRapidDrain',
 	eachOnce: 'TravelOpsEx05',
-	removeDuplicates: 'QueueRemoveDuplicates',
+	removeDuplicates: 'QueueRemoveDupes',
 } as const;
 
 /** A Webhook node that answers at once; the action node after it runs on a worker. */
@@ -47,7 +47,8 @@ function webhookStart(path: string) {
 	};
 }
 
-function queueWorkflows(): WorkflowFile[] {
+/** The workflows only the queue suite adds (beside the examples and the e2e test workflows). */
+export function queueWorkflows(): WorkflowFile[] {
 	return [
 		// n8n's Remove Duplicates after the trigger: measured beside example 05's PostgreSQL claim.
 		twoNodeWorkflow(

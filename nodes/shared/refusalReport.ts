@@ -208,9 +208,11 @@ export function takeDueReport(
 ): RefusalReport | undefined {
 	const node = nodeTallies.get(key);
 	if (!node || node.tallies.size === 0) return undefined;
-	// A clock that stepped back (elapsed < 0) makes a report due rather than silencing refusals.
+	// Concurrent calls finish out of order: one received just before the last report is within the
+	// interval too. A clock that stepped back further makes a report due rather than silencing
+	// refusals for the size of the step.
 	const elapsed = node.lastReportAt === undefined ? Infinity : at.getTime() - node.lastReportAt;
-	if (elapsed >= 0 && elapsed < REPORT_INTERVAL_MS) return undefined;
+	if (Math.abs(elapsed) < REPORT_INTERVAL_MS) return undefined;
 	const report = buildReport(node.tallies, triggerName, at);
 	node.tallies = new Map();
 	node.lastReportAt = at.getTime();

@@ -1,4 +1,4 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialTestRequest, IHttpRequestOptions } from 'n8n-workflow';
 
 import { AtlasApi, ATLAS_TEST_MESSAGES } from '../../credentials/AtlasApi.credentials';
 import {
@@ -24,12 +24,14 @@ import {
 	type AnsweringServer,
 } from '../helpers/answeringServer';
 import { runCredentialTest } from '../helpers/credentialTest';
+import { credentialTypes } from '../helpers/n8n';
 import {
 	INTERNAL_500,
 	NOTIFICATIONS_400,
 	TOO_MANY_REQUESTS_429,
 	UNAUTHENTICATED_401,
 	UNAUTHORIZED_403,
+	UNAVAILABLE_503,
 } from '../rapid/contract.fixtures';
 
 /** paths./v3/references/spoken-languages.get.responses.200.example (code/transformedSpecs.yaml) */
@@ -401,5 +403,106 @@ describe('credential tests never follow a redirect with the keys', () => {
 		expect(outcome.status).toBe('Error');
 		expect(outcome.message).toMatch(/redirect|307/);
 		expect(elsewhere.seen).toEqual([]);
+	});
+});
+
+describe('on n8n 1.x, where no status rule runs, every wrong answer still gets our message', () => {
+	// n8n 1.123 hands every answer to the body rules (see credentials/testRules.ts). Without the
+	// body rules a 404 there would read "The resource you are requesting could not be found".
+	const rapid = (baseUrl: string) => ({
+		environment: 'custom',
+		baseUrl,
+		apiKey: DEFAULT_RAPID_API_KEY,
+		sharedSecret: DEFAULT_RAPID_SHARED_SECRET,
+	});
+	const atlas = (baseUrl: string) => ({
+		environment: 'custom',
+		baseUrl,
+		clientId: DEFAULT_ATLAS_CLIENT_ID,
+		clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
+	});
+	const { notRapidError } = RAPID_TEST_MESSAGES;
+	const { notAtlas } = ATLAS_TEST_MESSAGES;
+	it.each<[string, 'expediaRapidApi' | 'atlasApi', Answer, string]>([
+		['Rapid, 404 with a JSON body', 'expediaRapidApi', json(404, { error: 'x' }), notRapidError],
+		['Rapid, 404 with an HTML page', 'expediaRapidApi', html(404, HTML_404), notRapidError],
+		['Rapid, 400 with an HTML page', 'expediaRapidApi', html(400, '<h1>Bad</h1>'), notRapidError],
+		[
+			"Rapid, 400 with Rapid's error body",
+			'expediaRapidApi',
+			json(400, NOTIFICATIONS_400),
+			notRapidError,
+		],
+		[
+			'Rapid, 502 with an HTML page',
+			'expediaRapidApi',
+			html(502, '<h1>Bad Gateway</h1>'),
+			notRapidError,
+		],
+		['Rapid, 307', 'expediaRapidApi', { status: 307, headers: { location: '/x' } }, notRapidError],
+		[
+			'Rapid, its 401',
+			'expediaRapidApi',
+			json(401, UNAUTHENTICATED_401),
+			RAPID_TEST_MESSAGES.unauthenticated,
+		],
+		[
+			'Rapid, its 403',
+			'expediaRapidApi',
+			json(403, UNAUTHORIZED_403),
+			RAPID_TEST_MESSAGES.forbidden,
+		],
+		[
+			'Rapid, its 429',
+			'expediaRapidApi',
+			json(429, TOO_MANY_REQUESTS_429),
+			RAPID_TEST_MESSAGES.throttled,
+		],
+		['Rapid, its 500', 'expediaRapidApi', json(500, INTERNAL_500), RAPID_TEST_MESSAGES.failed],
+		['Rapid, its 503', 'expediaRapidApi', json(503, UNAVAILABLE_503), RAPID_TEST_MESSAGES.failed],
+		['Atlas, 404 with an HTML page', 'atlasApi', html(404, HTML_404), notAtlas],
+		['Atlas, 404 with a JSON body', 'atlasApi', json(404, { error: 'x' }), notAtlas],
+		['Atlas, 403', 'atlasApi', html(403, '<h1>Forbidden</h1>'), notAtlas],
+		['Atlas, 500', 'atlasApi', html(500, '<h1>Error</h1>'), notAtlas],
+		['Atlas, 307', 'atlasApi', { status: 307, headers: { location: '/x' } }, notAtlas],
+	])('%s', async (_name, type, reply, message) => {
+		impostor.answer = reply;
+		const data = type === 'atlasApi' ? atlas(impostor.url) : rapid(impostor.url);
+		expect(await runCredentialTest(type, data, { n8nMajor: 1 })).toEqual({
+			status: 'Error',
+			message,
+		});
+	});
+
+	it.each([
+		['expediaRapidApi', json(200, SPOKEN_LANGUAGES_200)],
+		[
+			'atlasApi',
+			json(200, { status: '0', msg: null, records: [], pageIndex: '1', pageSize: '1', total: '0' }),
+		],
+	] as Array<[string, Answer]>)('%s: the right answer passes', async (type, reply) => {
+		impostor.answer = reply;
+		const data = type === 'atlasApi' ? atlas(impostor.url) : rapid(impostor.url);
+		expect(await runCredentialTest(type, data, { n8nMajor: 1 })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+	});
+
+	it("a test request without ignoreHttpStatusErrors shows n8n's own text there (why both set it)", async () => {
+		impostor.answer = html(404, HTML_404);
+		const declared = credentialTypes.atlasApi.test as ICredentialTestRequest;
+		const request = { ...declared.request };
+		delete request.ignoreHttpStatusErrors;
+		credentialTypes.atlasApi.test = { ...declared, request };
+		try {
+			const outcome = await runCredentialTest('atlasApi', atlas(impostor.url), { n8nMajor: 1 });
+			expect(outcome).toEqual({
+				status: 'Error',
+				message: 'The resource you are requesting could not be found',
+			});
+		} finally {
+			credentialTypes.atlasApi.test = declared;
+		}
 	});
 });

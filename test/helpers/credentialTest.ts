@@ -8,6 +8,9 @@
  *   code: N"); without a response, the error's code (ECONNREFUSED…) or message;
  * - when it does not throw, the first `responseSuccessBody` rule whose value equals
  *   `lodash.get(firstItem.json, key)` gives the message, else "Connection successful!".
+ * `n8nMajor: 1` runs it as n8n 1.123 does (see credentials/testRules.ts): any
+ * `ignoreHttpStatusErrors` lets every status through, and a thrown error's cause is lost, so the
+ * tester shows the error's own message.
  */
 import { RoutingNode } from 'n8n-core';
 import type {
@@ -41,13 +44,19 @@ export interface CredentialTestOutcome {
 export async function runCredentialTest(
 	typeName: string,
 	data: ICredentialDataDecryptedObject,
-	options: { hostAt?: string } = {},
+	options: { hostAt?: string; n8nMajor?: 1 | 2 } = {},
 ): Promise<CredentialTestOutcome> {
 	const declared = credentialTypes[typeName]?.test;
 	if (!declared) throw new Error(`${typeName} has no test`);
-	const test = options.hostAt
-		? { ...declared, request: { ...declared.request, baseURL: options.hostAt } }
-		: declared;
+	const onV1 = options.n8nMajor === 1;
+	const test = {
+		...declared,
+		request: {
+			...declared.request,
+			...(options.hostAt ? { baseURL: options.hostAt } : {}),
+			...(onV1 && declared.request.ignoreHttpStatusErrors ? { ignoreHttpStatusErrors: true } : {}),
+		},
+	};
 	const nodeType: INodeType = {
 		description: {
 			displayName: 'Temp',
@@ -89,6 +98,7 @@ export async function runCredentialTest(
 				cause?: { code?: string; response?: { status: number; statusText?: string } };
 			}
 		).cause;
+		if (onV1) return { status: 'Error', message: (error as Error).message };
 		if (cause?.response) {
 			const { status: statusCode, statusText } = cause.response;
 			for (const rule of rules) {
