@@ -186,6 +186,33 @@ describe('Atlas transport against the sandbox', () => {
 		expect(pageListCalls() - before).toBe(3);
 	});
 
+	it.each([429, 503])(
+		'HTTP %d with Retry-After: waits as long as Atlas asks, within the cap',
+		async (status) => {
+			sb.faults.add({
+				route: 'atlas.getPageList',
+				kind: 'http',
+				status,
+				retryAfterSeconds: 20,
+				times: 1,
+			});
+			let slept = jest.mocked(sleep).mock.calls.length;
+			expect((await listPage()).status).toBe(0);
+			expect(waitsSince(slept)).toEqual([20000]);
+			// Longer than the cap: waits the cap, never more.
+			sb.faults.add({
+				route: 'atlas.getPageList',
+				kind: 'http',
+				status,
+				retryAfterSeconds: 600,
+				times: 1,
+			});
+			slept = jest.mocked(sleep).mock.calls.length;
+			expect((await listPage()).status).toBe(0);
+			expect(waitsSince(slept)).toEqual([ATLAS_RETRIES.maxDelayMs]);
+		},
+	);
+
 	it('reports a persistent HTTP 503 with its code', async () => {
 		sb.faults.add({ route: 'atlas.getPageList', kind: 'http', status: 503 });
 		const error = await expectApiError(listPage());

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { parseAuthorizationHeader } from '../../nodes/ExpediaRapid/signature';
 import { RAPID_RETRIES, rapidApiRequest } from '../../nodes/ExpediaRapid/transport';
 import { describeClockSkew } from '../../nodes/ExpediaRapid/transport/errors';
@@ -104,6 +106,26 @@ describe('Rapid transport against the sandbox', () => {
 		const before = drainCalls();
 		expect((await drainOnce()).statusCode).toBe(200);
 		expect(drainCalls() - before).toBe(3);
+	});
+
+	it('HTTP 429: waits until the capacity reset Rapid announces, not the shorter backoff', async () => {
+		sb.faults.add({
+			route: 'rapid.getUndeliverable',
+			kind: 'http',
+			status: 429,
+			retryAfterSeconds: 20,
+			times: 1,
+		});
+		const slept = jest.mocked(sleep).mock.calls.length;
+		expect((await drainOnce()).statusCode).toBe(200);
+		const waits = jest
+			.mocked(sleep)
+			.mock.calls.slice(slept)
+			.map(([ms]) => ms);
+		// The reset is 20 s after the sandbox answered; a little of it passed before the wait began.
+		expect(waits).toHaveLength(1);
+		expect(waits[0]).toBeGreaterThan(18000);
+		expect(waits[0]).toBeLessThanOrEqual(20000);
 	});
 
 	it('gives up after the retries of its table with the status in the error', async () => {
