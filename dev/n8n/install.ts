@@ -23,16 +23,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import {
-	cacheRoot,
-	fileExists,
-	formatDuration,
-	log,
-	readJson,
-	REPO_ROOT,
-	run,
-	tail,
-} from './util';
+import { cacheRoot, fileExists, formatDuration, log, readJson, REPO_ROOT, run, tail } from './util';
 
 interface PackageJson {
 	name: string;
@@ -182,7 +173,11 @@ function recordInLedger(userFolder: string, name: string, version: string): void
 		dependencies: {},
 	};
 	ledger.dependencies[name] = version;
-	writeFileSync(join(nodesDir(userFolder), 'package.json'), JSON.stringify(ledger, null, 2), 'utf8');
+	writeFileSync(
+		join(nodesDir(userFolder), 'package.json'),
+		JSON.stringify(ledger, null, 2),
+		'utf8',
+	);
 }
 
 /** The environment n8n's own npm calls run with: ours without what `npm run` adds (npm_*). */
@@ -205,14 +200,9 @@ async function unpackAndInstall(
 	opts: InstallOptions,
 ): Promise<{ pkg: PackageJson; dropped: string[] }> {
 	mkdirSync(packageDirectory, { recursive: true });
-	const untar = await run('tar', [
-		'-xzf',
-		tarball,
-		'-C',
-		packageDirectory,
-		'--strip-components=1',
-	]);
-	if (untar.code !== 0) throw new Error(`tar could not unpack ${tarball}: ${tail(untar.stderr, 5)}`);
+	const untar = await run('tar', ['-xzf', tarball, '-C', packageDirectory, '--strip-components=1']);
+	if (untar.code !== 0)
+		throw new Error(`tar could not unpack ${tarball}: ${tail(untar.stderr, 5)}`);
 	const packageJsonPath = join(packageDirectory, 'package.json');
 	const unpacked = readJson<PackageJson>(packageJsonPath);
 	if (!unpacked) throw new Error(`The tarball ${tarball} has no package.json.`);

@@ -21,7 +21,7 @@ import {
 	type Change,
 } from './incidentPolling';
 import { simplifyIncident, toAtlasTime } from './incidents';
-import { atlasApiRequestAllItems, isAtlasRateLimit } from './transport';
+import { type AtlasEndpoint, atlasApiRequestAllItems, isAtlasRateLimit } from './transport';
 
 /** Activations n8n runs without a user present: at its start, or on a new leader. */
 const STARTUP_ACTIVATIONS: string[] = ['init', 'leadershipChange'];
@@ -34,7 +34,7 @@ export const POLL_MEMORY_KEY = 'atlasIncidentPolls';
 export const TEST_FETCH_COUNT = 5;
 const PAGE_SIZE = 100;
 const TASK = 'Listing incidents';
-const ENDPOINT = 'event/getPageList';
+const ENDPOINT: AtlasEndpoint = 'event/getPageList';
 
 interface PollSettings {
 	eventTypes: string[];

@@ -211,9 +211,14 @@ export class AtlasTrigger implements INodeType {
 				return !shouldRegister(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const registering = atlasApiRequest.call(this, 'Registering the webhook URL', 'updateWebhookURL', {
-					url: await callbackUrl(this),
-				});
+				const registering = atlasApiRequest.call(
+					this,
+					'Registering the webhook URL',
+					'updateWebhookURL',
+					{
+						url: await callbackUrl(this),
+					},
+				);
 				if (!RESUMING.includes(this.getActivationMode())) {
 					await registering;
 					clearRefusal(refusalKeyOf(this), 'urlNotRegistered');

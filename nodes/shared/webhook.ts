@@ -13,6 +13,8 @@
  * - eventOrder.ts: `memories`, `processEntries` (the order memory, bounded); `PROCESS_TAG` (tells
  *   this process's writes from another's).
  * - refusalReport.ts: `nodeTallies` (refusals counted per trigger node until the next report).
+ * - Atlas/AtlasIncidentTrigger.node.ts (the polling trigger): `polledSinceActivation` (the
+ *   activations that have polled already: the first poll of each one is told apart).
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';

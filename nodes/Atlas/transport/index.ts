@@ -70,6 +70,9 @@ export interface AtlasRequestOptions {
 	secrets?: readonly string[];
 }
 
+/** The Atlas calls the nodes make (a typo would lose that call's status rules). */
+export type AtlasEndpoint = 'updateWebhookURL' | 'event/getPageList' | 'queryOrderDetails';
+
 const snippet = (text: string): string => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 const CREDENTIAL_ADVICE = 'the base URL of the Atlas API credential';
 
@@ -77,7 +80,7 @@ const CREDENTIAL_ADVICE = 'the base URL of the Atlas API credential';
 function readAttempt(
 	this: ApiRequestContext,
 	attempt: Attempt,
-	call: { task: string; endpoint: string; itemIndex?: number },
+	call: { task: string; endpoint: AtlasEndpoint; itemIndex?: number },
 ): Reading<AtlasEnvelope> {
 	const { task, endpoint, itemIndex } = call;
 	const node = this.getNode();
@@ -179,7 +182,7 @@ function readAttempt(
 export async function atlasApiRequest(
 	this: ApiRequestContext,
 	task: string,
-	endpoint: string,
+	endpoint: AtlasEndpoint,
 	body: IDataObject,
 	options: AtlasRequestOptions = {},
 ): Promise<AtlasEnvelope> {
@@ -222,7 +225,7 @@ export interface ListingRequest {
 export async function atlasApiRequestAllItems(
 	this: ApiRequestContext,
 	task: string,
-	endpoint: string,
+	endpoint: AtlasEndpoint,
 	body: IDataObject,
 	listing: ListingRequest,
 ): Promise<{ records: IDataObject[]; drift: string[] }> {
