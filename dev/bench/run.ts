@@ -180,14 +180,12 @@ async function triggerCost(): Promise<void> {
 			clientSecret: 'x',
 		},
 	};
-	const cases: Array<
-		[string, INodeType, (bytes: number, i: number) => string, boolean]
-	> = [
+	const cases: Array<[string, INodeType, (bytes: number, i: number) => string, boolean]> = [
 		['Rapid Trigger', new ExpediaRapidTrigger(), rapidBody, true],
 		['Atlas Trigger', new AtlasTrigger(), atlasBody, false],
 	];
-	for (const [name, trigger, makeBody, signed] of cases) {
-		for (const bytes of [1024, 64 * 1024]) {
+	const setups = cases.flatMap(([name, trigger, makeBody, signed]) =>
+		[1024, 64 * 1024].map((bytes) => {
 			const iterations = bytes > 2048 ? 400 : 3000;
 			const bodies = Array.from({ length: 4 * iterations + 400 }, (_, i) =>
 				Buffer.from(makeBody(bytes, i)),
@@ -203,47 +201,52 @@ async function triggerCost(): Promise<void> {
 				},
 			});
 			const webhook = trigger.webhook as (this: unknown) => Promise<{ workflowData?: unknown }>;
-			const wholeCall = async (i: number) => {
+			const call = (through: IWebhookFunctions) => async (i: number) => {
 				request.rawBody = bodies[i % bodies.length];
-				const result = await webhook.call(context);
+				const result = await webhook.call(through);
 				if (!result.workflowData)
 					throw new Error(
 						`${name} did not emit body ${i} of ${bytes} bytes: ${JSON.stringify(result)}`,
 					);
-			};
-			// The same calls without n8n-core: its parameter, credential and context reads served
-			// from a plain object, so only the trigger's own steps cost.
-			const plainContext = withoutCore(context);
-			const ownStepsOnly = async (i: number) => {
-				request.rawBody = bodies[i % bodies.length];
-				const result = await webhook.call(plainContext);
-				if (!result.workflowData) throw new Error(`${name}: ${JSON.stringify(result)}`);
 			};
 			const signingString = `${DEFAULT_RAPID_API_KEY}${DEFAULT_RAPID_SHARED_SECRET}${Math.floor(Date.now() / 1000)}`;
 			const floorCall = (i: number) => {
 				if (signed) createHash('sha512').update(signingString, 'utf8').digest('hex');
 				return JSON.parse(bodies[i % bodies.length].toString('utf8'));
 			};
-			const [ours, ownSteps, floor] = await interleavedMicros(iterations, [
-				wholeCall,
-				ownStepsOnly,
-				floorCall,
-			]);
-			const baseline = `${fmt(floor)} (${signed ? 'sha512 + ' : ''}JSON.parse)`;
+			return { name, bytes, iterations, signed, context, call, floorCall };
+		}),
+	);
+	// Every whole call is timed before any call through the plain context: once webhook() has met
+	// both kinds of context, V8's feedback for it is polymorphic and the whole call would be timed
+	// slower than n8n runs it (n8n only ever passes its own context).
+	const times = new Map<string, { ours: number; floor: number }>();
+	for (const pass of ['whole', 'own'] as const) {
+		for (const s of setups) {
+			// The same calls without n8n-core: its parameter, credential and context reads served
+			// from a plain object, so only the trigger's own steps cost.
+			const through = pass === 'whole' ? s.context : withoutCore(s.context);
+			const [ours, floor] = await interleavedMicros(s.iterations, [s.call(through), s.floorCall]);
+			times.set(`${pass} ${s.name} ${s.bytes}`, { ours, floor });
+		}
+	}
+	for (const s of setups) {
+		for (const pass of ['whole', 'own'] as const) {
+			const { ours, floor } = times.get(`${pass} ${s.name} ${s.bytes}`) as {
+				ours: number;
+				floor: number;
+			};
+			const measure =
+				pass === 'whole'
+					? `${s.name}, ${s.bytes / 1024} KB body (µs/event)`
+					: `${s.name}, ${s.bytes / 1024} KB body: its own steps, without n8n-core's reads (µs/event)`;
 			rows.push({
 				section: '1 trigger cost',
-				measure: `${name}, ${bytes / 1024} KB body (µs/event)`,
+				measure,
 				value: fmt(ours),
-				baseline,
+				baseline: `${fmt(floor)} (${s.signed ? 'sha512 + ' : ''}JSON.parse)`,
 				ratio: `${fmt(ours / floor, 2)}×`,
-				goal: '≤ 3×',
-			});
-			rows.push({
-				section: '1 trigger cost',
-				measure: `${name}, ${bytes / 1024} KB body: its own steps, without n8n-core's reads (µs/event)`,
-				value: fmt(ownSteps),
-				baseline,
-				ratio: `${fmt(ownSteps / floor, 2)}×`,
+				goal: pass === 'whole' ? '≤ 3×' : undefined,
 			});
 		}
 	}

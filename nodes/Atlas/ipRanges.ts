@@ -18,9 +18,15 @@ function parseIpv4(text: string): IpBytes | undefined {
 	return bytes.every((b) => b >= 0 && b <= 255) ? bytes : undefined;
 }
 
+const HEXTET = /^[0-9a-f]{1,4}$/i;
+
 function parseHextets(groups: string[]): number[] | undefined {
-	const words = groups.map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16) : NaN));
-	return words.some(Number.isNaN) ? undefined : words;
+	const words: number[] = [];
+	for (const group of groups) {
+		if (!HEXTET.test(group)) return undefined;
+		words.push(parseInt(group, 16));
+	}
+	return words;
 }
 
 function parseIpv6(text: string): IpBytes | undefined {
@@ -44,15 +50,18 @@ function parseIpv6(text: string): IpBytes | undefined {
 	if (!left || !right) return undefined;
 	const given = left.length + right.length + tail.length;
 	if (halves.length === 1 ? given !== 8 : given > 7) return undefined;
-	const words = [...left, ...new Array<number>(8 - given).fill(0), ...right, ...tail];
-	return words.flatMap((w) => [w >> 8, w & 0xff]);
+	// Plain loops: the list is parsed on every call (no cache), and the caller's address too.
+	const words = left.concat(new Array<number>(8 - given).fill(0), right, tail);
+	const bytes: IpBytes = [];
+	for (const w of words) bytes.push(w >> 8, w & 0xff);
+	return bytes;
 }
 
-const isV4Mapped = (bytes: IpBytes) =>
-	bytes.length === 16 &&
-	bytes.slice(0, 10).every((b) => b === 0) &&
-	bytes[10] === 0xff &&
-	bytes[11] === 0xff;
+function isV4Mapped(bytes: IpBytes): boolean {
+	if (bytes.length !== 16 || bytes[10] !== 0xff || bytes[11] !== 0xff) return false;
+	for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
+	return true;
+}
 
 /** Parses an IPv4 or IPv6 address (zone ids and brackets tolerated); undefined when invalid. */
 export function parseIp(text: string): IpBytes | undefined {

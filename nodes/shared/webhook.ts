@@ -117,8 +117,14 @@ export type Outcome = { emit: IDataObject } | { ignore: string } | Denial;
 export function startCall(context: IWebhookFunctions) {
 	const receivedAt = new Date();
 	const request = context.getRequestObject() as unknown as TriggerRequest;
-	const done = (outcome: Outcome) => answer(context, request, receivedAt, outcome);
-	return { request, receivedAt, done };
+	return {
+		request,
+		receivedAt,
+		// A method, not a named arrow: no per-call closure naming under tsx/esbuild keepNames.
+		done(outcome: Outcome) {
+			return answer(context, request, receivedAt, outcome);
+		},
+	};
 }
 
 /** Counts a refusal, adds the refusal report when one is due, and answers the caller. */
