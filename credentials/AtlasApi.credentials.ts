@@ -19,7 +19,7 @@ export const ATLAS_TEST_MESSAGES = {
 	notFound:
 		"The base URL has no Atlas incident list (HTTP 404). Check the base URL: Atlas' API address, not the search one.",
 	notAtlas:
-		"The base URL answered without Atlas' status envelope, so it does not lead to Atlas. Check the base URL.",
+		"The base URL did not answer as Atlas does (no Atlas status in the answer). Check the base URL. If it is right, check that your n8n's outgoing IP address is on the IP whitelist of your Atlas account (production); otherwise Atlas may be down: try again later.",
 	noIncidentList:
 		'Atlas did not return the incident list it returns for valid keys. Check the base URL, the client ID and the client secret.',
 };

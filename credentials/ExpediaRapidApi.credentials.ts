@@ -52,7 +52,7 @@ export const RAPID_TEST_MESSAGES = {
 	throttled: 'Rapid rate-limited the test (HTTP 429). Try again in a minute.',
 	failed: 'Rapid failed to answer the test. Try again later.',
 	notRapidError:
-		"The base URL answered without Rapid's list of spoken languages, so it does not lead to Rapid. Check the base URL.",
+		'The base URL did not answer as Rapid does (no list of spoken languages in the answer). Check the base URL. If it is right, Rapid or a network device in front of it may be down: try again later.',
 };
 
 export class ExpediaRapidApi implements ICredentialType {

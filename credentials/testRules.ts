@@ -38,8 +38,8 @@ export const asRules = (rules: CredentialTestRule[]) => rules as ICredentialTest
 const range = (from: number, to: number) =>
 	Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
-/** Every status code an HTTP server can send (three digits, 100-599). */
-const ALL_HTTP_STATUS_CODES = range(100, 599);
+/** Every three-digit status code (Node.js accepts 100-999 from a server, not only 100-599). */
+const ALL_HTTP_STATUS_CODES = range(100, 999);
 
 /**
  * The test request's `ignoreHttpStatusErrors`: on n8n 2.x only the statuses `passes` accepts reach
