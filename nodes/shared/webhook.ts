@@ -180,7 +180,8 @@ function withRefusalReport(
 	} else {
 		const key = refusalKeyOf(context);
 		if (refusal) countRefusal(key, refusal, at);
-		report = takeDueReport(key, name, at);
+		// Due by the time of the answer: a call whose body took minutes to arrive makes no report due.
+		report = takeDueReport(key, name, new Date());
 		if (report) {
 			context.logger.warn(`Workflow "${workflow.name}": ${report.logLine}`, {
 				workflowId: workflow.id,

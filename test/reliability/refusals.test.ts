@@ -220,6 +220,39 @@ describe('concurrent calls that finish out of order', () => {
 	});
 });
 
+describe('a call whose body arrives minutes after the call began', () => {
+	it('makes no report due: the interval counts from when calls are answered', async () => {
+		const workflowId = 'slow-body';
+		at(10 * MINUTE);
+		expect((await send({ workflowId, request: signedWith(NEW_SECRET) })).report).toBeDefined();
+		// Received at 4 min, validly signed; its unreadable body arrives just after 10 min.
+		at(4 * MINUTE);
+		const slow: FakeRequest = {
+			headers: signedWith(OLD_SECRET).headers,
+			get unreadBody() {
+				at(10 * MINUTE + 2000);
+				return Buffer.from('{not json');
+			},
+		};
+		const late = await send({ workflowId, request: slow });
+		expect(late.response.statusCode).toBe(400);
+		expect({ report: late.report, logged: late.logged }).toEqual({ report: undefined, logged: [] });
+	});
+});
+
+describe('a clock that steps back less than the interval', () => {
+	it('holds the next report until the interval has passed after the last one', async () => {
+		const workflowId = 'clock-back-short';
+		at(10 * MINUTE);
+		expect((await send({ workflowId, request: signedWith(NEW_SECRET) })).report).toBeDefined();
+		at(7 * MINUTE);
+		expect((await send({ workflowId, request: signedWith(NEW_SECRET) })).report).toBeUndefined();
+		at(10 * MINUTE + REPORT_INTERVAL_MS);
+		const due = await send({ workflowId, request: signedWith(NEW_SECRET) });
+		expect(due.report).toMatchObject({ refusedCount: 2 });
+	});
+});
+
 describe('a flood of forged calls', () => {
 	it('10,000 forged calls over 10 minutes start 2 reports and no event, with 2 log lines', async () => {
 		const workflowId = 'flood';
