@@ -361,42 +361,35 @@ describe('Atlas API credential', () => {
 		});
 	});
 
-	it.each([600, 699, 999])(
-		"fails its test when Atlas' answer to valid keys comes with HTTP %d (not a 2xx)",
-		async (status) => {
-			impostor.answer = json(status, {
-				status: '0',
-				msg: null,
-				records: [],
-				pageIndex: '1',
-				pageSize: '1',
-				total: '0',
-			});
-			const outcome = await runCredentialTest('atlasApi', {
-				environment: 'custom',
-				baseUrl: impostor.url,
-				clientId: DEFAULT_ATLAS_CLIENT_ID,
-				clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
-			});
-			expect(outcome.status).toBe('Error');
-		},
-	);
-
-	it("passes its test on Atlas' answer to valid keys, from any server", async () => {
-		impostor.answer = json(200, {
-			status: '0',
-			msg: null,
-			records: [],
-			pageIndex: '1',
-			pageSize: '1',
-			total: '0',
-		});
-		const outcome = await runCredentialTest('atlasApi', {
+	/** Atlas' answer to valid keys: an empty first page. */
+	const testAgainstImpostor = async () =>
+		await runCredentialTest('atlasApi', {
 			environment: 'custom',
 			baseUrl: impostor.url,
 			clientId: DEFAULT_ATLAS_CLIENT_ID,
 			clientSecret: DEFAULT_ATLAS_CLIENT_SECRET,
 		});
+	const ATLAS_VALID_KEYS_ANSWER = {
+		status: '0',
+		msg: null,
+		records: [],
+		pageIndex: '1',
+		pageSize: '1',
+		total: '0',
+	};
+
+	it.each([600, 699, 999])(
+		"fails its test when Atlas' answer to valid keys comes with HTTP %d (not a 2xx)",
+		async (status) => {
+			impostor.answer = json(status, ATLAS_VALID_KEYS_ANSWER);
+			const outcome = await testAgainstImpostor();
+			expect(outcome.status).toBe('Error');
+		},
+	);
+
+	it("passes its test on Atlas' answer to valid keys, from any server", async () => {
+		impostor.answer = json(200, ATLAS_VALID_KEYS_ANSWER);
+		const outcome = await testAgainstImpostor();
 		expect(outcome).toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
