@@ -12,14 +12,19 @@ import {
 	eventsProperty,
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
-	isEventWanted,
 	keepAcrossRestartsOption,
 	reportRefusalsOption,
 	TRIGGER_OUTPUT_NAMES,
 	TRIGGER_WEBHOOK,
 } from '../shared/triggerOptions';
 import { clearRefusal, countRefusal, refusalKeyOf } from '../shared/refusalReport';
-import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
+import {
+	isEventWanted,
+	readJsonBody,
+	readSettingsOrRefuse,
+	seenBefore,
+	startCall,
+} from '../shared/webhook';
 import { ATLAS_EVENT_TYPES, summariseCallback, toOptions } from './events';
 import {
 	assertValidSettings,

@@ -15,7 +15,8 @@ import {
 	readCommonSettings,
 	type TriggerSettings,
 } from '../shared/triggerOptions';
-import { checkedReceipt, type Denial, type TriggerRequest } from '../shared/webhook';
+import { checkedReceipt } from '../shared/json';
+import type { Denial, TriggerRequest } from '../shared/webhook';
 import { callbackSchemaFor, type CallbackSummary } from './events';
 import { type CidrList, isIpAllowed, parseCidrList } from './ipRanges';
 import { ATLAS_CREDENTIAL_TYPE } from './transport';

@@ -12,13 +12,18 @@ import {
 	eventsProperty,
 	EVENTS_SUBTITLE,
 	includeUnknownOption,
-	isEventWanted,
 	keepAcrossRestartsOption,
 	reportRefusalsOption,
 	TRIGGER_OUTPUT_NAMES,
 	TRIGGER_WEBHOOK,
 } from '../shared/triggerOptions';
-import { readJsonBody, readSettingsOrRefuse, seenBefore, startCall } from '../shared/webhook';
+import {
+	isEventWanted,
+	readJsonBody,
+	readSettingsOrRefuse,
+	seenBefore,
+	startCall,
+} from '../shared/webhook';
 import { RAPID_EVENT_TYPES, rapidEventOptions, summariseNotification } from './events';
 import {
 	checkSignature,

@@ -19,7 +19,8 @@ import {
 	readCommonSettings,
 	type TriggerSettings,
 } from '../shared/triggerOptions';
-import { checkedReceipt, type Denial } from '../shared/webhook';
+import { checkedReceipt } from '../shared/json';
+import type { Denial } from '../shared/webhook';
 import { rapidNotificationSchema } from './events';
 import {
 	DEFAULT_TOLERANCE_SECONDS,

@@ -1,4 +1,9 @@
-/** JSON from outside: parsed only when it is nested no deeper than any real payload. */
+/**
+ * JSON from outside: parsed only when it is nested no deeper than any real payload, and checked
+ * against its documented shape without losing what does not match.
+ */
+import type { IDataObject } from 'n8n-workflow';
+import type { ZodError, ZodTypeAny } from 'zod';
 
 /**
  * Deeper than any booking or incident payload. n8n deep-copies items recursively, so a body
@@ -36,4 +41,27 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): JsonParseRes
 		return { ok: false, reason: 'invalid' };
 	}
 	return nestsDeeperThan(value, maxDepth) ? { ok: false, reason: 'tooDeep' } : { ok: true, value };
+}
+
+/** Where a payload departs from the documented shape, as `path: problem` lines. */
+export function describeShapeIssues(error: ZodError): string[] {
+	return error.issues
+		.slice(0, 20)
+		.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+}
+
+/**
+ * The fields every emitted item carries besides the provider's own: when we received it and, for a
+ * payload that does not match its documented `schema`, a flag and what differs (the event is still
+ * emitted: a changed schema must not lose events).
+ */
+export function checkedReceipt(
+	schema: ZodTypeAny,
+	payload: unknown,
+	receivedAt: Date,
+): IDataObject {
+	const check = schema.safeParse(payload);
+	if (check.success) return { receivedAt: receivedAt.toISOString() };
+	const shapeIssues = describeShapeIssues(check.error);
+	return { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues };
 }

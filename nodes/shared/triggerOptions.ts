@@ -12,6 +12,7 @@ import type {
 } from 'n8n-workflow';
 
 import type { DuplicateWindowSettings } from './dedupe';
+import { ALL_EVENTS, type EventFilter } from './webhook';
 import { REPORT_INTERVAL_MINUTES } from './refusalReport';
 
 /**
@@ -26,26 +27,6 @@ export const TRIGGER_WEBHOOK: IWebhookDescription = {
 	responseData: '',
 	path: 'webhook',
 };
-
-export interface EventFilter {
-	/** Selected types; empty or containing '*' means all. */
-	types: string[];
-	/** Whether types outside the node's catalogue pass when a list is chosen. */
-	includeUnknown: boolean;
-}
-
-export const ALL_EVENTS = '*';
-
-export function isEventWanted(
-	eventType: string | undefined,
-	filter: EventFilter,
-	knownTypes: readonly string[],
-): boolean {
-	if (filter.types.length === 0 || filter.types.includes(ALL_EVENTS)) return true;
-	if (eventType !== undefined && filter.types.includes(eventType)) return true;
-	const isKnown = eventType !== undefined && knownTypes.includes(eventType);
-	return !isKnown && filter.includeUnknown;
-}
 
 /** What every trigger's settings hold besides its own checks. */
 export interface TriggerSettings {

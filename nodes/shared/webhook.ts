@@ -1,6 +1,7 @@
 /**
- * What both webhook triggers share around their own checks: reading the settings and the body,
- * the duplicate window, and the answer to the caller (with the refusal report when one is due).
+ * What both webhook triggers share around their own checks: reading the settings and the body, the
+ * event filter, the duplicate window, and the answer to the caller (with the refusal report when
+ * one is due).
  * A trigger's `webhook()` calls these in order:
  *
  *   read settings → verify (401/403) → parse (400) → filter → dedupe → emit
@@ -18,7 +19,6 @@
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { ZodError, ZodTypeAny } from 'zod';
 
 import { type DuplicateWindowSettings, isDuplicateAndRecord, processKeyOf } from './dedupe';
 import { markEventOrder, NOT_COMPARED, type EventOrderMark, type OrderFacts } from './eventOrder';
@@ -65,6 +65,29 @@ export async function readSettingsOrRefuse<S>(
 			refused: { status: 500, reason: INVALID_SETTINGS_ANSWER, code: 'invalidSettings', detail },
 		};
 	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// The event filter
+
+export interface EventFilter {
+	/** Selected types; empty or containing '*' means all. */
+	types: string[];
+	/** Whether types outside the node's catalogue pass when a list is chosen. */
+	includeUnknown: boolean;
+}
+
+export const ALL_EVENTS = '*';
+
+export function isEventWanted(
+	eventType: string | undefined,
+	filter: EventFilter,
+	knownTypes: readonly string[],
+): boolean {
+	if (filter.types.length === 0 || filter.types.includes(ALL_EVENTS)) return true;
+	if (eventType !== undefined && filter.types.includes(eventType)) return true;
+	const isKnown = eventType !== undefined && knownTypes.includes(eventType);
+	return !isKnown && filter.includeUnknown;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -259,27 +282,4 @@ function rawText(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;
 	if (value instanceof Uint8Array) return UTF8.decode(value);
 	return undefined;
-}
-
-/** Where a payload departs from the documented shape, as `path: problem` lines. */
-export function describeShapeIssues(error: ZodError): string[] {
-	return error.issues
-		.slice(0, 20)
-		.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
-}
-
-/**
- * The fields every emitted item carries besides the provider's own: when we received it and, for a
- * payload that does not match its documented `schema`, a flag and what differs (the event is still
- * emitted: a changed schema must not lose events).
- */
-export function checkedReceipt(
-	schema: ZodTypeAny,
-	payload: unknown,
-	receivedAt: Date,
-): IDataObject {
-	const check = schema.safeParse(payload);
-	if (check.success) return { receivedAt: receivedAt.toISOString() };
-	const shapeIssues = describeShapeIssues(check.error);
-	return { receivedAt: receivedAt.toISOString(), unexpectedShape: true, shapeIssues };
 }

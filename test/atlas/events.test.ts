@@ -8,7 +8,7 @@ import {
 	summariseCallback,
 	toOptions,
 } from '../../nodes/Atlas/events';
-import { describeShapeIssues } from '../../nodes/shared/webhook';
+import { describeShapeIssues } from '../../nodes/shared/json';
 import { CID, SAMPLE_EVENTS } from './fixtures';
 
 const issuesOf = (payload: unknown, type = String((payload as { type?: unknown }).type ?? '')) => {
