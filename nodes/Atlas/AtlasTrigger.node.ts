@@ -29,13 +29,15 @@ import { ATLAS_EVENT_TYPES, summariseCallback, toOptions } from './events';
 import {
 	assertValidSettings,
 	callbackUrl,
+	RESUMING,
+	shouldRegister,
+} from './AtlasTriggerActivation';
+import {
 	checkCaller,
 	checkCid,
 	orderFactsOf,
 	readSettings,
-	RESUMING,
 	STATE_KEYS,
-	shouldRegister,
 	TOKEN_QUERY_PARAMETER,
 	toTriggerItem,
 } from './AtlasTriggerHelpers';

@@ -5,7 +5,6 @@
  * node's `webhook()` decides what a "no" means.
  */
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { constantTimeEqual } from '../shared/constantTime';
 import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
@@ -49,10 +48,8 @@ export async function readSettings(
 	const tokenLocation = context.getNodeParameter('tokenLocation', 'none') as string;
 	const requireClientId = context.getNodeParameter('requireClientId', true) as boolean;
 	const expectedClientId = options.expectedClientId?.trim() ?? '';
-	const needsCredential = tokenLocation !== 'none' || (requireClientId && !expectedClientId);
-	const credentials = needsCredential
-		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
-		: undefined;
+	const credentials =
+		tokenLocation !== 'none' ? await context.getCredentials(ATLAS_CREDENTIAL_TYPE) : undefined;
 
 	const allowText = (options.allowedIps ?? '').trim();
 	const settings: AtlasTriggerSettings = {
@@ -74,65 +71,53 @@ export async function readSettings(
 	}
 	if (requireClientId) {
 		settings.clientId = {
-			expected: expectedClientId || String(credentials?.clientId ?? ''),
+			expected:
+				expectedClientId ||
+				(credentials ? String(credentials.clientId ?? '') : await credentialClientId(context)),
 			acceptMissing: options.acceptMissingClientId ?? false,
 		};
 	}
 	return settings;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Activation: Atlas has one URL per account, no "read" and no "delete".
+/** Static-data key: the credential's client ID as last read in a production call. */
+export const CLIENT_ID_KEY = 'atlasCredentialClientId';
+/** How long a production call trusts that value before reading the credential again. */
+export const CLIENT_ID_REREAD_MS = 60_000;
 
-/** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
-export const RESUMING: readonly string[] = ['init', 'leadershipChange'];
-
-const isTestWebhook = (context: IHookFunctions) =>
-	context.getMode() === 'manual' || context.getActivationMode() === 'manual';
-
-/** Whether this activation should point Atlas at this node's URL. */
-export function shouldRegister(context: IHookFunctions): boolean {
-	if (!(context.getNodeParameter('registerOnActivation', true) as boolean)) return false;
-	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
+interface KeptClientId {
+	credentialId: string | null;
+	clientId: string;
+	readAt: number;
 }
 
-/** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
-export async function callbackUrl(context: IHookFunctions): Promise<string> {
-	const url = context.getNodeWebhookUrl('default') as string;
-	const { token } = await readSettings(context);
-	if (token?.location !== 'query') return url;
-	const separator = url.includes('?') ? '&' : '?';
-	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
-}
-
-export async function assertValidSettings(context: IHookFunctions): Promise<void> {
-	const { allowList, token } = await readSettings(context);
-	const invalid = allowList?.invalid ?? [];
-	if (invalid.length > 0) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`IP Allow-List has entries that are not IP addresses or address ranges (like 203.0.113.0/24): ${invalid.join(', ')}`,
-		);
+/**
+ * The credential's client ID. n8n reads a credential during a webhook call in an expression
+ * sandbox of its own (a third of a call's CPU under n8n's defaults), so production calls keep the
+ * value in the node's static data and read it again after a minute, or at once when the node uses
+ * another credential. The client ID is no secret: Atlas puts it in every callback.
+ */
+async function credentialClientId(context: IWebhookFunctions | IHookFunctions): Promise<string> {
+	const inProductionCall = 'getRequestObject' in context && context.getMode() !== 'manual';
+	if (!inProductionCall) {
+		return String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
 	}
-	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			token.headerName
-				? `Header Name "${token.headerName}" is not a valid header name`
-				: 'Header Name is empty',
-			{
-				description:
-					'Enter the name of the header your gateway adds, such as X-Atlas-Token: letters, digits and hyphens, without spaces or a colon.',
-			},
-		);
+	const credentialId = context.getNode().credentials?.[ATLAS_CREDENTIAL_TYPE]?.id ?? null;
+	const staticData = context.getWorkflowStaticData('node');
+	const kept = staticData[CLIENT_ID_KEY] as Partial<KeptClientId> | undefined;
+	const now = Date.now();
+	const age = now - Number(kept?.readAt);
+	if (
+		kept?.credentialId === credentialId &&
+		typeof kept.clientId === 'string' &&
+		age >= 0 &&
+		age < CLIENT_ID_REREAD_MS
+	) {
+		return kept.clientId;
 	}
-	if (token && !token.expected) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'Shared Token is on, but the Atlas API credential has no Webhook Token',
-			{ description: 'Enter a long random value as Webhook Token in the credential.' },
-		);
-	}
+	const clientId = String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
+	staticData[CLIENT_ID_KEY] = { credentialId, clientId, readAt: now } satisfies KeptClientId;
+	return clientId;
 }
 
 // ---------------------------------------------------------------------------------------------

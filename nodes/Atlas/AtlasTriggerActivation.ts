@@ -1,0 +1,59 @@
+/**
+ * The Atlas Trigger's activation. Atlas has one webhook URL per account, no way to read it back
+ * and none to remove it: activating can only (re)register this node's URL.
+ */
+import type { IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { isHeaderName, readSettings, TOKEN_QUERY_PARAMETER } from './AtlasTriggerHelpers';
+
+/** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
+export const RESUMING: readonly string[] = ['init', 'leadershipChange'];
+
+const isTestWebhook = (context: IHookFunctions) =>
+	context.getMode() === 'manual' || context.getActivationMode() === 'manual';
+
+/** Whether this activation should point Atlas at this node's URL. */
+export function shouldRegister(context: IHookFunctions): boolean {
+	if (!(context.getNodeParameter('registerOnActivation', true) as boolean)) return false;
+	return !isTestWebhook(context) || (context.getNodeParameter('registerTestUrl', false) as boolean);
+}
+
+/** The URL Atlas should call: the node's URL, plus the shared token when it travels in the query. */
+export async function callbackUrl(context: IHookFunctions): Promise<string> {
+	const url = context.getNodeWebhookUrl('default') as string;
+	const { token } = await readSettings(context);
+	if (token?.location !== 'query') return url;
+	const separator = url.includes('?') ? '&' : '?';
+	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
+}
+
+export async function assertValidSettings(context: IHookFunctions): Promise<void> {
+	const { allowList, token } = await readSettings(context);
+	const invalid = allowList?.invalid ?? [];
+	if (invalid.length > 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			`IP Allow-List has entries that are not IP addresses or address ranges (like 203.0.113.0/24): ${invalid.join(', ')}`,
+		);
+	}
+	if (token?.location === 'header' && !isHeaderName(token.headerName)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			token.headerName
+				? `Header Name "${token.headerName}" is not a valid header name`
+				: 'Header Name is empty',
+			{
+				description:
+					'Enter the name of the header your gateway adds, such as X-Atlas-Token: letters, digits and hyphens, without spaces or a colon.',
+			},
+		);
+	}
+	if (token && !token.expected) {
+		throw new NodeOperationError(
+			context.getNode(),
+			'Shared Token is on, but the Atlas API credential has no Webhook Token',
+			{ description: 'Enter a long random value as Webhook Token in the credential.' },
+		);
+	}
+}
