@@ -29,12 +29,13 @@ import { ATLAS_EVENT_TYPES, summariseCallback, toOptions } from './events';
 import {
 	assertValidSettings,
 	callbackUrl,
+	keepClientId,
 	RESUMING,
 	shouldRegister,
 } from './AtlasTriggerActivation';
 import {
+	checkAccount,
 	checkCaller,
-	checkCid,
 	orderFactsOf,
 	readSettings,
 	STATE_KEYS,
@@ -214,7 +215,7 @@ export class AtlasTrigger implements INodeType {
 			 * stays unregistered without the opt-in.
 			 */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				await assertValidSettings(this);
+				keepClientId(this, await assertValidSettings(this));
 				return !shouldRegister(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
@@ -268,7 +269,7 @@ export class AtlasTrigger implements INodeType {
 		if (!body.ok) return done(body.refused);
 		const event = summariseCallback(body.value);
 
-		const accountRefused = checkCid(settings, event);
+		const accountRefused = await checkAccount(this, settings, event);
 		if (accountRefused) return done(accountRefused);
 
 		if (!isEventWanted(event.eventType ?? undefined, settings.filter, ATLAS_EVENT_TYPES)) {

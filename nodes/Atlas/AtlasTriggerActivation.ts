@@ -2,10 +2,18 @@
  * The Atlas Trigger's activation. Atlas has one webhook URL per account, no way to read it back
  * and none to remove it: activating can only (re)register this node's URL.
  */
-import type { IHookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isHeaderName, readSettings, TOKEN_QUERY_PARAMETER } from './AtlasTriggerHelpers';
+import {
+	CLIENT_ID_KEY,
+	credentialIdOf,
+	isHeaderName,
+	type AtlasTriggerSettings,
+	type KeptClientId,
+	readSettings,
+	TOKEN_QUERY_PARAMETER,
+} from './AtlasTriggerHelpers';
 
 /** Activations n8n performs by itself (start-up, leader change), as opposed to a user's. */
 export const RESUMING: readonly string[] = ['init', 'leadershipChange'];
@@ -28,8 +36,10 @@ export async function callbackUrl(context: IHookFunctions): Promise<string> {
 	return `${url}${separator}${TOKEN_QUERY_PARAMETER}=${encodeURIComponent(token.expected)}`;
 }
 
-export async function assertValidSettings(context: IHookFunctions): Promise<void> {
-	const { allowList, token } = await readSettings(context);
+/** The settings, once they are known to be usable. */
+export async function assertValidSettings(context: IHookFunctions): Promise<AtlasTriggerSettings> {
+	const settings = await readSettings(context);
+	const { allowList, token } = settings;
 	const invalid = allowList?.invalid ?? [];
 	if (invalid.length > 0) {
 		throw new NodeOperationError(
@@ -56,4 +66,21 @@ export async function assertValidSettings(context: IHookFunctions): Promise<void
 			{ description: 'Enter a long random value as Webhook Token in the credential.' },
 		);
 	}
+	return settings;
+}
+
+/**
+ * Keeps the credential's client ID in the node's static data for production calls (n8n saves it
+ * after activation), or removes the copy when the settings do not check the credential's.
+ */
+export function keepClientId(context: IHookFunctions, { clientId }: AtlasTriggerSettings): void {
+	if (isTestWebhook(context)) return;
+	const staticData = context.getWorkflowStaticData('node');
+	const expectedClientId = context.getNodeParameter('options.expectedClientId', '') as string;
+	if (!clientId || expectedClientId.trim() !== '') {
+		delete staticData[CLIENT_ID_KEY];
+		return;
+	}
+	const kept: KeptClientId = { credentialId: credentialIdOf(context), clientId: clientId.expected };
+	staticData[CLIENT_ID_KEY] = kept as unknown as IDataObject;
 }

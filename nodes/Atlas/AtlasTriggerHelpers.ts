@@ -36,8 +36,8 @@ export interface AtlasTriggerSettings extends TriggerSettings {
 	allowList?: CidrList;
 	/** Absent: no shared token. `expected` is the credential's Webhook Token ('' matches nothing). */
 	token?: { location: 'query' | 'header'; headerName: string; expected: string };
-	/** Absent: Require Client ID Match is off. */
-	clientId?: { expected: string; acceptMissing: boolean };
+	/** Absent: Require Client ID Match is off. `kept`: `expected` is the copy kept at activation. */
+	clientId?: { expected: string; acceptMissing: boolean; kept: boolean };
 }
 
 /** Every node parameter the trigger uses, read once; the credential only when a check needs it. */
@@ -48,8 +48,12 @@ export async function readSettings(
 	const tokenLocation = context.getNodeParameter('tokenLocation', 'none') as string;
 	const requireClientId = context.getNodeParameter('requireClientId', true) as boolean;
 	const expectedClientId = options.expectedClientId?.trim() ?? '';
-	const credentials =
-		tokenLocation !== 'none' ? await context.getCredentials(ATLAS_CREDENTIAL_TYPE) : undefined;
+	const kept = requireClientId && !expectedClientId ? keptClientId(context) : undefined;
+	const needsCredential =
+		tokenLocation !== 'none' || (requireClientId && !expectedClientId && kept === undefined);
+	const credentials = needsCredential
+		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
+		: undefined;
 
 	const allowText = (options.allowedIps ?? '').trim();
 	const settings: AtlasTriggerSettings = {
@@ -71,53 +75,44 @@ export async function readSettings(
 	}
 	if (requireClientId) {
 		settings.clientId = {
-			expected:
-				expectedClientId ||
-				(credentials ? String(credentials.clientId ?? '') : await credentialClientId(context)),
+			expected: expectedClientId || (kept ?? String(credentials?.clientId ?? '')),
 			acceptMissing: options.acceptMissingClientId ?? false,
+			kept: kept !== undefined,
 		};
 	}
 	return settings;
 }
 
-/** Static-data key: the credential's client ID as last read in a production call. */
-export const CLIENT_ID_KEY = 'atlasCredentialClientId';
-/** How long a production call trusts that value before reading the credential again. */
-export const CLIENT_ID_REREAD_MS = 60_000;
-
-interface KeptClientId {
-	credentialId: string | null;
-	clientId: string;
-	readAt: number;
-}
+// ---------------------------------------------------------------------------------------------
+// The credential's client ID, kept at activation
 
 /**
- * The credential's client ID. n8n reads a credential during a webhook call in an expression
- * sandbox of its own (a third of a call's CPU under n8n's defaults), so production calls keep the
- * value in the node's static data and read it again after a minute, or at once when the node uses
- * another credential. The client ID is no secret: Atlas puts it in every callback.
+ * Static-data key of the credential's client ID as read when the workflow was published. n8n
+ * reads a credential during a webhook call in an expression sandbox of its own (a quarter of a
+ * call's CPU under n8n's defaults), so production calls check against this copy, written only at
+ * activation, as n8n's GitHub Trigger keeps its secret. The client ID is no secret: Atlas puts it
+ * in every callback. A call that does not match it checks the credential itself (checkAccount).
  */
-async function credentialClientId(context: IWebhookFunctions | IHookFunctions): Promise<string> {
-	const inProductionCall = 'getRequestObject' in context && context.getMode() !== 'manual';
-	if (!inProductionCall) {
-		return String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
-	}
-	const credentialId = context.getNode().credentials?.[ATLAS_CREDENTIAL_TYPE]?.id ?? null;
-	const staticData = context.getWorkflowStaticData('node');
-	const kept = staticData[CLIENT_ID_KEY] as Partial<KeptClientId> | undefined;
-	const now = Date.now();
-	const age = now - Number(kept?.readAt);
-	if (
-		kept?.credentialId === credentialId &&
-		typeof kept.clientId === 'string' &&
-		age >= 0 &&
-		age < CLIENT_ID_REREAD_MS
-	) {
-		return kept.clientId;
-	}
-	const clientId = String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
-	staticData[CLIENT_ID_KEY] = { credentialId, clientId, readAt: now } satisfies KeptClientId;
-	return clientId;
+export const CLIENT_ID_KEY = 'atlasCredentialClientId';
+
+export interface KeptClientId {
+	credentialId: string | null;
+	clientId: string;
+}
+
+export const credentialIdOf = (context: IWebhookFunctions | IHookFunctions): string | null =>
+	context.getNode().credentials?.[ATLAS_CREDENTIAL_TYPE]?.id ?? null;
+
+/** The kept client ID, for a production call and when it is of the node's current credential. */
+function keptClientId(context: IWebhookFunctions | IHookFunctions): string | undefined {
+	if (!('getRequestObject' in context) || context.getMode() === 'manual') return undefined;
+	const kept = context.getWorkflowStaticData('node')[CLIENT_ID_KEY] as
+		| Partial<KeptClientId>
+		| null
+		| undefined;
+	if (kept === null || typeof kept !== 'object') return undefined;
+	const matches = kept.credentialId === credentialIdOf(context);
+	return matches && typeof kept.clientId === 'string' ? kept.clientId : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +161,27 @@ export function checkCid(
 		reason: 'cid does not match this Atlas account',
 		code: 'clientIdMismatch',
 	};
+}
+
+/**
+ * The client ID check of a call. A `cid` that differs from the copy kept at activation is checked
+ * against the credential itself: a corrected credential counts at once, without publishing again.
+ */
+export async function checkAccount(
+	context: IWebhookFunctions,
+	settings: AtlasTriggerSettings,
+	summary: CallbackSummary,
+): Promise<Denial | undefined> {
+	const refused = checkCid(settings, summary);
+	if (refused?.code !== 'clientIdMismatch' || !settings.clientId?.kept) return refused;
+	let credentials;
+	try {
+		credentials = await context.getCredentials(ATLAS_CREDENTIAL_TYPE);
+	} catch {
+		return refused;
+	}
+	const clientId = { ...settings.clientId, expected: String(credentials.clientId ?? '') };
+	return checkCid({ ...settings, clientId }, summary);
 }
 
 /** Atlas' email links stop working about 10 minutes after the event. */
