@@ -2,15 +2,14 @@
  * The Atlas Trigger's activation. Atlas has one webhook URL per account, no way to read it back
  * and none to remove it: activating can only (re)register this node's URL.
  */
-import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import type { IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
-	CLIENT_ID_KEY,
-	credentialIdOf,
-	isHeaderName,
 	type AtlasTriggerSettings,
-	type KeptClientId,
+	CLIENT_ID_KEY,
+	isHeaderName,
+	keepCopy,
 	readSettings,
 	TOKEN_QUERY_PARAMETER,
 } from './AtlasTriggerHelpers';
@@ -70,17 +69,15 @@ export async function assertValidSettings(context: IHookFunctions): Promise<Atla
 }
 
 /**
- * Keeps the credential's client ID in the node's static data for production calls (n8n saves it
- * after activation), or removes the copy when the settings do not check the credential's.
+ * Keeps the credential's client ID as the copy production calls check (n8n saves static data after
+ * activation), or removes the copy when the settings do not check against it.
  */
-export function keepClientId(context: IHookFunctions, { clientId }: AtlasTriggerSettings): void {
+export function keepClientId(context: IHookFunctions, settings: AtlasTriggerSettings): void {
 	if (isTestWebhook(context)) return;
-	const staticData = context.getWorkflowStaticData('node');
 	const expectedClientId = context.getNodeParameter('options.expectedClientId', '') as string;
-	if (!clientId || expectedClientId.trim() !== '') {
-		delete staticData[CLIENT_ID_KEY];
-		return;
+	if (settings.clientId && !settings.token && expectedClientId.trim() === '') {
+		keepCopy(context, settings.clientId.expected);
+	} else {
+		delete context.getWorkflowStaticData('node')[CLIENT_ID_KEY];
 	}
-	const kept: KeptClientId = { credentialId: credentialIdOf(context), clientId: clientId.expected };
-	staticData[CLIENT_ID_KEY] = kept as unknown as IDataObject;
 }

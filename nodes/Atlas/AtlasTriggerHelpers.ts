@@ -1,8 +1,8 @@
 /**
  * The Atlas Trigger's settings and pure checks. Atlas does not sign its callbacks, so authenticity
  * comes from what can be checked here: the caller's IP address, a shared token the caller must
- * present, and the `cid` in the payload. Every check is a function of (settings, request): the
- * node's `webhook()` decides what a "no" means.
+ * present, and the `cid` in the payload. The checks are functions of (settings, request), but for
+ * checkAccount, which may read the credential: the node's `webhook()` decides what a "no" means.
  */
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
@@ -36,8 +36,8 @@ export interface AtlasTriggerSettings extends TriggerSettings {
 	allowList?: CidrList;
 	/** Absent: no shared token. `expected` is the credential's Webhook Token ('' matches nothing). */
 	token?: { location: 'query' | 'header'; headerName: string; expected: string };
-	/** Absent: Require Client ID Match is off. `kept`: `expected` is the copy kept at activation. */
-	clientId?: { expected: string; acceptMissing: boolean; kept: boolean };
+	/** Absent: Require Client ID Match is off. `fromCopy`: `expected` is the kept copy. */
+	clientId?: { expected: string; acceptMissing: boolean; fromCopy: boolean };
 }
 
 /** Every node parameter the trigger uses, read once; the credential only when a check needs it. */
@@ -48,12 +48,14 @@ export async function readSettings(
 	const tokenLocation = context.getNodeParameter('tokenLocation', 'none') as string;
 	const requireClientId = context.getNodeParameter('requireClientId', true) as boolean;
 	const expectedClientId = options.expectedClientId?.trim() ?? '';
-	const kept = requireClientId && !expectedClientId ? keptClientId(context) : undefined;
-	const needsCredential =
-		tokenLocation !== 'none' || (requireClientId && !expectedClientId && kept === undefined);
+	const checksCredentialId = requireClientId && !expectedClientId;
+	const usesCopy = checksCredentialId && tokenLocation === 'none' && isProductionCall(context);
+	const copy = usesCopy ? freshCopy(context) : undefined;
+	const needsCredential = tokenLocation !== 'none' || (checksCredentialId && copy === undefined);
 	const credentials = needsCredential
 		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
 		: undefined;
+	if (usesCopy && copy === undefined) keepCopy(context, String(credentials?.clientId ?? ''));
 
 	const allowText = (options.allowedIps ?? '').trim();
 	const settings: AtlasTriggerSettings = {
@@ -75,44 +77,62 @@ export async function readSettings(
 	}
 	if (requireClientId) {
 		settings.clientId = {
-			expected: expectedClientId || (kept ?? String(credentials?.clientId ?? '')),
+			expected: expectedClientId || (copy ?? String(credentials?.clientId ?? '')),
 			acceptMissing: options.acceptMissingClientId ?? false,
-			kept: kept !== undefined,
+			fromCopy: copy !== undefined,
 		};
 	}
 	return settings;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The credential's client ID, kept at activation
+// The credential's client ID, kept with the workflow
 
 /**
- * Static-data key of the credential's client ID as read when the workflow was published. n8n
- * reads a credential during a webhook call in an expression sandbox of its own (a quarter of a
- * call's CPU under n8n's defaults), so production calls check against this copy, written only at
- * activation, as n8n's GitHub Trigger keeps its secret. The client ID is no secret: Atlas puts it
- * in every callback. A call that does not match it checks the credential itself (checkAccount).
+ * Static-data key of a copy of the credential's client ID. n8n reads a credential during a webhook
+ * call in an expression sandbox of its own (a quarter of a call's CPU under n8n's defaults), so
+ * production calls without a Shared Token check against this copy, written when the workflow is
+ * published and renewed from the credential once it is a minute old: a changed client ID counts
+ * within a minute, and at once for events that carry it (checkAccount). n8n's GitHub Trigger keeps
+ * its secret the same way; the client ID is no secret: Atlas puts it in every callback.
  */
 export const CLIENT_ID_KEY = 'atlasCredentialClientId';
+export const CLIENT_ID_COPY_LIFETIME_MS = 60_000;
 
 export interface KeptClientId {
 	credentialId: string | null;
 	clientId: string;
+	/** When it was read from the credential (ms since the epoch). */
+	readAt: number;
 }
 
-export const credentialIdOf = (context: IWebhookFunctions | IHookFunctions): string | null =>
+const credentialIdOf = (context: IWebhookFunctions | IHookFunctions): string | null =>
 	context.getNode().credentials?.[ATLAS_CREDENTIAL_TYPE]?.id ?? null;
 
-/** The kept client ID, for a production call and when it is of the node's current credential. */
-function keptClientId(context: IWebhookFunctions | IHookFunctions): string | undefined {
-	if (!('getRequestObject' in context) || context.getMode() === 'manual') return undefined;
+const isProductionCall = (context: IWebhookFunctions | IHookFunctions) =>
+	'getRequestObject' in context && context.getMode() !== 'manual';
+
+/** Keeps `clientId`, just read from the node's credential, as the copy calls check against. */
+export function keepCopy(context: IWebhookFunctions | IHookFunctions, clientId: string): void {
+	const kept: KeptClientId = {
+		credentialId: credentialIdOf(context),
+		clientId,
+		readAt: Date.now(),
+	};
+	context.getWorkflowStaticData('node')[CLIENT_ID_KEY] = kept as unknown as IDataObject;
+}
+
+/** The copy, when it is of the node's credential and under a minute old. */
+function freshCopy(context: IWebhookFunctions | IHookFunctions): string | undefined {
 	const kept = context.getWorkflowStaticData('node')[CLIENT_ID_KEY] as
 		| Partial<KeptClientId>
 		| null
 		| undefined;
 	if (kept === null || typeof kept !== 'object') return undefined;
-	const matches = kept.credentialId === credentialIdOf(context);
-	return matches && typeof kept.clientId === 'string' ? kept.clientId : undefined;
+	const age = Date.now() - Number(kept.readAt);
+	const fresh = age >= 0 && age < CLIENT_ID_COPY_LIFETIME_MS;
+	const ofThisCredential = kept.credentialId === credentialIdOf(context);
+	return fresh && ofThisCredential && typeof kept.clientId === 'string' ? kept.clientId : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,8 +184,8 @@ export function checkCid(
 }
 
 /**
- * The client ID check of a call. A `cid` that differs from the copy kept at activation is checked
- * against the credential itself: a corrected credential counts at once, without publishing again.
+ * The client ID check of a call. A `cid` that differs from the kept copy is checked against the
+ * credential itself (and the copy renewed): a corrected credential counts at once.
  */
 export async function checkAccount(
 	context: IWebhookFunctions,
@@ -173,15 +193,18 @@ export async function checkAccount(
 	summary: CallbackSummary,
 ): Promise<Denial | undefined> {
 	const refused = checkCid(settings, summary);
-	if (refused?.code !== 'clientIdMismatch' || !settings.clientId?.kept) return refused;
-	let credentials;
+	if (refused?.code !== 'clientIdMismatch' || !settings.clientId?.fromCopy) return refused;
+	let clientId: string;
 	try {
-		credentials = await context.getCredentials(ATLAS_CREDENTIAL_TYPE);
-	} catch {
-		return refused;
+		clientId = String((await context.getCredentials(ATLAS_CREDENTIAL_TYPE)).clientId ?? '');
+	} catch (error) {
+		return {
+			...refused,
+			detail: `The Atlas API credential could not be read: ${(error as Error).message}`,
+		};
 	}
-	const clientId = { ...settings.clientId, expected: String(credentials.clientId ?? '') };
-	return checkCid({ ...settings, clientId }, summary);
+	if (clientId !== settings.clientId.expected) keepCopy(context, clientId);
+	return checkCid({ ...settings, clientId: { ...settings.clientId, expected: clientId } }, summary);
 }
 
 /** Atlas' email links stop working about 10 minutes after the event. */

@@ -1,15 +1,21 @@
 /**
- * The Atlas Trigger's client ID check without a credential read on every call: publishing keeps
- * the credential's client ID in the node's static data, and production calls check against it.
- * What could break the promise ("events carrying another client ID than the credential's are
- * refused", and a corrected credential counts): a kept value of another credential or shape, a
- * credential corrected after publishing, a test-URL call trusting production's copy, a call that
- * writes static data, a secret landing in static data.
+ * The Atlas Trigger's client ID check without a credential read on every call: publishing keeps a
+ * copy of the credential's client ID in the node's static data, production calls check against it
+ * and renew it from the credential once it is a minute old. What could break the promise ("events
+ * carrying another client ID than the credential's are refused", and a corrected credential
+ * counts): a copy of another credential or shape, one that never ages (a clock stepped back, a
+ * copy written by hand), a credential changed after publishing, a test-URL call or a Shared Token
+ * setting trusting the copy, a credential that cannot be read, a secret landing in static data.
  */
-import type { IDataObject, WorkflowExecuteMode } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeParameters,
+	WorkflowActivateMode,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { CLIENT_ID_KEY } from '../../nodes/Atlas/AtlasTriggerHelpers';
+import { CLIENT_ID_COPY_LIFETIME_MS, CLIENT_ID_KEY } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
 import { expectNoEvent } from '../helpers/refusals';
 import { CID, SAMPLE_EVENTS } from './fixtures';
@@ -44,26 +50,37 @@ function atlasCredential(clientId: string) {
 }
 type Credential = ReturnType<typeof atlasCredential>;
 
-const staticDataKeeping = (kept: unknown): IDataObject => ({
-	[NODE_KEY]: { [CLIENT_ID_KEY]: kept } as IDataObject,
+let now = Date.parse('2026-12-07T12:00:00Z');
+beforeEach(() => {
+	now = Date.parse('2026-12-07T12:00:00Z');
+	jest.spyOn(Date, 'now').mockImplementation(() => now);
 });
-const kept = (staticData: IDataObject) =>
+afterEach(() => jest.restoreAllMocks());
+
+const staticDataKeeping = (copy: unknown): IDataObject => ({
+	[NODE_KEY]: { [CLIENT_ID_KEY]: copy } as IDataObject,
+});
+const copyIn = (staticData: IDataObject) =>
 	(staticData[NODE_KEY] as IDataObject | undefined)?.[CLIENT_ID_KEY];
 
 /** n8n publishing the workflow (or listening for a test event): checkExists() runs first. */
 async function activate(
 	credential: Credential,
 	staticData: IDataObject,
-	{ test = false, options = {} as IDataObject, requireClientId = true } = {},
+	{
+		test = false,
+		activation = 'activate' as WorkflowActivateMode,
+		parameters = {} as INodeParameters,
+	} = {},
 ) {
 	const context = createHookContext({
 		nodeType: trigger,
-		parameters: { requireClientId, options },
+		parameters,
 		credentials: { atlasApi: credential.data },
 		staticData,
 		isTest: test,
 		mode: test ? 'manual' : 'trigger',
-		activation: test ? 'manual' : 'activate',
+		activation: test ? 'manual' : activation,
 	});
 	await trigger.webhookMethods.default.checkExists.call(context);
 }
@@ -73,120 +90,185 @@ async function post(
 	credential: Credential,
 	staticData: IDataObject,
 	cid: string,
-	{ mode = 'webhook', options = {} }: { mode?: WorkflowExecuteMode; options?: IDataObject } = {},
+	{
+		mode = 'webhook',
+		parameters = {},
+		query = {},
+	}: { mode?: WorkflowExecuteMode; parameters?: INodeParameters; query?: IDataObject } = {},
 ) {
 	const { context, response } = createWebhookContext({
 		nodeType: trigger,
-		// Each event is new: the duplicate window must not decide anything here.
-		parameters: { options: { dropDuplicates: false, ...options } },
+		parameters,
 		credentials: { atlasApi: credential.data },
 		staticData,
 		mode,
 		request: {
 			headers: { 'content-type': 'application/json' },
-			rawBody: Buffer.from(JSON.stringify({ ...SAMPLE_EVENTS['order.ticketed'], cid })),
+			query,
+			// A new notification ID per call: the duplicate window (on) must not decide anything here.
+			rawBody: Buffer.from(
+				JSON.stringify({
+					...SAMPLE_EVENTS['order.ticketed'],
+					notificationId: `N-${++sent}`,
+					cid,
+				}),
+			),
 		},
 	});
 	const result = await trigger.webhook.call(context);
 	return { emitted: (result.workflowData?.[0] ?? []).length === 1, result, response };
 }
+let sent = 0;
 
 function expectRefused(call: Awaited<ReturnType<typeof post>>) {
 	expectNoEvent(call.result);
 	expect(call.response.statusCode).toBe(403);
 }
 
-describe('Atlas Trigger: publishing keeps the client ID the calls check', () => {
-	it('keeps the credential and its client ID when published, and nothing secret', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
-		expect(kept(staticData)).toEqual({ credentialId: CREDENTIAL_ID, clientId: CID });
-		const stored = JSON.stringify(staticData);
-		expect(stored).not.toContain(SECRET);
-		expect(stored).not.toContain(TOKEN);
-	});
+const copyOf = (clientId: unknown, readAt = now) => ({
+	credentialId: CREDENTIAL_ID,
+	clientId,
+	readAt,
+});
+
+describe('Atlas Trigger: publishing keeps a copy of the client ID', () => {
+	it.each(['activate', 'update', 'init', 'leadershipChange'] as WorkflowActivateMode[])(
+		'keeps the credential, its client ID and the time on activation "%s", nothing secret',
+		async (activation) => {
+			const credential = atlasCredential(CID);
+			const staticData: IDataObject = {};
+			await activate(credential, staticData, { activation });
+			expect(copyIn(staticData)).toEqual(copyOf(CID));
+			const stored = JSON.stringify(staticData);
+			expect(stored).not.toContain(SECRET);
+			expect(stored).not.toContain(TOKEN);
+		},
+	);
 
 	it('keeps nothing when listening for a test event', async () => {
 		const staticData: IDataObject = {};
 		await activate(atlasCredential(CID), staticData, { test: true });
-		expect(kept(staticData)).toBeUndefined();
+		expect(copyIn(staticData)).toBeUndefined();
 	});
 
 	it.each([
 		['Expected Client ID is given', { options: { expectedClientId: CID } }],
 		['Require Client ID Match is off', { requireClientId: false }],
-	])('removes the kept copy when %s', async (_case, settings) => {
-		const staticData = staticDataKeeping({ credentialId: CREDENTIAL_ID, clientId: CID });
-		await activate(atlasCredential(CID), staticData, settings);
-		expect(kept(staticData)).toBeUndefined();
+		['the Shared Token is on', { tokenLocation: 'query' }],
+	])('removes the copy when %s', async (_case, parameters) => {
+		const staticData = staticDataKeeping(copyOf(CID));
+		await activate(atlasCredential(CID), staticData, { parameters });
+		expect(copyIn(staticData)).toBeUndefined();
 	});
 });
 
-describe('Atlas Trigger: production calls check the kept client ID', () => {
-	it('reads no credential and writes nothing while the kept client ID matches', async () => {
+describe('Atlas Trigger: production calls check the copy', () => {
+	it('reads no credential and writes nothing while the copy matches and is under a minute old', async () => {
 		const credential = atlasCredential(CID);
 		const staticData: IDataObject = {};
 		await activate(credential, staticData);
-		const before = JSON.stringify(staticData);
+		now += CLIENT_ID_COPY_LIFETIME_MS - 1;
 		for (let i = 0; i < 5; i++)
 			expect((await post(credential, staticData, CID)).emitted).toBe(true);
 		expect(credential.reads).toBe(1); // the activation's
-		expect(JSON.stringify(staticData)).toBe(before);
+		expect(copyIn(staticData)).toEqual(copyOf(CID, now - CLIENT_ID_COPY_LIFETIME_MS + 1));
 	});
 
-	it('accepts the corrected client ID at once when the credential changes after publishing', async () => {
+	it('renews a copy a minute old from the credential, once', async () => {
+		const credential = atlasCredential(CID);
+		const staticData: IDataObject = {};
+		await activate(credential, staticData);
+		now += CLIENT_ID_COPY_LIFETIME_MS;
+		expect((await post(credential, staticData, CID)).emitted).toBe(true);
+		expect((await post(credential, staticData, CID)).emitted).toBe(true);
+		expect(credential.reads).toBe(2);
+		expect(copyIn(staticData)).toEqual(copyOf(CID));
+	});
+
+	it('accepts a corrected client ID at once, and refuses the old one within a minute', async () => {
 		const credential = atlasCredential(CID);
 		const staticData: IDataObject = {};
 		await activate(credential, staticData);
 		credential.current = OTHER;
-		expect((await post(credential, staticData, OTHER)).emitted).toBe(true);
-		// Written only at activation: the next publish keeps the new value.
-		expect(kept(staticData)).toEqual({ credentialId: CREDENTIAL_ID, clientId: CID });
+		// The old client ID still matches the copy until it is renewed...
+		expect((await post(credential, staticData, CID)).emitted).toBe(true);
+		now += CLIENT_ID_COPY_LIFETIME_MS;
+		// ...which a minute brings, or an event carrying the new one (below) at once.
+		expectRefused(await post(credential, staticData, CID));
+		expect(copyIn(staticData)).toEqual(copyOf(OTHER));
+
+		const other = atlasCredential(CID);
+		const fresh: IDataObject = {};
+		await activate(other, fresh);
+		other.current = OTHER;
+		expect((await post(other, fresh, OTHER)).emitted).toBe(true);
+		expect(copyIn(fresh)).toEqual(copyOf(OTHER));
+		expectRefused(await post(other, fresh, CID));
 	});
 
-	it('refuses a client ID that neither the kept copy nor the credential has', async () => {
+	it('refuses a client ID that neither the copy nor the credential has', async () => {
 		const credential = atlasCredential(CID);
 		const staticData: IDataObject = {};
 		await activate(credential, staticData);
 		expectRefused(await post(credential, staticData, OTHER));
 		expect(credential.reads).toBe(2); // activation, then the mismatching call
+		expect(copyIn(staticData)).toEqual(copyOf(CID));
 	});
 
-	it('refuses the mismatching call when the credential cannot be read', async () => {
+	it('refuses the mismatching call when the credential cannot be read, and says why', async () => {
 		const credential = atlasCredential(CID);
 		const staticData: IDataObject = {};
 		await activate(credential, staticData);
 		credential.failing = true;
-		expectRefused(await post(credential, staticData, OTHER));
+		const call = await post(credential, staticData, OTHER, {
+			parameters: { options: { reportRefusals: true } },
+		});
+		expectRefused(call);
+		expect(JSON.stringify(call.result)).toContain('could not be read');
 	});
 
+	// Each copy holds the right client ID: only its credential, time or shape makes it unusable.
 	it.each([
-		['of another credential', { credentialId: 'another-credential', clientId: OTHER }],
-		['without a credential', { clientId: OTHER }],
-		['whose client ID is not text', { credentialId: CREDENTIAL_ID, clientId: 42 }],
+		['of another credential', { ...copyOf(CID), credentialId: 'another-credential' }],
+		['without a credential', { clientId: CID, readAt: Date.parse('2026-12-07T12:00:00Z') }],
+		['from the future (a clock stepped back)', copyOf(CID, Date.parse('2026-12-07T12:10:00Z'))],
+		['without a time', { credentialId: CREDENTIAL_ID, clientId: CID }],
+		['with a time that is not a number', copyOf(CID, 'soon' as unknown as number)],
+		['whose client ID is not text', copyOf(42)],
 		['that is null', null],
-		['that is text', OTHER],
-	])('reads the credential on each call when the kept value is one %s', async (_case, value) => {
+		['that is text', CID],
+	])('reads the credential and renews the copy when it is one %s', async (_case, copy) => {
 		const credential = atlasCredential(CID);
-		const staticData = staticDataKeeping(value);
+		const staticData = staticDataKeeping(copy);
 		expect((await post(credential, staticData, CID)).emitted).toBe(true);
-		expect((await post(credential, staticData, CID)).emitted).toBe(true);
-		expect(credential.reads).toBe(2);
+		expect(credential.reads).toBe(1);
+		expect(copyIn(staticData)).toEqual(copyOf(CID));
 		expectRefused(await post(credential, staticData, OTHER));
 	});
 
-	it("makes a test-URL call check the credential, not production's copy", async () => {
+	it("makes a test-URL call check the credential, not production's copy, and write nothing", async () => {
 		const credential = atlasCredential(CID);
-		const staticData = staticDataKeeping({ credentialId: CREDENTIAL_ID, clientId: OTHER });
+		const staticData = staticDataKeeping(copyOf(OTHER));
 		expectRefused(await post(credential, staticData, OTHER, { mode: 'manual' }));
 		expect((await post(credential, staticData, CID, { mode: 'manual' })).emitted).toBe(true);
+		expect(credential.reads).toBe(2);
+		expect(copyIn(staticData)).toEqual(copyOf(OTHER));
+	});
+
+	it('with the Shared Token on, checks the credential read for the token, not the copy', async () => {
+		const credential = atlasCredential(CID);
+		const staticData = staticDataKeeping(copyOf(OTHER));
+		const withToken = { parameters: { tokenLocation: 'query' }, query: { token: TOKEN } };
+		expectRefused(await post(credential, staticData, OTHER, withToken));
+		expect((await post(credential, staticData, CID, withToken)).emitted).toBe(true);
 		expect(credential.reads).toBe(2);
 	});
 
 	it('reads no credential with Expected Client ID set', async () => {
 		const credential = atlasCredential('ignored');
-		const call = await post(credential, {}, CID, { options: { expectedClientId: CID } });
+		const call = await post(credential, {}, CID, {
+			parameters: { options: { expectedClientId: CID } },
+		});
 		expect(call.emitted).toBe(true);
 		expect(credential.reads).toBe(0);
 	});
