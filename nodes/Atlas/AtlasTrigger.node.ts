@@ -97,7 +97,7 @@ export class AtlasTrigger implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to set this workflow's Production URL as the account's webhook URL in Atlas each time the workflow is published (and when n8n restarts). Off: give Atlas the URL yourself.",
+					"Whether to set this workflow's Production URL as the account's webhook URL in Atlas when the workflow is published. Off: give Atlas the URL yourself.",
 			},
 			{
 				displayName: REGISTER_WARNING,
@@ -209,10 +209,11 @@ export class AtlasTrigger implements INodeType {
 		default: {
 			/**
 			 * Atlas cannot report its URL, so existence cannot be checked. Answering false whenever
-			 * this node manages the URL makes n8n call create() on every activation and restart,
+			 * this node manages the URL makes n8n call create() whenever it sets the webhook up (n8n
+			 * 1.x: every activation and restart; n8n 2.x's publishing: a new or changed trigger),
 			 * which re-asserts our URL (registering is idempotent and repairs a URL changed in the
 			 * console). Answering true otherwise makes n8n skip create(): that is how the test URL
-			 * stays unregistered without the opt-in.
+			 * stays unregistered without the opt-in. It also keeps the client ID copy calls check.
 			 */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				keepClientId(this, await assertValidSettings(this));
