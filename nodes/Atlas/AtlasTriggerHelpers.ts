@@ -50,7 +50,7 @@ export async function readSettings(
 	const expectedClientId = options.expectedClientId?.trim() ?? '';
 	const checksCredentialId = requireClientId && !expectedClientId;
 	const usesCopy = checksCredentialId && tokenLocation === 'none' && isProductionCall(context);
-	const copy = usesCopy ? freshCopy(context) : undefined;
+	const copy = usesCopy ? usableCopy(context) : undefined;
 	const needsCredential = tokenLocation !== 'none' || (checksCredentialId && copy === undefined);
 	const credentials = needsCredential
 		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
@@ -91,19 +91,16 @@ export async function readSettings(
 /**
  * Static-data key of a copy of the credential's client ID. n8n reads a credential during a webhook
  * call in an expression sandbox of its own (a quarter of a call's CPU under n8n's defaults), so
- * production calls without a Shared Token check against this copy, written when the workflow is
- * published and renewed from the credential once it is a minute old: a changed client ID counts
- * within a minute, and at once for events that carry it (checkAccount). n8n's GitHub Trigger keeps
- * its secret the same way; the client ID is no secret: Atlas puts it in every callback.
+ * production calls without a Shared Token check against this copy, as n8n's GitHub Trigger keeps
+ * its secret (the client ID is no secret: Atlas puts it in every callback). Written when n8n sets
+ * the trigger up, and renewed by a call whose `cid` differs from it and matches the credential
+ * (checkAccount): a corrected client ID counts at once, and the old one is refused from then on.
  */
 export const CLIENT_ID_KEY = 'atlasCredentialClientId';
-export const CLIENT_ID_COPY_LIFETIME_MS = 60_000;
 
 export interface KeptClientId {
 	credentialId: string | null;
 	clientId: string;
-	/** When it was read from the credential (ms since the epoch). */
-	readAt: number;
 }
 
 const credentialIdOf = (context: IWebhookFunctions | IHookFunctions): string | null =>
@@ -114,25 +111,19 @@ const isProductionCall = (context: IWebhookFunctions | IHookFunctions) =>
 
 /** Keeps `clientId`, just read from the node's credential, as the copy calls check against. */
 export function keepCopy(context: IWebhookFunctions | IHookFunctions, clientId: string): void {
-	const kept: KeptClientId = {
-		credentialId: credentialIdOf(context),
-		clientId,
-		readAt: Date.now(),
-	};
+	const kept: KeptClientId = { credentialId: credentialIdOf(context), clientId };
 	context.getWorkflowStaticData('node')[CLIENT_ID_KEY] = kept as unknown as IDataObject;
 }
 
-/** The copy, when it is of the node's credential and under a minute old. */
-function freshCopy(context: IWebhookFunctions | IHookFunctions): string | undefined {
+/** The copy, when it is one of the node's credential. */
+function usableCopy(context: IWebhookFunctions | IHookFunctions): string | undefined {
 	const kept = context.getWorkflowStaticData('node')[CLIENT_ID_KEY] as
 		| Partial<KeptClientId>
 		| null
 		| undefined;
 	if (kept === null || typeof kept !== 'object') return undefined;
-	const age = Date.now() - Number(kept.readAt);
-	const fresh = age >= 0 && age < CLIENT_ID_COPY_LIFETIME_MS;
 	const ofThisCredential = kept.credentialId === credentialIdOf(context);
-	return fresh && ofThisCredential && typeof kept.clientId === 'string' ? kept.clientId : undefined;
+	return ofThisCredential && typeof kept.clientId === 'string' ? kept.clientId : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
