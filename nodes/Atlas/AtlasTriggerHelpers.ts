@@ -55,7 +55,6 @@ export async function readSettings(
 	const credentials = needsCredential
 		? await context.getCredentials(ATLAS_CREDENTIAL_TYPE)
 		: undefined;
-	if (usesCopy && copy === undefined) keepCopy(context, String(credentials?.clientId ?? ''));
 
 	const allowText = (options.allowedIps ?? '').trim();
 	const settings: AtlasTriggerSettings = {
@@ -95,6 +94,7 @@ export async function readSettings(
  * its secret (the client ID is no secret: Atlas puts it in every callback). Written when n8n sets
  * the trigger up, and renewed by a call whose `cid` differs from it and matches the credential
  * (checkAccount): a corrected client ID counts at once, and the old one is refused from then on.
+ * Other calls never write it: without a usable copy they read the credential, as before.
  */
 export const CLIENT_ID_KEY = 'atlasCredentialClientId';
 

@@ -206,13 +206,26 @@ describe('Atlas Trigger: production calls check the copy', () => {
 		['whose client ID is not text', copyOf(42)],
 		['that is null', null],
 		['that is text', CID],
-	])('reads the credential and renews the copy when it is one %s', async (_case, copy) => {
+	])(
+		'reads the credential on every call, and writes nothing, when the copy is one %s',
+		async (_case, copy) => {
+			const credential = atlasCredential(CID);
+			const staticData = staticDataKeeping(copy);
+			expect((await post(credential, staticData, CID)).emitted).toBe(true);
+			expect((await post(credential, staticData, CID)).emitted).toBe(true);
+			expect(credential.reads).toBe(2);
+			expect(copyIn(staticData)).toEqual(copy);
+			expectRefused(await post(credential, staticData, OTHER));
+		},
+	);
+
+	it('reads the credential on every call without a copy (a trigger set up by an earlier version)', async () => {
 		const credential = atlasCredential(CID);
-		const staticData = staticDataKeeping(copy);
+		const staticData: IDataObject = {};
 		expect((await post(credential, staticData, CID)).emitted).toBe(true);
-		expect(credential.reads).toBe(1);
-		expect(copyIn(staticData)).toEqual(copyOf(CID));
 		expectRefused(await post(credential, staticData, OTHER));
+		expect(credential.reads).toBe(2);
+		expect(copyIn(staticData)).toBeUndefined();
 	});
 
 	it("makes a test-URL call check the credential, not production's copy, and write nothing", async () => {

@@ -6,7 +6,7 @@ import type { IDataObject, INodeParameters, IWebhookResponseData } from 'n8n-wor
 
 import { AtlasApi } from '../../credentials/AtlasApi.credentials';
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
-import { CLIENT_ID_KEY, STATE_KEYS } from '../../nodes/Atlas/AtlasTriggerHelpers';
+import { STATE_KEYS } from '../../nodes/Atlas/AtlasTriggerHelpers';
 import { ATLAS_EVENT_TYPES } from '../../nodes/Atlas/events';
 import { createWebhookContext, type FakeRequest } from '../helpers/n8n';
 import { CID, SAMPLE_EVENTS } from './fixtures';
@@ -434,11 +434,7 @@ describe('Atlas Trigger: duplicates', () => {
 		expectEmitted((await post(payload, { staticData })).result);
 		expectIgnored((await post(payload, { staticData })).result, /duplicate/);
 		expectEmitted((await post({ ...payload, notificationId: 'N-SC-2' }, { staticData })).result);
-		// The window only (no order memory without an event time), beside the client ID copy a
-		// first call keeps when the trigger was not set up by this version.
-		expect(Object.keys(staticData['node:Atlas Trigger'] as IDataObject).sort()).toEqual(
-			[CLIENT_ID_KEY, STATE_KEYS.seen].sort(),
-		);
+		expect(Object.keys(staticData['node:Atlas Trigger'] as IDataObject)).toEqual([STATE_KEYS.seen]);
 	});
 
 	it('never drops events without a notificationId', async () => {
