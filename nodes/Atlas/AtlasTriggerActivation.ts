@@ -78,6 +78,8 @@ export function keepClientId(context: IHookFunctions, settings: AtlasTriggerSett
 	if (settings.clientId && !settings.token && expectedClientId.trim() === '') {
 		keepCopy(context, settings.clientId.expected);
 	} else {
-		delete context.getWorkflowStaticData('node')[CLIENT_ID_KEY];
+		const staticData = context.getWorkflowStaticData('node');
+		// Deleting marks the static data changed even when the key is absent: n8n would save it all.
+		if (CLIENT_ID_KEY in staticData) delete staticData[CLIENT_ID_KEY];
 	}
 }

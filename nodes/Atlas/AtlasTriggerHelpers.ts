@@ -7,7 +7,11 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { constantTimeEqual } from '../shared/constantTime';
-import { DEFAULT_DEDUPE_MAX_AGE_SECONDS, DEFAULT_DEDUPE_MAX_ENTRIES } from '../shared/dedupe';
+import {
+	DEFAULT_DEDUPE_MAX_AGE_SECONDS,
+	DEFAULT_DEDUPE_MAX_ENTRIES,
+	markForSave,
+} from '../shared/dedupe';
 import type { OrderFacts } from '../shared/eventOrder';
 import {
 	type CommonTriggerOptions,
@@ -16,7 +20,7 @@ import {
 } from '../shared/triggerOptions';
 import { checkedReceipt } from '../shared/json';
 import type { Denial, TriggerRequest } from '../shared/webhook';
-import { callbackSchemaFor, type CallbackSummary } from './events';
+import { callbackSchemaFor, type CallbackSummary, emailLinkExpiry } from './events';
 import { type CidrList, isIpAllowed, parseCidrList } from './ipRanges';
 import { ATLAS_CREDENTIAL_TYPE } from './transport';
 import { atlasWebhookToken } from './transport/baseUrl';
@@ -94,7 +98,8 @@ export async function readSettings(
  * its secret (the client ID is no secret: Atlas puts it in every callback). Written when n8n sets
  * the trigger up, and renewed by a call whose `cid` differs from it and matches the credential
  * (checkAccount): a corrected client ID counts at once, and the old one is refused from then on.
- * Other calls never write it: without a usable copy they read the credential, as before.
+ * Other calls never write it: without a usable copy they read the credential, as before. The
+ * renewal is marked for n8n's save as the duplicate window is (markForSave, shared/dedupe.ts).
  */
 export const CLIENT_ID_KEY = 'atlasCredentialClientId';
 
@@ -109,10 +114,17 @@ const credentialIdOf = (context: IWebhookFunctions | IHookFunctions): string | n
 const isProductionCall = (context: IWebhookFunctions | IHookFunctions) =>
 	'getRequestObject' in context && context.getMode() !== 'manual';
 
-/** Keeps `clientId`, just read from the node's credential, as the copy calls check against. */
+/**
+ * Keeps `clientId`, just read from the node's credential, as the copy calls check against; an
+ * equal copy is left as it is (a write makes n8n save all of the static data it loaded).
+ */
 export function keepCopy(context: IWebhookFunctions | IHookFunctions, clientId: string): void {
-	const kept: KeptClientId = { credentialId: credentialIdOf(context), clientId };
-	context.getWorkflowStaticData('node')[CLIENT_ID_KEY] = kept as unknown as IDataObject;
+	const staticData = context.getWorkflowStaticData('node');
+	const credentialId = credentialIdOf(context);
+	const held = staticData[CLIENT_ID_KEY] as Partial<KeptClientId> | null | undefined;
+	if (held?.credentialId === credentialId && held.clientId === clientId) return;
+	const kept: KeptClientId = { credentialId, clientId };
+	staticData[CLIENT_ID_KEY] = kept as unknown as IDataObject;
 }
 
 /** The copy, when it is one of the node's credential. */
@@ -194,29 +206,15 @@ export async function checkAccount(
 			detail: `The Atlas API credential could not be read: ${(error as Error).message}`,
 		};
 	}
-	if (clientId !== settings.clientId.expected) keepCopy(context, clientId);
-	return checkCid({ ...settings, clientId: { ...settings.clientId, expected: clientId } }, summary);
-}
-
-/** Atlas' email links stop working about 10 minutes after the event. */
-export const EMAIL_LINK_LIFETIME_MS = 10 * 60 * 1000;
-
-/** The `Expires` (Unix seconds) a signed storage link carries, if it has a readable one. */
-function linkExpiresParam(link: string): number | undefined {
-	const match = /[?&]Expires=(\d{9,11})(?:&|#|$)/.exec(link);
-	return match ? Number(match[1]) * 1000 : undefined;
-}
-
-/**
- * When the event's `data.emailLink`, if it has one, expires at the latest: 10 minutes after the
- * event, or earlier when the link itself says so (`Expires=` on signed storage links).
- */
-function emailLinkExpiry(payload: unknown, receivedAt: Date): IDataObject {
-	const link = (payload as { data?: { emailLink?: unknown } } | null)?.data?.emailLink;
-	if (typeof link !== 'string' || link === '') return {};
-	const byLifetime = receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS;
-	const byLink = linkExpiresParam(link) ?? byLifetime;
-	return { emailLinkExpiresAt: new Date(Math.min(byLifetime, byLink)).toISOString() };
+	const checked = checkCid(
+		{ ...settings, clientId: { ...settings.clientId, expected: clientId } },
+		summary,
+	);
+	if (checked === undefined) {
+		keepCopy(context, clientId);
+		markForSave(context.getWorkflowStaticData('node'), CLIENT_ID_KEY);
+	}
+	return checked;
 }
 
 /** The emitted item: normalised fields on top, the payload exactly as received below. */

@@ -2,8 +2,9 @@
  * What Atlas sends: the callback event types (with labels for the UI), the incident types the
  * incident list knows, and zod schemas of the callbacks. The schemas describe the documented shape
  * only to flag departures from it: every event is emitted whatever its shape, unknown fields kept.
+ * Also how long an event's email link lasts.
  */
-import type { INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 import { z, type ZodTypeAny } from 'zod';
 
 /** A union whose issues read "Required" or "Expected …" rather than zod's "Invalid input". */
@@ -230,4 +231,25 @@ export function summariseCallback(payload: unknown): CallbackSummary {
 		notificationId: asText(root.notificationId),
 		cid: asText(root.cid),
 	};
+}
+
+/** Atlas' email links stop working about 10 minutes after the event. */
+export const EMAIL_LINK_LIFETIME_MS = 10 * 60 * 1000;
+
+/** The `Expires` (Unix seconds) a signed storage link carries, if it has a readable one. */
+function linkExpiresParam(link: string): number | undefined {
+	const match = /[?&]Expires=(\d{9,11})(?:&|#|$)/.exec(link);
+	return match ? Number(match[1]) * 1000 : undefined;
+}
+
+/**
+ * When the event's `data.emailLink`, if it has one, expires at the latest: 10 minutes after the
+ * event, or earlier when the link itself says so (`Expires=` on signed storage links).
+ */
+export function emailLinkExpiry(payload: unknown, receivedAt: Date): IDataObject {
+	const link = (payload as { data?: { emailLink?: unknown } } | null)?.data?.emailLink;
+	if (typeof link !== 'string' || link === '') return {};
+	const byLifetime = receivedAt.getTime() + EMAIL_LINK_LIFETIME_MS;
+	const byLink = linkExpiresParam(link) ?? byLifetime;
+	return { emailLinkExpiresAt: new Date(Math.min(byLifetime, byLink)).toISOString() };
 }

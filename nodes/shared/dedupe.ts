@@ -143,6 +143,16 @@ function storedFormOf(window: Window): { value: IDataObject; signature: string }
 // Marking a call's static data changed again (see "n8n dependency" above).
 const MARK_AGAIN_AFTER_MS = [2, 10, 30, 80, 250, 600, 1500];
 
+/** For a value a call writes outside the window, once in a while: marked again at the same moments. */
+export function markForSave(staticData: IDataObject, key: string): void {
+	for (const ms of MARK_AGAIN_AFTER_MS) {
+		void sleep(ms).then(() => {
+			const value = staticData[key];
+			if (value !== undefined) staticData[key] = value;
+		});
+	}
+}
+
 /** `since`: when the call recorded its id (ms); `signature`: our last write ('' once another's). */
 type PendingMark = { staticData: IDataObject; key: string; processKey: string } & {
 	since: number;

@@ -16,6 +16,7 @@ import type {
 
 import { AtlasTrigger } from '../../nodes/Atlas/AtlasTrigger.node';
 import { CLIENT_ID_KEY } from '../../nodes/Atlas/AtlasTriggerHelpers';
+import { sleep } from 'n8n-workflow';
 import { createHookContext, createWebhookContext } from '../helpers/n8n';
 import { expectNoEvent } from '../helpers/refusals';
 import { CID, SAMPLE_EVENTS } from './fixtures';
@@ -141,13 +142,30 @@ describe('Atlas Trigger: publishing keeps a copy of the client ID', () => {
 	});
 
 	it.each([
-		['Expected Client ID is given', { options: { expectedClientId: CID } }],
-		['Require Client ID Match is off', { requireClientId: false }],
-		['the Shared Token is on', { tokenLocation: 'query' }],
-	])('removes the copy when %s', async (_case, parameters) => {
-		const staticData = staticDataKeeping(copyOf(CID));
-		await activate(atlasCredential(CID), staticData, { parameters });
-		expect(copyIn(staticData)).toBeUndefined();
+		['Expected Client ID', { options: { expectedClientId: CID } }],
+		['the Shared Token', { tokenLocation: 'query' }],
+	])(
+		"leaves production's copy alone when listening for a test event with %s",
+		async (_c, parameters) => {
+			const staticData = staticDataKeeping(copyOf(CID));
+			await activate(atlasCredential(OTHER), staticData, { test: true, parameters });
+			expect(copyIn(staticData)).toEqual(copyOf(CID));
+		},
+	);
+
+	it('writes nothing when set up again with the same copy', async () => {
+		const staticData: IDataObject = {};
+		await activate(atlasCredential(CID), staticData);
+		await activate(atlasCredential(CID), staticData);
+		expect((staticData as { __dataChanged?: boolean }).__dataChanged).toBe(false);
+	});
+
+	it('writes nothing when set up with Expected Client ID and no copy to remove', async () => {
+		const staticData: IDataObject = { [NODE_KEY]: { other: 1 } };
+		await activate(atlasCredential(CID), staticData, {
+			parameters: { options: { expectedClientId: CID } },
+		});
+		expect((staticData as { __dataChanged?: boolean }).__dataChanged).toBe(false);
 	});
 });
 
@@ -176,6 +194,33 @@ describe('Atlas Trigger: production calls check the copy', () => {
 		expect((await post(credential, staticData, OTHER)).emitted).toBe(true);
 		expect(copyIn(staticData)).toEqual(copyOf(OTHER));
 		expectRefused(await post(credential, staticData, CID));
+		const reads = credential.reads;
+		expect((await post(credential, staticData, OTHER)).emitted).toBe(true);
+		expect(credential.reads).toBe(reads); // the renewed copy serves again
+	});
+
+	it('marks the renewed copy for saving again after n8n clears the mark (Drop Duplicates off)', async () => {
+		const credential = atlasCredential(CID);
+		const staticData: IDataObject = {};
+		await activate(credential, staticData);
+		credential.current = OTHER;
+		const noWindow = { parameters: { options: { dropDuplicates: false } } };
+		expect((await post(credential, staticData, OTHER, noWindow)).emitted).toBe(true);
+		// n8n clears the mark when it starts the execution; only a later mark gets the copy saved.
+		const root = staticData as IDataObject & { __dataChanged: boolean };
+		root.__dataChanged = false;
+		for (let waited = 0; !root.__dataChanged && waited < 3000; waited += 20) await sleep(20);
+		expect(root.__dataChanged).toBe(true);
+	});
+
+	it('refuses an unrelated client ID after the credential changed, and leaves the copy alone', async () => {
+		const credential = atlasCredential(CID);
+		const staticData: IDataObject = {};
+		await activate(credential, staticData);
+		credential.current = OTHER;
+		const copyBefore = copyIn(staticData);
+		expectRefused(await post(credential, staticData, 'atlas-unrelated-client'));
+		expect(copyIn(staticData)).toBe(copyBefore);
 	});
 
 	it('refuses a client ID that neither the copy nor the credential has', async () => {
