@@ -119,12 +119,9 @@ const isProductionCall = (context: IWebhookFunctions | IHookFunctions) =>
  * equal copy is left as it is (a write makes n8n save all of the static data it loaded).
  */
 export function keepCopy(context: IWebhookFunctions | IHookFunctions, clientId: string): void {
-	const staticData = context.getWorkflowStaticData('node');
-	const credentialId = credentialIdOf(context);
-	const held = staticData[CLIENT_ID_KEY] as Partial<KeptClientId> | null | undefined;
-	if (held?.credentialId === credentialId && held.clientId === clientId) return;
-	const kept: KeptClientId = { credentialId, clientId };
-	staticData[CLIENT_ID_KEY] = kept as unknown as IDataObject;
+	if (usableCopy(context) === clientId) return;
+	const kept: KeptClientId = { credentialId: credentialIdOf(context), clientId };
+	context.getWorkflowStaticData('node')[CLIENT_ID_KEY] = kept as unknown as IDataObject;
 }
 
 /** The copy, when it is one of the node's credential. */
