@@ -1,6 +1,7 @@
 /**
  * The Atlas Trigger's activation. Atlas has one webhook URL per account, no way to read it back
- * and none to remove it: activating can only (re)register this node's URL.
+ * and none to remove it: activating can only (re)register this node's URL. It also keeps the copy
+ * of the credential's client ID that calls check events against.
  */
 import type { IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
