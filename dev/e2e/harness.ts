@@ -355,7 +355,15 @@ export async function waitFor<V>(
 
 export const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
-const FINISHED = (e: StoredExecution) => !['new', 'running', 'waiting'].includes(e.status);
+/**
+ * Finished, with its run data written: n8n 1.x on SQLite updates an execution's status and its data
+ * in two statements (`ExecutionRepository.updateExistingExecution`, @n8n/db), so a read between
+ * them sees "success" with no run data yet.
+ */
+const FINISHED = (e: StoredExecution) =>
+	!['new', 'running', 'waiting'].includes(e.status) &&
+	(Object.keys(e.data?.resultData?.runData ?? {}).length > 0 ||
+		e.data?.resultData?.error !== undefined);
 
 /** Waits until a workflow has `count` finished executions (and returns them, newest first). */
 export async function finishedExecutions(
