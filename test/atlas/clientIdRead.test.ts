@@ -79,6 +79,14 @@ async function activate(
 	await trigger.webhookMethods.default.checkExists.call(context);
 }
 
+/** A workflow published with the credential's client ID CID: its credential and static data. */
+async function published() {
+	const credential = atlasCredential(CID);
+	const staticData: IDataObject = {};
+	await activate(credential, staticData);
+	return { credential, staticData };
+}
+
 /** An event with `cid` as n8n hands it to the production URL (or the test URL). */
 async function post(
 	credential: Credential,
@@ -171,9 +179,7 @@ describe('Atlas Trigger: publishing keeps a copy of the client ID', () => {
 
 describe('Atlas Trigger: production calls check the copy', () => {
 	it('reads no credential and writes nothing while the copy matches', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		const copyBefore = copyIn(staticData);
 		for (let i = 0; i < 5; i++)
 			expect((await post(credential, staticData, CID)).emitted).toBe(true);
@@ -184,9 +190,7 @@ describe('Atlas Trigger: production calls check the copy', () => {
 	});
 
 	it('accepts a corrected client ID at once and refuses the old one from then on', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		credential.current = OTHER;
 		// Until an event carries the new client ID (or n8n sets the trigger up again), the copy
 		// still holds the old one: events carrying it pass (the documented trade-off).
@@ -200,9 +204,7 @@ describe('Atlas Trigger: production calls check the copy', () => {
 	});
 
 	it('marks the renewed copy for saving again after n8n clears the mark (Drop Duplicates off)', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		credential.current = OTHER;
 		const noWindow = { parameters: { options: { dropDuplicates: false } } };
 		expect((await post(credential, staticData, OTHER, noWindow)).emitted).toBe(true);
@@ -214,9 +216,7 @@ describe('Atlas Trigger: production calls check the copy', () => {
 	});
 
 	it('refuses an unrelated client ID after the credential changed, and leaves the copy alone', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		credential.current = OTHER;
 		const copyBefore = copyIn(staticData);
 		expectRefused(await post(credential, staticData, 'atlas-unrelated-client'));
@@ -224,18 +224,14 @@ describe('Atlas Trigger: production calls check the copy', () => {
 	});
 
 	it('refuses a client ID that neither the copy nor the credential has', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		expectRefused(await post(credential, staticData, OTHER));
 		expect(credential.reads).toBe(2); // activation, then the mismatching call
 		expect(copyIn(staticData)).toEqual(copyOf(CID));
 	});
 
 	it('refuses the mismatching call when the credential cannot be read, and says why', async () => {
-		const credential = atlasCredential(CID);
-		const staticData: IDataObject = {};
-		await activate(credential, staticData);
+		const { credential, staticData } = await published();
 		credential.failing = true;
 		const call = await post(credential, staticData, OTHER, {
 			parameters: { options: { reportRefusals: true } },
